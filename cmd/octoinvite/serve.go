@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/octoinvite/octoinvite"
+	ohttp "github.com/octoinvite/octoinvite/http"
+	"github.com/octoinvite/octoinvite/sqldb"
+)
+
+// serveConfig is the configuration of the server, from flags and environment variables.
+type serveConfig struct {
+	Listen             string
+	Data               string
+	AdminAPIKey        string
+	MasterKey          string
+	InvitationLifetime time.Duration
+	LogFormat          string
+	MaxBodyBytes       int64
+	ShutdownTimeout    time.Duration
+}
+
+// Names of the database and master key files inside the data folder.
+const (
+	databaseFile  = "octoinvite.db"
+	masterKeyFile = "master.key"
+)
+
+func newServeCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
+	var cfg serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server",
+		Long: `Run the server on the embedded SQLite store in the data folder, creating it on first start.
+
+On first start the server creates the default space, the system teams and the administrator
+(Users-1, "admin"). Unless --admin-api-key is given, it prints a generated administrator
+API key once, on standard error: keep it.
+
+Every flag may also be given by the environment variable named in its help.`,
+		Example: `  octoinvite serve
+  OCTOINVITE_ADMIN_API_KEY=API-ADMINISTRATOR0000000001 octoinvite serve --listen 0.0.0.0:8080 --data /var/lib/octoinvite`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := envFallbacks(cmd.Flags(), getenv, map[string]string{
+				"listen":              "OCTOINVITE_LISTEN",
+				"data":                "OCTOINVITE_DATA",
+				"admin-api-key":       "OCTOINVITE_ADMIN_API_KEY",
+				"master-key":          "OCTOINVITE_MASTER_KEY",
+				"invitation-lifetime": "OCTOINVITE_INVITATION_LIFETIME",
+				"log-format":          "OCTOINVITE_LOG_FORMAT",
+				"max-body-bytes":      "OCTOINVITE_MAX_BODY_BYTES",
+				"shutdown-timeout":    "OCTOINVITE_SHUTDOWN_TIMEOUT",
+			}); err != nil {
+				return err
+			}
+			if err := cfg.validate(); err != nil {
+				return err
+			}
+			return serve(cmd.Context(), cfg, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "address to listen on (OCTOINVITE_LISTEN)")
+	f.StringVar(&cfg.Data, "data", "./octoinvite-data", "folder for the database and the master key file (OCTOINVITE_DATA)")
+	f.StringVar(&cfg.AdminAPIKey, "admin-api-key", "", "the administrator's API key, API- and upper-case letters and digits (OCTOINVITE_ADMIN_API_KEY)")
+	f.StringVar(&cfg.MasterKey, "master-key", "", "base64 of the 32-byte master key that seals invitation codes; default: the key file in the data folder (OCTOINVITE_MASTER_KEY)")
+	f.DurationVar(&cfg.InvitationLifetime, "invitation-lifetime", octoinvite.DefaultInvitationLifetime, "how long an invitation code stays valid (OCTOINVITE_INVITATION_LIFETIME)")
+	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json (OCTOINVITE_LOG_FORMAT)")
+	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", ohttp.DefaultMaxBodyBytes, "largest request body accepted (OCTOINVITE_MAX_BODY_BYTES)")
+	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT or SIGTERM (OCTOINVITE_SHUTDOWN_TIMEOUT)")
+	return cmd
+}
+
+func (cfg *serveConfig) validate() error {
+	switch {
+	case cfg.InvitationLifetime < time.Minute:
+		return fmt.Errorf("invalid --invitation-lifetime %s: it must be at least 1m", cfg.InvitationLifetime)
+	case cfg.LogFormat != "text" && cfg.LogFormat != "json":
+		return fmt.Errorf("invalid --log-format %q: use text or json", cfg.LogFormat)
+	case cfg.MaxBodyBytes < 1024:
+		return fmt.Errorf("invalid --max-body-bytes %d: it must be at least 1024", cfg.MaxBodyBytes)
+	case cfg.AdminAPIKey != "" && !octoinvite.ValidAPIKey(cfg.AdminAPIKey):
+		return errors.New("invalid --admin-api-key: it must be API- followed by 16 to 60 upper-case letters and digits")
+	case cfg.Data == "":
+		return errors.New("invalid --data: name a folder")
+	}
+	if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
+		return fmt.Errorf("invalid --listen %q: %v", cfg.Listen, err)
+	}
+	return nil
+}
+
+func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if cfg.LogFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	logger := slog.New(handler)
+
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return fmt.Errorf("creating the data folder: %w", err)
+	}
+	dbPath := filepath.Join(cfg.Data, databaseFile)
+	masterKey, err := loadMasterKey(cfg, dbPath)
+	if err != nil {
+		return err
+	}
+	db, err := sqldb.OpenSQLite(ctx, dbPath, masterKey)
+	if err != nil {
+		return fmt.Errorf("opening the database %s: %w", dbPath, err)
+	}
+	defer db.Close()
+	db.InvitationLifetime = cfg.InvitationLifetime
+
+	if err := ensureAdminKey(ctx, db, cfg.AdminAPIKey, stderr); err != nil {
+		return err
+	}
+
+	api := &ohttp.Server{
+		Spaces: db, Teams: db, Users: db, Invitations: db, Auth: db,
+		Logger:         logger,
+		Application:    "octoinvite",
+		Version:        version(),
+		InstallationID: db.InstallationID(),
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	logger.Info("listening", slog.String("address", "http://"+ln.Addr().String()), slog.String("data", cfg.Data), slog.String("version", version()))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests", slog.Duration("timeout", cfg.ShutdownTimeout))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// loadMasterKey returns the master key: from the configuration if given, else from the key file
+// in the data folder, which is created (0600) with a fresh key when the database is new too. A
+// database without its key file is refused: a new key could not open its secrets.
+func loadMasterKey(cfg serveConfig, dbPath string) ([]byte, error) {
+	if cfg.MasterKey != "" {
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cfg.MasterKey))
+		if err != nil || len(key) != sqldb.MasterKeySize {
+			return nil, fmt.Errorf("invalid --master-key: it must be the base64 of %d bytes", sqldb.MasterKeySize)
+		}
+		return key, nil
+	}
+	path := filepath.Join(cfg.Data, masterKeyFile)
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) != sqldb.MasterKeySize {
+			return nil, fmt.Errorf("the master key file %s is damaged: it must hold the base64 of %d bytes", path, sqldb.MasterKeySize)
+		}
+		return key, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("reading the master key file: %w", err)
+	}
+	if _, err := os.Stat(dbPath); err == nil {
+		return nil, fmt.Errorf("the master key file %s is missing, but the database %s exists: restore the key file, or give the key with --master-key", path, dbPath)
+	}
+	key := make([]byte, sqldb.MasterKeySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("writing the master key file: %w", err)
+	}
+	return key, nil
+}
+
+// ensureAdminKey installs the configured administrator key, or, when none is configured and the
+// administrator has no key yet, generates one and prints it once.
+func ensureAdminKey(ctx context.Context, db *sqldb.DB, configured string, stderr io.Writer) error {
+	if configured != "" {
+		if err := db.EnsureAdminAPIKey(ctx, configured); err != nil {
+			if details := octoinvite.ErrorDetails(err); len(details) > 0 {
+				return fmt.Errorf("installing the administrator API key: %s", strings.Join(details, " "))
+			}
+			return fmt.Errorf("installing the administrator API key: %w", err)
+		}
+		return nil
+	}
+	n, err := db.CountActiveAPIKeys(ctx, octoinvite.AdminUserID)
+	if err != nil {
+		return err
+	} else if n > 0 {
+		return nil
+	}
+	key, err := db.CreateAPIKey(ctx, octoinvite.AdminUserID, "Generated at first start")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "\nThe administrator's API key, shown this once (keep it; only its digest is stored):\n\n    %s\n\n", key.APIKey)
+	return nil
+}

@@ -1,0 +1,59 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+// ErrorResponse is the body of every error, in Octopus's shape. Octopus.Client reads ErrorMessage
+// and Errors; go-octopusdeploy treats an empty error body as success, so there is always one.
+type ErrorResponse struct {
+	ErrorMessage string   `json:"ErrorMessage"`
+	Errors       []string `json:"Errors,omitempty"`
+	// FullException is set for internal errors only, and then holds no internals: it names the
+	// request whose log entry does.
+	FullException string `json:"FullException,omitempty"`
+}
+
+// writeError answers err with its status and an Octopus error body. Internal errors are logged
+// with their details and answered with a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := octoinvite.ErrorCode(err)
+	resp := ErrorResponse{ErrorMessage: octoinvite.ErrorMessage(err), Errors: octoinvite.ErrorDetails(err)}
+	switch code {
+	case octoinvite.EINVALID, octoinvite.ECONFLICT:
+		if len(resp.Errors) == 0 {
+			resp.Errors = []string{resp.ErrorMessage}
+		}
+	case octoinvite.EINTERNAL:
+		id := requestID(r.Context())
+		s.logger().LogAttrs(r.Context(), slog.LevelError, "internal error",
+			slog.String("request_id", id), slog.String("error", err.Error()))
+		resp.FullException = "The server could not complete the request. Its log holds the details under request ID " + id + "."
+	}
+	writeJSON(w, octoinvite.HTTPStatus(code), resp)
+}
+
+// writeJSON answers v as JSON with the status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// Links hold query strings: keep their & readable rather than \u0026.
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"ErrorMessage":"There was a problem with your request.","FullException":"The response could not be encoded."}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,276 @@
+// Package http serves octoinvite's REST API over HTTP, in Octopus Deploy's wire format. Handlers
+// are thin: they decode the request, call a domain service and encode the answer; every error
+// becomes a status and an Octopus error body in one place.
+package http
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+// DefaultMaxBodyBytes bounds request bodies unless the server is configured otherwise.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Server holds the services the API is made of. Set every service before calling Handler.
+type Server struct {
+	Spaces      octoinvite.SpaceService
+	Teams       octoinvite.TeamService
+	Users       octoinvite.UserService
+	Invitations octoinvite.InvitationService
+	Auth        octoinvite.AuthService
+
+	// Logger receives one line per request and the details of internal errors.
+	Logger *slog.Logger
+	// Application and Version name the product in the root document.
+	Application string
+	Version     string
+	// InstallationID is the UUID of the installation, in the root document.
+	InstallationID string
+	// MaxBodyBytes bounds request bodies; larger ones are answered 413.
+	MaxBodyBytes int64
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// Handler returns the HTTP handler of the API.
+func (s *Server) Handler() http.Handler {
+	global, space, user := http.NewServeMux(), http.NewServeMux(), http.NewServeMux()
+
+	global.Handle("GET /api", s.anonymous(s.handleRoot))
+	global.Handle("GET /api/{$}", s.anonymous(s.handleRoot))
+	global.Handle("GET /api/spaces", s.authenticated(s.handleListSpaces))
+	global.Handle("POST /api/spaces", s.authenticated(s.handleCreateSpace))
+	global.Handle("GET /api/spaces/{id}", s.authenticated(s.handleGetSpace))
+	global.Handle("GET /api/teams", s.authenticated(s.handleListTeams))
+	global.Handle("POST /api/teams", s.authenticated(s.handleCreateTeam))
+	global.Handle("GET /api/teams/{id}", s.authenticated(s.handleGetTeam))
+	global.Handle("GET /api/users", s.authenticated(s.handleListUsers))
+	global.Handle("GET /api/users/me", s.authenticated(s.handleMe))
+	global.Handle("POST /api/users/invitations", s.authenticated(s.handleCreateInvitation))
+	global.Handle("GET /api/users/invitations/{id}", s.authenticated(s.handleGetInvitation))
+
+	// Routes under /api/Spaces-N: a pattern such as /api/{space}/teams would overlap
+	// /api/users/{id} in one mux, so space-scoped routes have their own.
+	space.Handle("GET /api/{space}", s.authenticated(s.handleSpaceRoot))
+	space.Handle("GET /api/{space}/{$}", s.authenticated(s.handleSpaceRoot))
+	space.Handle("GET /api/{space}/teams", s.authenticated(s.handleListTeams))
+	space.Handle("POST /api/{space}/teams", s.authenticated(s.handleCreateTeam))
+	space.Handle("GET /api/{space}/teams/{id}", s.authenticated(s.handleGetTeam))
+	space.Handle("POST /api/{space}/users/invitations", s.authenticated(s.handleCreateInvitation))
+	space.Handle("GET /api/{space}/users/invitations/{id}", s.authenticated(s.handleGetInvitation))
+
+	// Routes under /api/users/Users-N, for the same reason.
+	user.Handle("GET /api/users/{id}", s.authenticated(s.handleGetUser))
+	user.Handle("GET /api/users/{id}/spaces", s.authenticated(s.handleUserSpaces))
+
+	route := func(w http.ResponseWriter, r *http.Request) {
+		mux := global
+		switch {
+		case spaceRoute.MatchString(r.URL.Path):
+			mux = space
+		case userRoute.MatchString(r.URL.Path):
+			mux = user
+		}
+		if _, pattern := mux.Handler(r); pattern == "" {
+			s.writeError(w, r, unrouted(mux, r))
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}
+	return s.logRequests(s.recoverPanics(http.HandlerFunc(route)))
+}
+
+var (
+	spaceRoute = regexp.MustCompile(`(?i)^/api/spaces-[0-9]+(/|$)`)
+	userRoute  = regexp.MustCompile(`(?i)^/api/users/users-[0-9]+(/|$)`)
+)
+
+// unrouted returns the error for a request that no pattern serves: ENOTALLOWED when another
+// method is served at the path (the mux knows which and sets Allow), ENOTFOUND otherwise.
+func unrouted(mux *http.ServeMux, r *http.Request) error {
+	h, _ := mux.Handler(r)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code == http.StatusMethodNotAllowed {
+		return &methodNotAllowed{allow: rec.Header().Get("Allow"), method: r.Method, path: r.URL.Path}
+	}
+	return octoinvite.Errorf(octoinvite.ENOTFOUND, "There is no resource at '%s'.", octoinvite.Truncate(r.URL.Path, 200))
+}
+
+// methodNotAllowed is an ENOTALLOWED error that carries the Allow header for the answer.
+type methodNotAllowed struct{ allow, method, path string }
+
+func (e *methodNotAllowed) Error() string { return "method not allowed" }
+
+func (e *methodNotAllowed) Unwrap() error {
+	return octoinvite.Errorf(octoinvite.ENOTALLOWED, "The method %s is not allowed on '%s'; use %s.",
+		octoinvite.Truncate(e.method, 20), octoinvite.Truncate(e.path, 200), e.allow)
+}
+
+// handlerFunc is a handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// anonymous adapts a handler that anyone may call.
+func (s *Server) anonymous(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// authenticated adapts a handler that needs a valid API key; the caller is in the context.
+func (s *Server) authenticated(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, err := s.authenticate(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+			info.userID = user.ID
+		}
+		r = r.WithContext(octoinvite.NewContextWithUser(r.Context(), user))
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var mna *methodNotAllowed
+	if e, ok := err.(*methodNotAllowed); ok {
+		mna = e
+		w.Header().Set("Allow", mna.allow)
+	}
+	s.writeError(w, r, err)
+}
+
+// recoverPanics answers a panicking handler with a 500 and logs the stack.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.logger().Error("panic", slog.String("request_id", requestID(r.Context())),
+					slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type contextKey int
+
+const requestInfoKey contextKey = 1
+
+// requestInfo collects, for the request's log line, what handlers learn.
+type requestInfo struct {
+	id     string
+	userID string
+}
+
+func requestID(ctx context.Context) string {
+	if info, ok := ctx.Value(requestInfoKey).(*requestInfo); ok {
+		return info.id
+	}
+	return ""
+}
+
+// statusWriter remembers the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests writes one line per request. The query is logged with API keys redacted, and no
+// header is logged at all, so that no key or code reaches the log.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{id: newRequestID()}
+		w.Header().Set("X-Request-Id", info.id)
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestInfoKey, info)))
+		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", info.id),
+			slog.String("method", octoinvite.Truncate(r.Method, 20)),
+			slog.String("path", octoinvite.Truncate(r.URL.Path, 200)),
+			slog.String("query", octoinvite.Truncate(redactQuery(r.URL.RawQuery), 200)),
+			slog.Int("status", sw.status),
+			slog.Int("bytes", sw.bytes),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("remote", r.RemoteAddr),
+			slog.String("user", info.userID),
+		)
+	})
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// redactQuery replaces the value of every ApiKey parameter, whatever its case, and of any
+// parameter that may carry an invitation code.
+func redactQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		name, _, hasValue := strings.Cut(p, "=")
+		if decoded, err := url.QueryUnescape(name); err == nil {
+			name = decoded
+		}
+		if hasValue && isSecretParam(name) {
+			parts[i] = url.QueryEscape(name) + "=REDACTED"
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+func isSecretParam(name string) bool {
+	return strings.EqualFold(name, "apikey") || strings.EqualFold(name, "invitation") || strings.EqualFold(name, "invitationcode")
+}

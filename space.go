@@ -1,0 +1,88 @@
+package octoinvite
+
+import (
+	"context"
+	"strings"
+	"unicode"
+)
+
+// Space is a partition of an installation with its own teams and invitations.
+type Space struct {
+	ID                       string   `json:"Id"`
+	Name                     string   `json:"Name"`
+	Slug                     string   `json:"Slug"`
+	Description              string   `json:"Description"`
+	IsDefault                bool     `json:"IsDefault"`
+	TaskQueueStopped         bool     `json:"TaskQueueStopped"`
+	SpaceManagersTeams       []string `json:"SpaceManagersTeams"`
+	SpaceManagersTeamMembers []string `json:"SpaceManagersTeamMembers"`
+	Links                    Links    `json:"Links"`
+}
+
+// Limits on a space's text fields.
+const (
+	MaxNameLength        = 200
+	MaxDescriptionLength = 2000
+)
+
+// Validate checks the fields a client may set and fills in the slug from the name when it is
+// empty. It returns an EINVALID error listing every problem.
+func (s *Space) Validate() error {
+	var problems []string
+	s.Name = strings.TrimSpace(s.Name)
+	switch {
+	case s.Name == "":
+		problems = append(problems, "Please provide a name for the space.")
+	case len(s.Name) > MaxNameLength:
+		problems = append(problems, "The space name must be at most 200 characters long.")
+	}
+	if len(s.Description) > MaxDescriptionLength {
+		problems = append(problems, "The space description must be at most 2000 characters long.")
+	}
+	if s.Slug == "" {
+		s.Slug = Slugify(s.Name)
+	} else if s.Slug != Slugify(s.Slug) {
+		problems = append(problems, "The slug may hold only lower-case letters, digits and single hyphens.")
+	}
+	if len(problems) > 0 {
+		return Invalid(problems...)
+	}
+	return nil
+}
+
+// Slugify turns a name into the lower-case, hyphenated form Octopus uses in URLs.
+func Slugify(name string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			hyphen = false
+		} else {
+			hyphen = true
+		}
+	}
+	return b.String()
+}
+
+// SpaceFilter selects spaces. Empty fields select everything.
+type SpaceFilter struct {
+	IDs         []string
+	PartialName string
+	Range
+}
+
+// SpaceService reads and creates spaces.
+type SpaceService interface {
+	// FindSpaceByID returns the space, or ENOTFOUND.
+	FindSpaceByID(ctx context.Context, id string) (*Space, error)
+	// FindSpaces returns a page of spaces in ID order.
+	FindSpaces(ctx context.Context, filter SpaceFilter) (Page[*Space], error)
+	// CreateSpace validates the space, gives it an ID and stores it. A taken name or slug is
+	// ECONFLICT; unknown space managers are EINVALID. A space created as the default takes
+	// that role from the previous default.
+	CreateSpace(ctx context.Context, space *Space) error
+}

@@ -1,0 +1,322 @@
+// Package sqldb stores octoinvite's documents in a SQL database: SQLite (the zero-set-up default)
+// through database/sql. Every method that writes runs in one transaction that commits durably
+// before it returns, so an acknowledged change survives a crash.
+package sqldb
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pressly/goose/v3"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// MasterKeySize is the length of the master key that seals invitation codes: AES-256.
+const MasterKeySize = 32
+
+// DB is an open store. Its exported fields may be set after Open and before use; tests set Now
+// and Rand to make expiry and codes exact.
+type DB struct {
+	read    *sql.DB // serves read-only transactions, several at once
+	write   *sql.DB // serves writes; SQLite allows one writer at a time
+	dialect dialect
+	sealer  cipher.AEAD
+
+	// Now returns the current time. It defaults to time.Now.
+	Now func() time.Time
+	// Rand is the source of invitation codes and API keys. It defaults to crypto/rand.
+	Rand io.Reader
+	// InvitationLifetime is how long a new invitation's code stays valid.
+	InvitationLifetime time.Duration
+
+	installationID string
+}
+
+// dialect holds what differs between the SQL databases the store speaks.
+type dialect struct {
+	name  string
+	goose goose.Dialect
+	// rebind turns the ? placeholders the queries are written with into the database's own.
+	rebind func(string) string
+	// isUnique reports whether err is a violation of a unique constraint.
+	isUnique func(error) bool
+	// classify turns a driver error into a domain error where one fits (an unreachable database
+	// is EUNAVAILABLE); it returns err unchanged otherwise.
+	classify func(error) error
+}
+
+func newDB(read, write *sql.DB, d dialect, masterKey []byte) (*DB, error) {
+	if len(masterKey) != MasterKeySize {
+		return nil, fmt.Errorf("sqldb: the master key must be %d bytes, not %d", MasterKeySize, len(masterKey))
+	}
+	block, err := aes.NewCipher(masterKey)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: master key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: master key: %w", err)
+	}
+	return &DB{
+		read:               read,
+		write:              write,
+		dialect:            d,
+		sealer:             aead,
+		Now:                time.Now,
+		Rand:               rand.Reader,
+		InvitationLifetime: octoinvite.DefaultInvitationLifetime,
+	}, nil
+}
+
+// migrate applies the embedded migrations not yet recorded in the database, in order.
+func (db *DB) migrate(ctx context.Context, opts ...goose.ProviderOption) error {
+	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(db.dialect.goose, db.write, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("sqldb: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqldb: applying migrations: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// InstallationID returns the UUID chosen when the database was created.
+func (db *DB) InstallationID() string { return db.installationID }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return db.dialect.classify(err)
+	}
+	return nil
+}
+
+// Tx is a transaction with the time it began, so that every timestamp it writes agrees.
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	now time.Time
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+// update runs fn in a write transaction and commits it if fn succeeds.
+func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, false, fn)
+}
+
+// view runs fn in a read-only transaction.
+func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.read, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
+	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.dialect.name != "sqlite"})
+	if err != nil {
+		return db.dialect.classify(err)
+	}
+	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
+	defer func() {
+		if err != nil {
+			_ = sqlTx.Rollback()
+			err = db.dialect.classify(err)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// nextID allocates the next ID of a kind. The counter's row stays locked until the transaction
+// ends, so concurrent transactions, on any instance, never receive the same number.
+func (tx *Tx) nextID(ctx context.Context, kind string) (string, int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `UPDATE counters SET value = value + 1 WHERE kind = ? RETURNING value`, kind).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		n = 1
+		_, err = tx.exec(ctx, `INSERT INTO counters (kind, value) VALUES (?, 1)`, kind)
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("allocating a %s ID: %w", kind, err)
+	}
+	return octoinvite.FormatID(kind, n), n, nil
+}
+
+// seal encrypts a secret under the master key, bound to the document it belongs to (aad) so that
+// a sealed value copied onto another row does not open.
+func (db *DB) seal(aad, secret string) (string, error) {
+	nonce := make([]byte, db.sealer.NonceSize(), db.sealer.NonceSize()+len(secret)+db.sealer.Overhead())
+	if _, err := io.ReadFull(rand.Reader, nonce); err != nil {
+		return "", err
+	}
+	return base64.RawStdEncoding.EncodeToString(db.sealer.Seal(nonce, nonce, []byte(secret), []byte(aad))), nil
+}
+
+// ErrWrongMasterKey reports a master key other than the one the database was created with.
+var ErrWrongMasterKey = errors.New("the master key does not open this database's secrets: " +
+	"start the server with the master key this database was created with")
+
+func (db *DB) unseal(aad, sealed string) (string, error) {
+	b, err := base64.RawStdEncoding.DecodeString(sealed)
+	if err != nil || len(b) < db.sealer.NonceSize() {
+		return "", fmt.Errorf("sealed value of %s is damaged", aad)
+	}
+	n := db.sealer.NonceSize()
+	plain, err := db.sealer.Open(nil, b[:n], b[n:], []byte(aad))
+	if err != nil {
+		return "", fmt.Errorf("opening the sealed value of %s: %w", aad, ErrWrongMasterKey)
+	}
+	return string(plain), nil
+}
+
+// masterKeyCheck is sealed into the settings at creation; opening it at start proves the key.
+const masterKeyCheck = "octoinvite master key check"
+
+// bootstrap creates the documents of a fresh installation, once, and checks the master key
+// against an existing one.
+func (db *DB) bootstrap(ctx context.Context) error {
+	return db.update(ctx, func(tx *Tx) error {
+		var id, check string
+		err := tx.queryRow(ctx, `SELECT value FROM settings WHERE name = 'installation_id'`).Scan(&id)
+		if err == nil {
+			db.installationID = id
+			if err := tx.queryRow(ctx, `SELECT value FROM settings WHERE name = 'master_key_check'`).Scan(&check); err != nil {
+				return fmt.Errorf("reading the master key check: %w", err)
+			}
+			if plain, err := db.unseal("settings:master_key_check", check); err != nil || plain != masterKeyCheck {
+				return ErrWrongMasterKey
+			}
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		db.installationID = uuid.NewString()
+		sealed, err := db.seal("settings:master_key_check", masterKeyCheck)
+		if err != nil {
+			return err
+		}
+		now := tx.now.UnixMilli()
+		stmts := []struct {
+			query string
+			args  []any
+		}{
+			{`INSERT INTO settings (name, value) VALUES ('installation_id', ?), ('master_key_check', ?)`, []any{db.installationID, sealed}},
+			{`INSERT INTO counters (kind, value) VALUES ('Spaces', 1), ('Users', 1)`, nil},
+			{`INSERT INTO spaces (id, seq, name, slug, description, is_default, managers_teams, created_on)
+			  VALUES ('Spaces-1', 1, 'Default', 'default', '', 1, '["teams-administrators"]', ?)`, []any{now}},
+			{`INSERT INTO users (id, seq, username, display_name, email_address, created_on)
+			  VALUES ('Users-1', 1, 'admin', 'Administrator', '', ?)`, []any{now}},
+			{`INSERT INTO teams (id, seq, name, description, space_id, can_be_deleted, can_be_renamed, can_change_roles, can_change_members, created_on)
+			  VALUES ('teams-everyone', 0, 'Everyone', 'All users are members of this team.', NULL, 0, 0, 1, 0, ?),
+			         ('teams-administrators', 0, 'Octopus Administrators', 'Octopus Administrators can do anything in the system.', NULL, 0, 0, 0, 1, ?)`, []any{now, now}},
+			{`INSERT INTO team_members (team_id, user_id) VALUES ('teams-everyone', 'Users-1'), ('teams-administrators', 'Users-1')`, nil},
+		}
+		for _, s := range stmts {
+			if _, err := tx.exec(ctx, s.query, s.args...); err != nil {
+				return fmt.Errorf("creating the installation: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// placeholders returns "?, ?, ?" for n arguments.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// likePattern returns a LIKE pattern that matches s anywhere, case-insensitively, with LIKE's
+// wildcards in s taken literally. Use it with ESCAPE '\'.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// canonicalIDs parses ids as IDs of kind and drops those that cannot name a document.
+func canonicalIDs(kind string, ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, s := range ids {
+		if id, ok := octoinvite.ParseID(kind, s); ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func toAny[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+func millis(ms int64) octoinvite.Time { return octoinvite.NewTime(time.UnixMilli(ms)) }
+
+func nullString(s *string) sql.NullString {
+	if s == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *s, Valid: true}
+}
+
+func stringPtr(ns sql.NullString) *string {
+	if !ns.Valid {
+		return nil
+	}
+	s := ns.String
+	return &s
+}
+
+// wrap gives err the context of the operation that failed; domain errors pass through unchanged
+// so that their code and message reach the caller.
+func wrap(err *error, format string, args ...any) {
+	if *err == nil {
+		return
+	}
+	var e *octoinvite.Error
+	if errors.As(*err, &e) {
+		return
+	}
+	*err = fmt.Errorf("sqldb: "+format+": %w", append(args, *err)...)
+}

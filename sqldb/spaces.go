@@ -1,0 +1,185 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+// Ensure the service implements the interface.
+var _ octoinvite.SpaceService = (*DB)(nil)
+
+const spaceColumns = `id, name, slug, description, is_default, task_queue_stopped, managers_teams, managers_members`
+
+func scanSpace(row interface{ Scan(...any) error }) (*octoinvite.Space, error) {
+	var s octoinvite.Space
+	var teams, members string
+	if err := row.Scan(&s.ID, &s.Name, &s.Slug, &s.Description, &s.IsDefault, &s.TaskQueueStopped, &teams, &members); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(teams), &s.SpaceManagersTeams); err != nil {
+		return nil, fmt.Errorf("space %s managers: %w", s.ID, err)
+	}
+	if err := json.Unmarshal([]byte(members), &s.SpaceManagersTeamMembers); err != nil {
+		return nil, fmt.Errorf("space %s members: %w", s.ID, err)
+	}
+	return &s, nil
+}
+
+// FindSpaceByID returns the space, or ENOTFOUND.
+func (db *DB) FindSpaceByID(ctx context.Context, id string) (space *octoinvite.Space, err error) {
+	defer wrap(&err, "FindSpaceByID(%q)", id)
+	err = db.view(ctx, func(tx *Tx) error {
+		space, err = tx.findSpaceByID(ctx, id)
+		return err
+	})
+	return space, err
+}
+
+func (tx *Tx) findSpaceByID(ctx context.Context, raw string) (*octoinvite.Space, error) {
+	id, ok := octoinvite.ParseID(octoinvite.KindSpace, raw)
+	if !ok {
+		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
+	}
+	s, err := scanSpace(tx.queryRow(ctx, `SELECT `+spaceColumns+` FROM spaces WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, octoinvite.NotFound(id)
+	}
+	return s, err
+}
+
+// FindSpaces returns a page of spaces in ID order.
+func (db *DB) FindSpaces(ctx context.Context, filter octoinvite.SpaceFilter) (page octoinvite.Page[*octoinvite.Space], err error) {
+	defer wrap(&err, "FindSpaces")
+	var where []string
+	var args []any
+	if filter.IDs != nil {
+		ids := canonicalIDs(octoinvite.KindSpace, filter.IDs)
+		if len(ids) == 0 {
+			return octoinvite.Page[*octoinvite.Space]{Items: []*octoinvite.Space{}}, nil
+		}
+		where = append(where, "id IN ("+placeholders(len(ids))+")")
+		args = append(args, toAny(ids)...)
+	}
+	if filter.PartialName != "" {
+		where = append(where, `lower(name) LIKE ? ESCAPE '\'`)
+		args = append(args, likePattern(filter.PartialName))
+	}
+	err = db.view(ctx, func(tx *Tx) error {
+		cond := whereClause(where)
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces`+cond, args...).Scan(&page.Total); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+spaceColumns+` FROM spaces`+cond+` ORDER BY seq LIMIT ? OFFSET ?`,
+			append(args, filter.Take, filter.Skip)...)
+		if err != nil {
+			return err
+		}
+		page.Items, err = collect(rows, scanSpace)
+		return err
+	})
+	return page, err
+}
+
+// CreateSpace validates the space, gives it an ID and stores it.
+func (db *DB) CreateSpace(ctx context.Context, space *octoinvite.Space) (err error) {
+	defer wrap(&err, "CreateSpace")
+	if err := space.Validate(); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		var problems []string
+		teams, err := tx.existingTeams(ctx, space.SpaceManagersTeams)
+		if err != nil {
+			return err
+		}
+		space.SpaceManagersTeams = make([]string, 0, len(teams))
+		for _, t := range teams {
+			if t.id == "" {
+				problems = append(problems, fmt.Sprintf("The team '%s' does not exist.", octoinvite.Truncate(t.raw, octoinvite.MaxIDLength)))
+			}
+			space.SpaceManagersTeams = append(space.SpaceManagersTeams, t.id)
+		}
+		members, err := tx.existingUsers(ctx, space.SpaceManagersTeamMembers)
+		if err != nil {
+			return err
+		}
+		space.SpaceManagersTeamMembers = make([]string, 0, len(members))
+		for i, id := range members {
+			if id == "" {
+				problems = append(problems, fmt.Sprintf("The user '%s' does not exist.", octoinvite.Truncate(space.SpaceManagersTeamMembers[i], octoinvite.MaxIDLength)))
+			}
+			space.SpaceManagersTeamMembers = append(space.SpaceManagersTeamMembers, id)
+		}
+		if len(problems) > 0 {
+			return octoinvite.Invalid(problems...)
+		}
+		var taken int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces WHERE lower(name) = lower(?) OR lower(slug) = lower(?)`,
+			space.Name, space.Slug).Scan(&taken); err != nil {
+			return err
+		} else if taken > 0 {
+			return octoinvite.Conflict(fmt.Sprintf("A space with the name '%s' or the slug '%s' already exists.", space.Name, space.Slug))
+		}
+		id, seq, err := tx.nextID(ctx, octoinvite.KindSpace)
+		if err != nil {
+			return err
+		}
+		if space.IsDefault {
+			if _, err := tx.exec(ctx, `UPDATE spaces SET is_default = 0 WHERE is_default = 1`); err != nil {
+				return err
+			}
+		}
+		teamsJSON, _ := json.Marshal(space.SpaceManagersTeams)
+		membersJSON, _ := json.Marshal(space.SpaceManagersTeamMembers)
+		_, err = tx.exec(ctx, `INSERT INTO spaces (id, seq, name, slug, description, is_default, task_queue_stopped, managers_teams, managers_members, created_on)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, seq, space.Name, space.Slug, space.Description, space.IsDefault, space.TaskQueueStopped, string(teamsJSON), string(membersJSON), tx.now.UnixMilli())
+		if tx.db.dialect.isUnique(err) {
+			return octoinvite.Conflict(fmt.Sprintf("A space with the name '%s' or the slug '%s' already exists.", space.Name, space.Slug))
+		} else if err != nil {
+			return err
+		}
+		space.ID = id
+		return nil
+	})
+}
+
+// FindDefaultSpace returns the installation's default space, or ENOTFOUND if none is marked.
+func (db *DB) FindDefaultSpace(ctx context.Context) (space *octoinvite.Space, err error) {
+	defer wrap(&err, "FindDefaultSpace")
+	err = db.view(ctx, func(tx *Tx) error {
+		space, err = scanSpace(tx.queryRow(ctx, `SELECT `+spaceColumns+` FROM spaces WHERE is_default = 1 ORDER BY seq LIMIT 1`))
+		if errors.Is(err, sql.ErrNoRows) {
+			return octoinvite.Errorf(octoinvite.ENOTFOUND, "There is no default space.")
+		}
+		return err
+	})
+	return space, err
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

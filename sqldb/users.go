@@ -1,0 +1,102 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+var _ octoinvite.UserService = (*DB)(nil)
+
+// userColumns selects a user and whether it belongs to the administrators team.
+const userColumns = `u.id, u.username, u.display_name, u.email_address, u.is_active, u.is_service,
+	EXISTS (SELECT 1 FROM team_members a WHERE a.team_id = 'teams-administrators' AND a.user_id = u.id)`
+
+func scanUser(row interface{ Scan(...any) error }) (*octoinvite.User, error) {
+	var u octoinvite.User
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.EmailAddress, &u.IsActive, &u.IsService, &u.IsAdministrator); err != nil {
+		return nil, err
+	}
+	u.CanPasswordBeEdited = !u.IsService
+	u.Identities = []any{}
+	return &u, nil
+}
+
+// FindUserByID returns the user, or ENOTFOUND.
+func (db *DB) FindUserByID(ctx context.Context, raw string) (user *octoinvite.User, err error) {
+	defer wrap(&err, "FindUserByID(%q)", raw)
+	id, ok := octoinvite.ParseID(octoinvite.KindUser, raw)
+	if !ok {
+		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
+	}
+	err = db.view(ctx, func(tx *Tx) error {
+		user, err = scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return octoinvite.NotFound(id)
+		}
+		return err
+	})
+	return user, err
+}
+
+// FindUsers returns a page of users in ID order.
+func (db *DB) FindUsers(ctx context.Context, filter octoinvite.UserFilter) (page octoinvite.Page[*octoinvite.User], err error) {
+	defer wrap(&err, "FindUsers")
+	var where []string
+	var args []any
+	if filter.IDs != nil {
+		ids := canonicalIDs(octoinvite.KindUser, filter.IDs)
+		if len(ids) == 0 {
+			return octoinvite.Page[*octoinvite.User]{Items: []*octoinvite.User{}}, nil
+		}
+		where = append(where, "u.id IN ("+placeholders(len(ids))+")")
+		args = append(args, toAny(ids)...)
+	}
+	if filter.Filter != "" {
+		p := likePattern(filter.Filter)
+		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.display_name) LIKE ? ESCAPE '\' OR lower(u.email_address) LIKE ? ESCAPE '\')`)
+		args = append(args, p, p, p)
+	}
+	err = db.view(ctx, func(tx *Tx) error {
+		cond := whereClause(where)
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM users u`+cond, args...).Scan(&page.Total); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+userColumns+` FROM users u`+cond+` ORDER BY u.seq LIMIT ? OFFSET ?`,
+			append(args, filter.Take, filter.Skip)...)
+		if err != nil {
+			return err
+		}
+		page.Items, err = collect(rows, scanUser)
+		return err
+	})
+	return page, err
+}
+
+// FindUserSpaces returns every space for an administrator, otherwise the spaces of the user's
+// teams, in ID order.
+func (db *DB) FindUserSpaces(ctx context.Context, raw string) (spaces []*octoinvite.Space, err error) {
+	defer wrap(&err, "FindUserSpaces(%q)", raw)
+	user, err := db.FindUserByID(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	err = db.view(ctx, func(tx *Tx) error {
+		var rows *sql.Rows
+		if user.IsAdministrator {
+			rows, err = tx.query(ctx, `SELECT `+spaceColumns+` FROM spaces ORDER BY seq`)
+		} else {
+			rows, err = tx.query(ctx, `SELECT `+spaceColumns+` FROM spaces WHERE id IN (
+				SELECT t.space_id FROM teams t JOIN team_members m ON m.team_id = t.id WHERE m.user_id = ?)
+				ORDER BY seq`, user.ID)
+		}
+		if err != nil {
+			return err
+		}
+		spaces, err = collect(rows, scanSpace)
+		return err
+	})
+	return spaces, err
+}
