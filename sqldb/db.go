@@ -320,3 +320,11 @@ func wrap(err *error, format string, args ...any) {
 	}
 	*err = fmt.Errorf("sqldb: "+format+": %w", append(args, *err)...)
 }
+
+// boolInt stores a boolean as the 0 or 1 of an INTEGER column, the one form both dialects share.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

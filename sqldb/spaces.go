@@ -139,7 +139,7 @@ func (db *DB) CreateSpace(ctx context.Context, space *octoinvite.Space) (err err
 		membersJSON, _ := json.Marshal(space.SpaceManagersTeamMembers)
 		_, err = tx.exec(ctx, `INSERT INTO spaces (id, seq, name, slug, description, is_default, task_queue_stopped, managers_teams, managers_members, created_on)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, seq, space.Name, space.Slug, space.Description, space.IsDefault, space.TaskQueueStopped, string(teamsJSON), string(membersJSON), tx.now.UnixMilli())
+			id, seq, space.Name, space.Slug, space.Description, boolInt(space.IsDefault), boolInt(space.TaskQueueStopped), string(teamsJSON), string(membersJSON), tx.now.UnixMilli())
 		if tx.db.dialect.isUnique(err) {
 			return octoinvite.Conflict(fmt.Sprintf("A space with the name '%s' or the slug '%s' already exists.", space.Name, space.Slug))
 		} else if err != nil {

@@ -100,3 +100,42 @@ func (db *DB) FindUserSpaces(ctx context.Context, raw string) (spaces []*octoinv
 	})
 	return spaces, err
 }
+
+// CreateUser stores a new active user, a member of the Everyone team, and gives it an ID. A
+// username taken by another user, compared case-insensitively, is ECONFLICT.
+func (db *DB) CreateUser(ctx context.Context, user *octoinvite.User) (err error) {
+	defer wrap(&err, "CreateUser")
+	return db.update(ctx, func(tx *Tx) error { return tx.insertUser(ctx, user, "") })
+}
+
+// insertUser stores the user with its password hash (empty for none) and makes it a member of
+// the Everyone team.
+func (tx *Tx) insertUser(ctx context.Context, user *octoinvite.User, passwordHash string) error {
+	conflict := octoinvite.Conflict("A user with the username '" + user.Username + "' already exists.")
+	var taken int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower(?)`, user.Username).Scan(&taken); err != nil {
+		return err
+	} else if taken > 0 {
+		return conflict
+	}
+	id, seq, err := tx.nextID(ctx, octoinvite.KindUser)
+	if err != nil {
+		return err
+	}
+	hash := sql.NullString{String: passwordHash, Valid: passwordHash != ""}
+	_, err = tx.exec(ctx, `INSERT INTO users (id, seq, username, display_name, email_address, is_active, is_service, password_hash, created_on)
+		VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`, id, seq, user.Username, user.DisplayName, user.EmailAddress, boolInt(user.IsService), hash, tx.now.UnixMilli())
+	if tx.db.dialect.isUnique(err) {
+		return conflict
+	} else if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO team_members (team_id, user_id) VALUES (?, ?)`, octoinvite.EveryoneTeamID, id); err != nil {
+		return err
+	}
+	user.ID = id
+	user.IsActive = true
+	user.CanPasswordBeEdited = !user.IsService
+	user.Identities = []any{}
+	return nil
+}

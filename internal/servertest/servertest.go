@@ -1,0 +1,140 @@
+// Package servertest starts a real octoinvite server for tests: the real HTTP handler over the
+// real SQLite store in a temporary folder, on a real loopback listener, with a clock and a key
+// the test controls.
+package servertest
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/octoinvite/octoinvite"
+	ohttp "github.com/octoinvite/octoinvite/http"
+	"github.com/octoinvite/octoinvite/sqldb"
+)
+
+// AdminKey is the administrator's API key in every test server.
+const AdminKey = "API-TESTADMINISTRATOR0000000001"
+
+// Epoch is the time a test server's clock starts at.
+var Epoch = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+// MasterKey is the master key of every test server.
+var MasterKey = []byte("0123456789abcdef0123456789abcdef")
+
+// Clock is a settable time source, safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// Env is a running test server.
+type Env struct {
+	// URL is the server's base URL, such as http://127.0.0.1:41234.
+	URL   string
+	DB    *sqldb.DB
+	API   *ohttp.Server
+	Clock *Clock
+	// Dir is the data folder; Path the database file in it.
+	Dir  string
+	Path string
+
+	server *httptest.Server
+}
+
+// Start opens a fresh store in a temporary folder, installs AdminKey and serves the API on a
+// loopback listener until the test ends.
+func Start(t testing.TB) *Env {
+	t.Helper()
+	return StartIn(t, t.TempDir())
+}
+
+// StartIn is Start on the store in dir, which may hold a database from an earlier server.
+func StartIn(t testing.TB, dir string) *Env {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(dir, "octoinvite.db")
+	db, err := sqldb.OpenSQLite(ctx, path, MasterKey)
+	if err != nil {
+		t.Fatalf("opening the store: %v", err)
+	}
+	clock := &Clock{now: Epoch}
+	db.Now = clock.Now
+	if err := db.EnsureAdminAPIKey(ctx, AdminKey); err != nil {
+		t.Fatalf("installing the admin key: %v", err)
+	}
+	api := &ohttp.Server{
+		Spaces: db, Teams: db, Users: db, Invitations: db, Auth: db,
+		Application:    "octoinvite",
+		Version:        "0.0.0-test",
+		InstallationID: db.InstallationID(),
+	}
+	srv := httptest.NewServer(api.Handler())
+	env := &Env{URL: srv.URL, DB: db, API: api, Clock: clock, Dir: dir, Path: path, server: srv}
+	t.Cleanup(env.Close)
+	return env
+}
+
+// Close stops the server and closes the store; calling it twice is harmless.
+func (e *Env) Close() {
+	if e.server != nil {
+		e.server.Close()
+		e.DB.Close()
+		e.server = nil
+	}
+}
+
+// CreateTeam stores a team in the space (nil for a system team) and returns it.
+func (e *Env) CreateTeam(t testing.TB, name string, spaceID *string) *octoinvite.Team {
+	t.Helper()
+	team := &octoinvite.Team{Name: name, SpaceID: spaceID}
+	if err := e.DB.CreateTeam(context.Background(), team); err != nil {
+		t.Fatalf("creating team %q: %v", name, err)
+	}
+	return team
+}
+
+// CreateSpace stores a space and returns it.
+func (e *Env) CreateSpace(t testing.TB, name string) *octoinvite.Space {
+	t.Helper()
+	space := &octoinvite.Space{Name: name}
+	if err := e.DB.CreateSpace(context.Background(), space); err != nil {
+		t.Fatalf("creating space %q: %v", name, err)
+	}
+	return space
+}
+
+// CreateUser stores an ordinary user (no permissions) and returns it with a fresh API key.
+func (e *Env) CreateUser(t testing.TB, username string) (*octoinvite.User, string) {
+	t.Helper()
+	ctx := context.Background()
+	user := &octoinvite.User{Username: username, DisplayName: username}
+	if err := e.DB.CreateUser(ctx, user); err != nil {
+		t.Fatalf("creating user %q: %v", username, err)
+	}
+	key, err := e.DB.CreateAPIKey(ctx, user.ID, "test")
+	if err != nil {
+		t.Fatalf("creating a key for %q: %v", username, err)
+	}
+	return user, key.APIKey
+}
