@@ -24,7 +24,10 @@ import (
 	"github.com/octoinvite/octoinvite"
 )
 
-//go:embed migrations
+// migrations are one set for every dialect, written in the SQL that SQLite and PostgreSQL share:
+// TEXT, INTEGER and BIGINT columns, booleans as 0 or 1, times as Unix milliseconds.
+//
+//go:embed migrations/*.sql
 var migrations embed.FS
 
 // MasterKeySize is the length of the master key that seals invitation codes: AES-256.
@@ -86,7 +89,7 @@ func newDB(read, write *sql.DB, d dialect, masterKey []byte) (*DB, error) {
 
 // migrate applies the embedded migrations not yet recorded in the database, in order.
 func (db *DB) migrate(ctx context.Context, opts ...goose.ProviderOption) error {
-	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return err
 	}

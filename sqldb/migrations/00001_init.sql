@@ -1,4 +1,5 @@
 -- +goose Up
+-- Portable SQL only: this file is applied to SQLite and PostgreSQL alike.
 -- Times are Unix milliseconds in UTC; booleans are 0 or 1; IDs are "Type-N" text, with seq the N
 -- so that collections sort numerically.
 CREATE TABLE settings (
