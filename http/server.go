@@ -89,7 +89,7 @@ func (s *Server) Handler() http.Handler {
 			mux = user
 		}
 		if _, pattern := mux.Handler(r); pattern == "" {
-			s.writeError(w, r, unrouted(mux, r))
+			s.fail(w, r, unrouted(mux, r))
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -154,11 +154,10 @@ func (s *Server) authenticated(h handlerFunc) http.Handler {
 	})
 }
 
+// fail answers err; a method-not-allowed error also sets the Allow header.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var mna *methodNotAllowed
 	if e, ok := err.(*methodNotAllowed); ok {
-		mna = e
-		w.Header().Set("Allow", mna.allow)
+		w.Header().Set("Allow", e.allow)
 	}
 	s.writeError(w, r, err)
 }

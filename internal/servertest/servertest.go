@@ -138,3 +138,15 @@ func (e *Env) CreateUser(t testing.TB, username string) (*octoinvite.User, strin
 	}
 	return user, key.APIKey
 }
+
+// Serve starts another listener for env's API, built anew from env.API so that changes to its
+// fields (such as Logger) take effect; it stops when the test ends. The store is shared.
+func Serve(t testing.TB, env *Env) *Env {
+	t.Helper()
+	srv := httptest.NewServer(env.API.Handler())
+	t.Cleanup(srv.Close)
+	clone := *env
+	clone.URL = srv.URL
+	clone.server = nil
+	return &clone
+}
