@@ -105,14 +105,15 @@ func (db *DB) CreateSpace(ctx context.Context, space *octoinvite.Space) (err err
 			}
 			space.SpaceManagersTeams = append(space.SpaceManagersTeams, t.id)
 		}
-		members, err := tx.existingUsers(ctx, space.SpaceManagersTeamMembers)
+		requested := space.SpaceManagersTeamMembers
+		members, err := tx.existingUsers(ctx, requested)
 		if err != nil {
 			return err
 		}
 		space.SpaceManagersTeamMembers = make([]string, 0, len(members))
 		for i, id := range members {
 			if id == "" {
-				problems = append(problems, fmt.Sprintf("The user '%s' does not exist.", octoinvite.Truncate(space.SpaceManagersTeamMembers[i], octoinvite.MaxIDLength)))
+				problems = append(problems, fmt.Sprintf("The user '%s' does not exist.", octoinvite.Truncate(requested[i], octoinvite.MaxIDLength)))
 			}
 			space.SpaceManagersTeamMembers = append(space.SpaceManagersTeamMembers, id)
 		}
