@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer that the server's goroutines and the test may share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func noEnv(string) string { return "" }
+
+func TestServe_BadConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"ErrLifetime", []string{"serve", "--invitation-lifetime", "soon"}, nil, `invalid argument "soon" for "--invitation-lifetime" flag`},
+		{"ErrShortLifetime", []string{"serve", "--invitation-lifetime", "10s"}, nil, "invalid --invitation-lifetime 10s: it must be at least 1m"},
+		{"ErrLifetimeFromEnv", []string{"serve"}, map[string]string{"OCTOINVITE_INVITATION_LIFETIME": "2 days"}, `invalid OCTOINVITE_INVITATION_LIFETIME "2 days"`},
+		{"ErrAdminKey", []string{"serve", "--admin-api-key", "secret"}, nil, "invalid --admin-api-key"},
+		{"ErrListen", []string{"serve", "--listen", "8080"}, nil, `invalid --listen "8080"`},
+		{"ErrLogFormat", []string{"serve", "--log-format", "xml"}, nil, `invalid --log-format "xml": use text or json`},
+		{"ErrUnknownFlag", []string{"serve", "--colour"}, nil, "unknown flag: --colour"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			getenv := func(k string) string { return tt.env[k] }
+			args := append(tt.args, "--data", t.TempDir())
+			err := run(context.Background(), args, io.Discard, io.Discard, getenv)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got error %v, want one containing %q", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("got a multi-line error %q, want one line", err)
+			}
+		})
+	}
+}
+
+var (
+	addressLine = regexp.MustCompile(`address=(http://[0-9.:]+)`)
+	keyLine     = regexp.MustCompile(`\n    (API-[A-Z0-9]+)\n`)
+)
+
+// startServe runs `octoinvite serve` on a free port until the returned stop is called, which
+// waits for serve to return and hands back its error.
+func startServe(t *testing.T, args []string, getenv func(string) string) (url string, stderr *syncBuffer, stop func() error) {
+	t.Helper()
+	stderr = &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), io.Discard, stderr, getenv)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if m := addressLine.FindStringSubmatch(stderr.String()); m != nil {
+			url = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve ended before listening: %v\n%s", err, stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve did not start:\n%s", stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			err = <-done
+		})
+		return err
+	}
+	t.Cleanup(func() { stop() })
+	return url, stderr, stop
+}
+
+func get(t *testing.T, url, key string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if key != "" {
+		req.Header.Set("X-Octopus-ApiKey", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServe_GeneratedAdminKeyIsPrintedOnce(t *testing.T) {
+	dir := t.TempDir()
+	url, stderr, stop := startServe(t, []string{"--data", dir}, noEnv)
+	m := keyLine.FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("no administrator key printed:\n%s", stderr)
+	}
+	key := m[1]
+	if got := get(t, url+"/api/users/me", key); got != 200 {
+		t.Errorf("the printed key: got %d, want 200", got)
+	}
+	if got := get(t, url+"/api/users/me", "API-WRONGWRONGWRONGWRONG00001"); got != 401 {
+		t.Errorf("a wrong key: got %d, want 401", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve after SIGTERM: got %v, want nil", err)
+	}
+	info, err := os.Stat(filepath.Join(dir, "master.key"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("master key file: %v, mode %v, want 0600", err, info.Mode().Perm())
+	}
+	// The second start keeps the key and prints none.
+	url, stderr, _ = startServe(t, []string{"--data", dir}, noEnv)
+	if keyLine.MatchString(stderr.String()) {
+		t.Errorf("a key was printed again:\n%s", stderr)
+	}
+	if got := get(t, url+"/api/users/me", key); got != 200 {
+		t.Errorf("the first start's key after a restart: got %d, want 200", got)
+	}
+	db, err := os.ReadFile(filepath.Join(dir, databaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(db, []byte(key)) {
+		t.Error("the database file holds the key itself")
+	}
+}
+
+func TestServe_ConfiguredAdminKeyFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	first, second := "API-CONFIGUREDKEY000000000001", "API-CONFIGUREDKEY000000000002"
+	env := map[string]string{"OCTOINVITE_ADMIN_API_KEY": first, "OCTOINVITE_DATA": dir}
+	url, stderr, stop := startServe(t, nil, func(k string) string { return env[k] })
+	if keyLine.MatchString(stderr.String()) {
+		t.Errorf("a key was generated although one is configured:\n%s", stderr)
+	}
+	if got := get(t, url+"/api/users/me", first); got != 200 {
+		t.Errorf("the configured key: got %d, want 200", got)
+	}
+	stop()
+	// Configuring another key rotates: the old one stops working. The flag wins over the environment.
+	url, _, _ = startServe(t, []string{"--admin-api-key", second}, func(k string) string { return env[k] })
+	if got := get(t, url+"/api/users/me", second); got != 200 {
+		t.Errorf("the new key: got %d, want 200", got)
+	}
+	if got := get(t, url+"/api/users/me", first); got != 401 {
+		t.Errorf("the replaced key: got %d, want 401", got)
+	}
+}
+
+func TestServe_MissingMasterKeyIsReported(t *testing.T) {
+	dir := t.TempDir()
+	_, _, stop := startServe(t, []string{"--data", dir}, noEnv)
+	stop()
+	if err := os.Remove(filepath.Join(dir, "master.key")); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, io.Discard, io.Discard, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "master key file") || !strings.Contains(err.Error(), "is missing") {
+		t.Errorf("got %v, want an error saying the master key file is missing", err)
+	}
+	// Another key is refused as well, rather than read as garbage.
+	other := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	err = run(context.Background(), []string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--master-key", other}, io.Discard, io.Discard, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "master key does not open") {
+		t.Errorf("got %v, want an error saying the master key does not open the database", err)
+	}
+}
+
+// TestServe_ShutdownDrainsInFlightRequests stops the server while a request's body is still
+// arriving: the request completes, then serve returns nil.
+func TestServe_ShutdownDrainsInFlightRequests(t *testing.T) {
+	key := "API-CONFIGUREDKEY000000000001"
+	url, _, stop := startServe(t, []string{"--data", t.TempDir(), "--admin-api-key", key}, noEnv)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"AddToTeamIds":["teams-everyone"]}`
+	head := "POST /api/users/invitations HTTP/1.1\r\nHost: x\r\nX-Octopus-ApiKey: " + key +
+		"\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := conn.Write([]byte(head)); err != nil {
+		t.Fatal(err)
+	}
+	// The server answers 100 Continue when the handler starts reading the body: from then on the
+	// request is in flight.
+	r := bufio.NewReader(conn)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+		t.Fatalf("got %q %v, want 100 Continue", line, err)
+	}
+	r.ReadString('\n')
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("serve returned (%v) while a request was in flight", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if _, err := conn.Write([]byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatalf("reading the in-flight request's response: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("the in-flight request: got %d, want 201", resp.StatusCode)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("serve: got %v, want nil", err)
+	}
+}
