@@ -204,7 +204,7 @@ func countInvitations(t *testing.T, env *servertest.Env) int {
 func TestGetInvitation_Visibility(t *testing.T) {
 	env := servertest.Start(t)
 	env.CreateSpace(t, "Second")
-	admin(t, env, "POST", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":[]}`)  // Invitations-1 in Spaces-1
+	admin(t, env, "POST", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":[]}`)       // Invitations-1 in Spaces-1
 	admin(t, env, "POST", "/api/users/invitations", `{"AddToTeamIds":[],"SpaceId":null}`) // Invitations-2, no space
 	notFound := func(id string) string { return `{"ErrorMessage":"The resource '` + id + `' was not found."}` }
 	tests := []struct {
