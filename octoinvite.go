@@ -86,11 +86,15 @@ type Time struct{ time.Time }
 // NewTime returns t in UTC, truncated to milliseconds, the precision the wire and the stores keep.
 func NewTime(t time.Time) Time { return Time{t.UTC().Truncate(time.Millisecond)} }
 
-// MarshalJSON writes the time in TimeFormat.
+// MarshalJSON writes the time in UTC in TimeFormat. A time whose year, in UTC, lies outside 0 to 9999
+// has no RFC 3339 form and is an error.
 func (t Time) MarshalJSON() ([]byte, error) {
+	if y := t.Time.UTC().Year(); y < 0 || y > 9999 {
+		return nil, Errorf(EINVALID, "the year %d cannot be written as an RFC 3339 date", y)
+	}
 	b := make([]byte, 0, len(TimeFormat)+2)
 	b = append(b, '"')
-	b = t.Time.AppendFormat(b, TimeFormat)
+	b = t.Time.UTC().AppendFormat(b, TimeFormat)
 	return append(b, '"'), nil
 }
 

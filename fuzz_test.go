@@ -1,0 +1,73 @@
+package octoinvite_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+var keyPattern = regexp.MustCompile(`^API-[A-Z0-9]+$`)
+
+// FuzzValidAPIKey checks that every key accepted has the form go-octopusdeploy requires.
+func FuzzValidAPIKey(f *testing.F) {
+	for _, s := range []string{"API-ABCDEFGHIJKLMNOPQRSTUVWXYZ1", "api-x", "API-", "API-ABCDEFGHIJKLMNOP\x00", "API-ÀBCDEFGHIJKLMNOPQR"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if octoinvite.ValidAPIKey(s) && (!keyPattern.MatchString(s) || len(s) > octoinvite.MaxAPIKeyLength) {
+			t.Errorf("accepted %q", s)
+		}
+	})
+}
+
+var idForm = regexp.MustCompile(`^(Teams|Spaces|Users|Invitations)-[1-9][0-9]*$|^teams-(everyone|administrators)$`)
+
+// FuzzParseID checks that parsing accepts only bounded IDs, answers them in canonical form, and
+// that the canonical form parses to itself.
+func FuzzParseID(f *testing.F) {
+	for _, s := range []string{"Teams-1", "teams-everyone", "TEAMS-007", "Teams-0", "Spaces-1/../2", "Teams-99999999999999999999", "Teams-١"} {
+		f.Add("Teams", s)
+	}
+	f.Add("Spaces", "spaces-12")
+	f.Fuzz(func(t *testing.T, kind, s string) {
+		if kind != "Teams" && kind != "Spaces" && kind != "Users" && kind != "Invitations" {
+			return
+		}
+		id, ok := octoinvite.ParseID(kind, s)
+		if !ok {
+			return
+		}
+		if !idForm.MatchString(id) || len(id) > octoinvite.MaxIDLength || !strings.EqualFold(strings.TrimLeft(s, ""), s) {
+			t.Errorf("ParseID(%q, %q) = %q", kind, s, id)
+		}
+		if again, ok := octoinvite.ParseID(kind, id); !ok || again != id {
+			t.Errorf("the canonical %q parses to %q %v", id, again, ok)
+		}
+	})
+}
+
+// FuzzTimeJSON checks that any date that decodes encodes in Octopus's format and decodes back
+// to the same instant, to the millisecond.
+func FuzzTimeJSON(f *testing.F) {
+	for _, s := range []string{`"2026-11-28T10:00:00.000+00:00"`, `"0001-01-01T00:00:00.000+00:00"`, `"2026-11-28T10:00:00Z"`, `null`, `"9999-12-31T23:59:59.999-12:00"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var v octoinvite.Time
+		if json.Unmarshal([]byte(s), &v) != nil {
+			return
+		}
+		norm := octoinvite.NewTime(v.Time)
+		b, err := json.Marshal(norm)
+		if err != nil {
+			return // years outside 0000-9999 cannot be written in RFC 3339
+		}
+		var back octoinvite.Time
+		if err := json.Unmarshal(b, &back); err != nil || !back.Equal(norm.Time) {
+			t.Errorf("%s → %s → %v %v", s, b, back, err)
+		}
+	})
+}
