@@ -93,15 +93,15 @@ func TestNewAPIKey(t *testing.T) {
 
 func TestValidAPIKey(t *testing.T) {
 	tests := map[string]bool{
-		"API-ABCDEFGHIJKLMNOPQRSTUVWXYZ1": true,
-		"API-ABCDEFGHIJKLMNOP":            true,
-		"API-ABCDEFGHIJKLMNO":             false, // too short
-		"api-ABCDEFGHIJKLMNOPQRSTUVWXYZ1": false,
-		"API-abcdefghijklmnopqrstuvwxyz1": false,
-		"API-ABCDEFGHIJKLMNOPQRSTUVWXY Z": false,
+		"API-ABCDEFGHIJKLMNOPQRSTUVWXYZ1":      true,
+		"API-ABCDEFGHIJKLMNOP":                 true,
+		"API-ABCDEFGHIJKLMNO":                  false, // too short
+		"api-ABCDEFGHIJKLMNOPQRSTUVWXYZ1":      false,
+		"API-abcdefghijklmnopqrstuvwxyz1":      false,
+		"API-ABCDEFGHIJKLMNOPQRSTUVWXY Z":      false,
 		"API-ABCDEFGHIJKLMNOPQRSTUVWXYZ\u00c9": false,
-		"API-" + strings.Repeat("A", 61):  false, // too long
-		"":                                false,
+		"API-" + strings.Repeat("A", 61):       false, // too long
+		"":                                     false,
 	}
 	for key, want := range tests {
 		if got := octoinvite.ValidAPIKey(key); got != want {
