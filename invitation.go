@@ -32,6 +32,10 @@ const DefaultInvitationLifetime = 48 * time.Hour
 // store an unbounded list.
 const MaxInvitationTeams = 100
 
+// maxRawInvitationTeams bounds the list as sent, duplicates included, so that the work of
+// collapsing duplicates stays small too.
+const maxRawInvitationTeams = 10 * MaxInvitationTeams
+
 // Messages of the rules an invitation request can break, as Octopus words them.
 const (
 	MsgNoRequestBody = "No request body was supplied."
@@ -44,6 +48,9 @@ const (
 func (inv *Invitation) NormalizeTeamIDs() error {
 	if inv.AddToTeamIDs == nil {
 		return Invalid(MsgSpecifyTeams)
+	}
+	if len(inv.AddToTeamIDs) > maxRawInvitationTeams {
+		return Invalid(fmt.Sprintf("An invitation can add a user to at most %d teams.", MaxInvitationTeams))
 	}
 	seen := make(map[string]bool, len(inv.AddToTeamIDs))
 	ids := make([]string, 0, len(inv.AddToTeamIDs))

@@ -33,7 +33,8 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error
 	} else if err != nil {
 		return octoinvite.Invalid("The request body could not be read.")
 	}
-	trimmed := strings.TrimSpace(string(body))
+	// A UTF-8 byte order mark, which .NET and PowerShell clients may send, is not part of the JSON.
+	trimmed := strings.TrimSpace(strings.TrimPrefix(string(body), "\ufeff"))
 	if trimmed == "" || trimmed == "null" {
 		return octoinvite.Invalid(octoinvite.MsgNoRequestBody)
 	}
