@@ -1,0 +1,123 @@
+package client
+
+import (
+	"context"
+	"iter"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+var _ octoinvite.TeamService = (*Client)(nil)
+
+// teamsLink returns the Teams link of the space's root document, or of the root document when
+// spaceID is empty.
+func (c *Client) teamsLink(ctx context.Context, spaceID string) (string, error) {
+	if spaceID == "" {
+		return c.rootLink(ctx, "Teams")
+	}
+	return c.spaceLink(ctx, spaceID, "Teams")
+}
+
+func (c *Client) teamsQuery(ctx context.Context, spaceID string, filter octoinvite.TeamFilter) (string, error) {
+	link, err := c.teamsLink(ctx, spaceID)
+	if err != nil {
+		return "", err
+	}
+	vars := map[string]any{"ids": filter.IDs, "partialName": filter.PartialName, "includeSystem": filter.IncludeSystem}
+	if spaceID == "" {
+		vars["spaces"] = filter.SpaceIDs
+	}
+	return expand(link, rangeVars(filter.Range, vars))
+}
+
+// ListTeams returns the page of teams the filter selects, across spaces. IncludeSystem is always
+// sent, so a zero filter selects the teams of every space but not the system teams. A zero Take
+// asks for the server's default page size, 30.
+func (c *Client) ListTeams(ctx context.Context, filter octoinvite.TeamFilter) (*Collection[*octoinvite.Team], error) {
+	link, err := c.teamsQuery(ctx, "", filter)
+	if err != nil {
+		return nil, err
+	}
+	return list[*octoinvite.Team](ctx, c, link)
+}
+
+// ListTeamsInSpace returns the page of the space's teams the filter selects (filter.SpaceIDs is
+// ignored), through the space's root document. An unknown space is an error matching ErrNotFound.
+func (c *Client) ListTeamsInSpace(ctx context.Context, spaceID string, filter octoinvite.TeamFilter) (*Collection[*octoinvite.Team], error) {
+	if err := requireID("space", spaceID); err != nil {
+		return nil, err
+	}
+	link, err := c.teamsQuery(ctx, spaceID, filter)
+	if err != nil {
+		return nil, err
+	}
+	return list[*octoinvite.Team](ctx, c, link)
+}
+
+// FindTeams returns the page of teams the filter selects. It implements octoinvite.TeamService;
+// ListTeams also returns the page's links.
+func (c *Client) FindTeams(ctx context.Context, filter octoinvite.TeamFilter) (octoinvite.Page[*octoinvite.Team], error) {
+	col, err := c.ListTeams(ctx, filter)
+	if err != nil {
+		return octoinvite.Page[*octoinvite.Team]{}, err
+	}
+	return col.page(), nil
+}
+
+// AllTeams yields every team the filter selects, in the space if spaceID is not empty, page
+// after page, and the first error, if any.
+func (c *Client) AllTeams(ctx context.Context, spaceID string, filter octoinvite.TeamFilter) iter.Seq2[*octoinvite.Team, error] {
+	link, err := c.teamsQuery(ctx, spaceID, filter)
+	return all[*octoinvite.Team](ctx, c, link, err)
+}
+
+// FindTeamByID returns the team, or an error matching ErrNotFound.
+func (c *Client) FindTeamByID(ctx context.Context, id string) (*octoinvite.Team, error) {
+	return c.findTeam(ctx, "", id)
+}
+
+// FindTeamInSpace returns the team if it belongs to the space or is a system team; a team of
+// another space, or an unknown space, is an error matching ErrNotFound.
+func (c *Client) FindTeamInSpace(ctx context.Context, spaceID, id string) (*octoinvite.Team, error) {
+	if err := requireID("space", spaceID); err != nil {
+		return nil, err
+	}
+	return c.findTeam(ctx, spaceID, id)
+}
+
+func (c *Client) findTeam(ctx context.Context, spaceID, id string) (*octoinvite.Team, error) {
+	if err := requireID("team", id); err != nil {
+		return nil, err
+	}
+	link, err := c.teamsLink(ctx, spaceID)
+	if err != nil {
+		return nil, err
+	}
+	if link, err = itemLink(link, id); err != nil {
+		return nil, err
+	}
+	return get[octoinvite.Team](ctx, c, link)
+}
+
+// CreateTeam creates the team and updates it with the server's answer. A team with a SpaceID is
+// created through that space's root document, a system team (nil SpaceID) through the root
+// document. An unknown space is an error matching ErrNotFound; a name taken in the space,
+// ErrConflict; a missing name or an unknown member, ErrInvalid; a caller without the
+// TeamCreate permission, ErrForbidden.
+func (c *Client) CreateTeam(ctx context.Context, team *octoinvite.Team) error {
+	spaceID := ""
+	if team.SpaceID != nil {
+		spaceID = *team.SpaceID
+		if err := requireID("space", spaceID); err != nil {
+			return err
+		}
+	}
+	link, err := c.teamsLink(ctx, spaceID)
+	if err != nil {
+		return err
+	}
+	if link, err = expand(link, nil); err != nil {
+		return err
+	}
+	return create(ctx, c, link, team)
+}
