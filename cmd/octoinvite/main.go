@@ -47,6 +47,8 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newServeCommand(stdout, stderr, getenv))
+	root.AddCommand(newInviteCommand(stdout, getenv), newInvitationCommand(stdout, getenv),
+		newTeamCommand(stdout, getenv), newSpaceCommand(stdout, getenv), newWhoamiCommand(stdout, getenv))
 	return root
 }
 

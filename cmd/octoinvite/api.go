@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/octoinvite/octoinvite/client"
+)
+
+// apiOptions are the flags of every command that calls a server, and what they need to run.
+type apiOptions struct {
+	Server  string
+	APIKey  string
+	Output  string
+	Timeout time.Duration
+
+	stdout io.Writer
+	getenv func(string) string
+	// last keeps the body of the last answer, which --output json prints as it came.
+	last *lastBody
+}
+
+func newAPIOptions(stdout io.Writer, getenv func(string) string) *apiOptions {
+	return &apiOptions{stdout: stdout, getenv: getenv}
+}
+
+// addAPIFlags adds the flags to cmd and, as they are persistent, to its subcommands.
+func (o *apiOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&o.Server, "server", "", "the server's address, such as https://octopus.example.com (OCTOPUS_URL)")
+	f.StringVar(&o.APIKey, "api-key", "", "your API key; prefer OCTOPUS_API_KEY, which other users cannot see in the process list (OCTOPUS_API_KEY)")
+	f.StringVarP(&o.Output, "output", "o", "text", "output format: text, or json for the resource exactly as the server sent it")
+	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "how long to wait for each answer of the server")
+}
+
+// client returns a client configured from the flags, with OCTOPUS_URL and OCTOPUS_API_KEY, the
+// variables the Octopus CLI reads, as fallbacks.
+func (o *apiOptions) client(cmd *cobra.Command) (*client.Client, error) {
+	if err := envFallbacks(cmd.Flags(), o.getenv, map[string]string{"server": "OCTOPUS_URL", "api-key": "OCTOPUS_API_KEY"}); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.Output != "text" && o.Output != "json":
+		return nil, fmt.Errorf("invalid --output %q: use text or json", o.Output)
+	case o.Server == "":
+		return nil, errors.New("no server: give --server or set OCTOPUS_URL, such as https://octopus.example.com")
+	case strings.TrimSpace(o.APIKey) == "":
+		return nil, errors.New("no API key: set OCTOPUS_API_KEY or give --api-key")
+	case o.Timeout <= 0:
+		return nil, fmt.Errorf("invalid --timeout %s: it must be positive", o.Timeout)
+	}
+	o.last = &lastBody{next: http.DefaultTransport}
+	return client.New(o.Server,
+		client.WithAPIKey(strings.TrimSpace(o.APIKey)),
+		client.WithHTTPClient(&http.Client{Transport: o.last, Timeout: o.Timeout}),
+		client.WithUserAgent("octoinvite-cli/"+version()),
+	)
+}
+
+// print writes the outcome: with --output json the body of the server's last answer, as it
+// came; otherwise what text writes.
+func (o *apiOptions) print(text func(w io.Writer)) error {
+	if o.Output == "json" {
+		body := o.last.body
+		if !bytes.HasSuffix(body, []byte("\n")) {
+			body = append(body, '\n')
+		}
+		_, err := o.stdout.Write(body)
+		return err
+	}
+	var buf bytes.Buffer
+	text(&buf)
+	_, err := o.stdout.Write(buf.Bytes())
+	return err
+}
+
+// lastBody is a transport that keeps a copy of the body of the last answer.
+type lastBody struct {
+	next http.RoundTripper
+	body []byte
+}
+
+func (t *lastBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, client.MaxResponseBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	t.body = body
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+// apiError words err for a person, on one line: the server's ErrorMessage and Errors, and the
+// status; or what kept the request from being answered.
+func apiError(err error) error {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		msg := ce.Summary()
+		if ce.StatusCode != 0 {
+			msg += fmt.Sprintf(" (%d %s)", ce.StatusCode, http.StatusText(ce.StatusCode))
+		}
+		return &cliError{msg: msg, err: err}
+	}
+	msg := strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), "client: ")), " ")
+	return &cliError{msg: msg, err: err}
+}
+
+// cliError is an error worded for the command line that still unwraps to its cause.
+type cliError struct {
+	msg string
+	err error
+}
+
+func (e *cliError) Error() string { return e.msg }
+func (e *cliError) Unwrap() error { return e.err }
+
+// table writes rows under a header, in aligned columns, without trailing blanks.
+func table(w io.Writer, header []string, rows [][]string) {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, row := range rows {
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	tw.Flush()
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line != "" {
+			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
+		}
+	}
+}
+
+// fields writes name and value pairs, one a line, the values aligned.
+func fields(w io.Writer, pairs ...[2]string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, p := range pairs {
+		fmt.Fprintf(tw, "%s:\t%s\n", p[0], p[1])
+	}
+	tw.Flush()
+}
+
+// orNone returns s, or "(none)" when it is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// spaceOf names the space of a resource; system resources have none.
+func spaceOf(id *string) string {
+	if id == nil {
+		return "(system)"
+	}
+	return *id
+}
