@@ -167,3 +167,16 @@ func spaceOf(id *string) string {
 	}
 	return *id
 }
+
+// group makes cmd a command that only holds subcommands: without arguments it shows its help,
+// and an unknown subcommand is an error rather than the help and success.
+func group(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return fmt.Errorf("unknown command %q for %q; see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath())
+		}
+		return cmd.Help()
+	}
+	return cmd
+}

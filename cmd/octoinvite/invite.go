@@ -51,12 +51,12 @@ With --space the invitation belongs to that space and may name its teams and the
 
 func newInvitationCommand(stdout io.Writer, getenv func(string) string) *cobra.Command {
 	o := newAPIOptions(stdout, getenv)
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:   "invitation",
 		Short: "Read invitations",
 		Example: `  octoinvite invitation get Invitations-1
   octoinvite invitation get Invitations-2 --space Spaces-2 --output json`,
-	}
+	})
 	o.addFlags(cmd)
 
 	var spaceID string

@@ -10,12 +10,12 @@ import (
 
 func newSpaceCommand(stdout io.Writer, getenv func(string) string) *cobra.Command {
 	o := newAPIOptions(stdout, getenv)
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:   "space",
 		Short: "Create and list spaces",
 		Example: `  octoinvite space create Operations
   octoinvite space list`,
-	}
+	})
 	o.addFlags(cmd)
 
 	var description string

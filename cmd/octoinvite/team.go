@@ -12,12 +12,12 @@ import (
 
 func newTeamCommand(stdout io.Writer, getenv func(string) string) *cobra.Command {
 	o := newAPIOptions(stdout, getenv)
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:   "team",
 		Short: "Create and list teams",
 		Example: `  octoinvite team create Developers --space Spaces-1
   octoinvite team list --space Spaces-1`,
-	}
+	})
 	o.addFlags(cmd)
 
 	var spaceID, description string
