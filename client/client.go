@@ -78,7 +78,9 @@ func WithAPIKey(key string) Option {
 }
 
 // WithHTTPClient makes the client send its requests through hc, for timeouts, proxies, TLS
-// settings or a custom transport. The default is http.DefaultClient.
+// settings or a custom transport. The default is a client like http.DefaultClient whose
+// CheckRedirect is SameHostRedirects, so that the API key never reaches another host; give hc
+// that CheckRedirect too.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) { c.httpClient = hc }
 }
@@ -103,7 +105,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	}
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api")
 	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
-	c := &Client{base: u, httpClient: http.DefaultClient, userAgent: DefaultUserAgent, spaceRoots: map[string]octoinvite.Links{}}
+	c := &Client{base: u, httpClient: defaultHTTPClient, userAgent: DefaultUserAgent, spaceRoots: map[string]octoinvite.Links{}}
 	for _, opt := range opts {
 		opt(c)
 	}
@@ -111,9 +113,24 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("client: unknown key placement %d", c.placement)
 	}
 	if c.httpClient == nil {
-		c.httpClient = http.DefaultClient
+		c.httpClient = defaultHTTPClient
 	}
 	return c, nil
+}
+
+var defaultHTTPClient = &http.Client{CheckRedirect: SameHostRedirects}
+
+// SameHostRedirects is a CheckRedirect function for an http.Client given to WithHTTPClient: it
+// follows up to 10 redirects within one host and refuses any to another, since Go forwards custom
+// headers such as X-Octopus-ApiKey to whatever host a redirect names.
+func SameHostRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		return fmt.Errorf("the server redirected to another host, %s; not following it with the API key", req.URL.Host)
+	}
+	return nil
 }
 
 // BaseURL returns the server's address as the client uses it, without a trailing slash.

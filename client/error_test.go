@@ -263,3 +263,22 @@ func TestContextCancellation(t *testing.T) {
 		}
 	})
 }
+
+func TestRedirectToAnotherHost(t *testing.T) {
+	sawKey := false
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sawKey = r.Header.Get("X-Octopus-ApiKey") != ""
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.RedirectHandler(other.URL+"/api/", http.StatusFound))
+	defer srv.Close()
+
+	c, _ := client.New(srv.URL, client.WithAPIKey(servertest.AdminKey))
+	_, err := c.Root(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "the server redirected to another host, "+strings.TrimPrefix(other.URL, "http://")+"; not following it with the API key") {
+		t.Errorf("got %v, want the redirect refused", err)
+	}
+	if sawKey {
+		t.Error("the other host received the API key")
+	}
+}

@@ -60,7 +60,7 @@ func (o *apiOptions) client(cmd *cobra.Command) (*client.Client, error) {
 	o.last = &lastBody{next: http.DefaultTransport}
 	return client.New(o.Server,
 		client.WithAPIKey(strings.TrimSpace(o.APIKey)),
-		client.WithHTTPClient(&http.Client{Transport: o.last, Timeout: o.Timeout}),
+		client.WithHTTPClient(&http.Client{Transport: o.last, Timeout: o.Timeout, CheckRedirect: client.SameHostRedirects}),
 		client.WithUserAgent("octoinvite-cli/"+version()),
 	)
 }
