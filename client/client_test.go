@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -109,4 +110,35 @@ func TestNew(t *testing.T) {
 			t.Error("got no error, want one")
 		}
 	})
+}
+
+func TestFollowsLinks(t *testing.T) {
+	ctx := context.Background()
+	env := servertest.Start(t)
+	var got []string
+	spy := rewrite(func(r *http.Request) { got = append(got, r.Method+" "+r.URL.RequestURI()) })
+	c := newClient(t, env, client.WithHTTPClient(spy))
+	spaceID := "Spaces-1"
+	for range 2 {
+		if err := c.CreateInvitation(ctx, &octoinvite.Invitation{AddToTeamIDs: []string{}, SpaceID: &spaceID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.FindInvitationByID(ctx, "Invitations-2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListTeamsInSpace(ctx, spaceID, octoinvite.TeamFilter{PartialName: "a b", Range: octoinvite.Range{Skip: 1, Take: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"GET /api/",
+		"GET /api/Spaces-1",
+		"POST /api/Spaces-1/users/invitations",
+		"POST /api/Spaces-1/users/invitations",
+		"GET /api/users/invitations/Invitations-2",
+		"GET /api/Spaces-1/teams?skip=1&take=5&partialName=a%20b&includeSystem=false",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got requests\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
