@@ -79,6 +79,11 @@ func (db *DB) EnsureAdminAPIKey(ctx context.Context, value string) (err error) {
 	}
 	digest := octoinvite.Digest(value)
 	return db.update(ctx, func(tx *Tx) error {
+		// Lock the administrator's row first, so that servers starting together with the same
+		// configured key take turns instead of both inserting it.
+		if _, err := tx.exec(ctx, `UPDATE users SET is_active = is_active WHERE id = ?`, octoinvite.AdminUserID); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `UPDATE api_keys SET revoked_on = ? WHERE user_id = ? AND purpose = ? AND digest <> ? AND revoked_on IS NULL`,
 			tx.now.UnixMilli(), octoinvite.AdminUserID, ConfiguredKeyPurpose, digest); err != nil {
 			return err

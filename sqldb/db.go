@@ -1,6 +1,7 @@
-// Package sqldb stores octoinvite's documents in a SQL database: SQLite (the zero-set-up default)
-// through database/sql. Every method that writes runs in one transaction that commits durably
-// before it returns, so an acknowledged change survives a crash.
+// Package sqldb stores octoinvite's documents in a SQL database through database/sql: SQLite
+// (the zero-set-up default) or PostgreSQL (for several servers on one database). Every method
+// that writes runs in one transaction that commits durably before it returns, so an acknowledged
+// change survives a crash.
 package sqldb
 
 import (
@@ -40,6 +41,8 @@ type DB struct {
 	write   *sql.DB // serves writes; SQLite allows one writer at a time
 	dialect dialect
 	sealer  cipher.AEAD
+	// closers release what the pools are built on, after the pools close.
+	closers []func()
 
 	// Now returns the current time. It defaults to time.Now.
 	Now func() time.Time
@@ -62,7 +65,13 @@ type dialect struct {
 	// classify turns a driver error into a domain error where one fits (an unreachable database
 	// is EUNAVAILABLE); it returns err unchanged otherwise.
 	classify func(error) error
+	// retryable reports whether a transaction that failed with err may simply run again: the
+	// database rolled it back whole to resolve a conflict with another transaction.
+	retryable func(error) bool
 }
+
+// maxAttempts bounds how often a transaction runs when the database asks for a retry.
+const maxAttempts = 5
 
 func newDB(read, write *sql.DB, d dialect, masterKey []byte) (*DB, error) {
 	if len(masterKey) != MasterKeySize {
@@ -109,6 +118,9 @@ func (db *DB) Close() error {
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
+	for _, close := range db.closers {
+		close()
+	}
 	return err
 }
 
@@ -152,19 +164,23 @@ func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.read, true, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.runOnce(ctx, pool, readOnly, fn)
+		if err == nil || attempt == maxAttempts || !db.dialect.retryable(err) || ctx.Err() != nil {
+			return db.dialect.classify(err)
+		}
+	}
+}
+
+func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
 	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.dialect.name != "sqlite"})
 	if err != nil {
-		return db.dialect.classify(err)
+		return err
 	}
 	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
-	defer func() {
-		if err != nil {
-			_ = sqlTx.Rollback()
-			err = db.dialect.classify(err)
-		}
-	}()
 	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
 		return err
 	}
 	return sqlTx.Commit()
@@ -173,12 +189,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 // nextID allocates the next ID of a kind. The counter's row stays locked until the transaction
 // ends, so concurrent transactions, on any instance, never receive the same number.
 func (tx *Tx) nextID(ctx context.Context, kind string) (string, int64, error) {
+	// One statement creates the counter or increments it: two transactions allocating the
+	// first ID of a kind at once must not both try to create it.
 	var n int64
-	err := tx.queryRow(ctx, `UPDATE counters SET value = value + 1 WHERE kind = ? RETURNING value`, kind).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		n = 1
-		_, err = tx.exec(ctx, `INSERT INTO counters (kind, value) VALUES (?, 1)`, kind)
-	}
+	err := tx.queryRow(ctx, `INSERT INTO counters (kind, value) VALUES (?, 1)
+		ON CONFLICT (kind) DO UPDATE SET value = counters.value + 1 RETURNING value`, kind).Scan(&n)
 	if err != nil {
 		return "", 0, fmt.Errorf("allocating a %s ID: %w", kind, err)
 	}
@@ -216,24 +231,32 @@ func (db *DB) unseal(aad, sealed string) (string, error) {
 const masterKeyCheck = "octoinvite master key check"
 
 // bootstrap creates the documents of a fresh installation, once, and checks the master key
-// against an existing one.
+// against an existing one. Servers starting together on a fresh database may all run it: the
+// first to insert the installation ID creates the rest; the others' inserts wait for its commit,
+// do nothing, and then check their key against what it stored.
 func (db *DB) bootstrap(ctx context.Context) error {
 	return db.update(ctx, func(tx *Tx) error {
-		var id, check string
-		err := tx.queryRow(ctx, `SELECT value FROM settings WHERE name = 'installation_id'`).Scan(&id)
-		if err == nil {
-			db.installationID = id
+		candidate := uuid.NewString()
+		res, err := tx.exec(ctx, `INSERT INTO settings (name, value) VALUES ('installation_id', ?) ON CONFLICT (name) DO NOTHING`, candidate)
+		if err != nil {
+			return fmt.Errorf("creating the installation: %w", err)
+		}
+		if created, err := res.RowsAffected(); err != nil {
+			return err
+		} else if created == 0 {
+			var id, check string
+			if err := tx.queryRow(ctx, `SELECT value FROM settings WHERE name = 'installation_id'`).Scan(&id); err != nil {
+				return fmt.Errorf("reading the installation ID: %w", err)
+			}
 			if err := tx.queryRow(ctx, `SELECT value FROM settings WHERE name = 'master_key_check'`).Scan(&check); err != nil {
 				return fmt.Errorf("reading the master key check: %w", err)
 			}
 			if plain, err := db.unseal("settings:master_key_check", check); err != nil || plain != masterKeyCheck {
 				return ErrWrongMasterKey
 			}
+			db.installationID = id
 			return nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
 		}
-		db.installationID = uuid.NewString()
 		sealed, err := db.seal("settings:master_key_check", masterKeyCheck)
 		if err != nil {
 			return err
@@ -243,7 +266,7 @@ func (db *DB) bootstrap(ctx context.Context) error {
 			query string
 			args  []any
 		}{
-			{`INSERT INTO settings (name, value) VALUES ('installation_id', ?), ('master_key_check', ?)`, []any{db.installationID, sealed}},
+			{`INSERT INTO settings (name, value) VALUES ('master_key_check', ?)`, []any{sealed}},
 			{`INSERT INTO counters (kind, value) VALUES ('Spaces', 1), ('Users', 1)`, nil},
 			{`INSERT INTO spaces (id, seq, name, slug, description, is_default, managers_teams, created_on)
 			  VALUES ('Spaces-1', 1, 'Default', 'default', '', 1, '["teams-administrators"]', ?)`, []any{now}},
@@ -259,6 +282,7 @@ func (db *DB) bootstrap(ctx context.Context) error {
 				return fmt.Errorf("creating the installation: %w", err)
 			}
 		}
+		db.installationID = candidate
 		return nil
 	})
 }

@@ -76,5 +76,6 @@ var sqliteDialect = dialect{
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 	},
-	classify: func(err error) error { return err },
+	classify:  func(err error) error { return err },
+	retryable: func(error) bool { return false },
 }

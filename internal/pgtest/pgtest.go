@@ -1,0 +1,149 @@
+// Package pgtest gives tests a PostgreSQL database of their own: created with a random name on
+// the server that OCTOINVITE_TEST_POSTGRES names (or on one answering at 127.0.0.1:5432), and
+// dropped when the test ends. Without a server, tests skip and say why.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+)
+
+// EnvVar names the variable holding the URL of the PostgreSQL server for tests, such as
+// postgres://postgres@127.0.0.1:5432/test. Any database on the server serves to connect; each
+// test creates its own.
+const EnvVar = "OCTOINVITE_TEST_POSTGRES"
+
+// localURL is the server tried when EnvVar is unset, so that CI and a developer machine with a
+// local PostgreSQL run the tests without configuration.
+const localURL = "postgres://postgres@127.0.0.1:5432/postgres?connect_timeout=2"
+
+var server struct {
+	once sync.Once
+	url  string
+	skip string // why tests skip, when url is ""
+	fail string // why tests fail: EnvVar names a server that does not answer
+}
+
+// serverURL returns the URL of the server to create databases on.
+func serverURL() (string, string, string) {
+	server.once.Do(func() {
+		u := os.Getenv(EnvVar)
+		configured := u != ""
+		if !configured {
+			u = localURL
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		db, err := sql.Open("pgx", u)
+		if err == nil {
+			err = db.PingContext(ctx)
+			db.Close()
+		}
+		switch {
+		case err == nil:
+			server.url = u
+		case configured:
+			server.fail = fmt.Sprintf("%s names a PostgreSQL server that does not answer: %v", EnvVar, err)
+		default:
+			server.skip = fmt.Sprintf("no PostgreSQL: %s is unset and no server answers at 127.0.0.1:5432", EnvVar)
+		}
+	})
+	return server.url, server.skip, server.fail
+}
+
+// Available reports whether tests can have a PostgreSQL database, and if not, why.
+func Available() (ok bool, reason string) {
+	u, skip, fail := serverURL()
+	if u != "" {
+		return true, ""
+	}
+	if fail != "" {
+		return false, fail
+	}
+	return false, skip
+}
+
+// NewDatabase creates an empty database with a random name, drops it when the test ends, and
+// returns its URL with extra (such as "pool_max_conns=8") added to the query. It skips the test
+// when no server is available, and fails it when EnvVar names one that does not answer.
+func NewDatabase(t testing.TB, extra ...string) string {
+	t.Helper()
+	u, skip, fail := serverURL()
+	switch {
+	case fail != "":
+		t.Fatal(fail)
+	case u == "":
+		t.Skip(skip)
+	}
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	name := "octoinvite_test_" + hex.EncodeToString(b)
+	admin := open(t, u)
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatalf("creating the test database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin := open(t, u)
+		defer admin.Close()
+		// WITH (FORCE) ends the sessions a failed test left open.
+		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+			t.Errorf("dropping the test database %s: %v", name, err)
+		}
+	})
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatalf("parsing %s: %v", EnvVar, err)
+	}
+	parsed.Path = "/" + name
+	q := parsed.Query()
+	for _, kv := range extra {
+		k, v, _ := strings.Cut(kv, "=")
+		q.Set(k, v)
+	}
+	parsed.RawQuery = q.Encode()
+	return parsed.String()
+}
+
+func open(t testing.TB, u string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatalf("connecting to PostgreSQL: %v", err)
+	}
+	return db
+}
+
+// TerminateBackends ends every session on the database at dbURL, as an outage or a failover
+// would, and returns how many it ended. Their next statement fails.
+func TerminateBackends(t testing.TB, dbURL string) int {
+	t.Helper()
+	parsed, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := parsed.Path[1:]
+	u, _, _ := serverURL()
+	admin := open(t, u)
+	defer admin.Close()
+	var n int
+	err = admin.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = $1 AND pid <> pg_backend_pid()`, name).Scan(&n)
+	if err != nil {
+		t.Fatalf("terminating the sessions on %s: %v", name, err)
+	}
+	return n
+}
