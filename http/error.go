@@ -34,9 +34,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.logger().LogAttrs(r.Context(), slog.LevelError, "internal error",
 			slog.String("request_id", id), slog.String("error", err.Error()))
 		resp.FullException = "The server could not complete the request. Its log holds the details under request ID " + id + "."
+	case octoinvite.EUNAVAILABLE:
+		s.logger().LogAttrs(r.Context(), slog.LevelWarn, "unavailable",
+			slog.String("request_id", requestID(r.Context())), slog.String("error", err.Error()))
+		w.Header().Set("Retry-After", retryAfterSeconds)
 	}
 	writeJSON(w, octoinvite.HTTPStatus(code), resp)
 }
+
+// retryAfterSeconds is the Retry-After of a 503: long enough for a database failover or
+// restart to progress, short enough that a client retrying does not wait in vain.
+const retryAfterSeconds = "5"
 
 // writeJSON answers v as JSON with the status.
 func writeJSON(w http.ResponseWriter, status int, v any) {

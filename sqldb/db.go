@@ -66,8 +66,9 @@ type dialect struct {
 	// is EUNAVAILABLE); it returns err unchanged otherwise.
 	classify func(error) error
 	// retryable reports whether a transaction that failed with err may simply run again: the
-	// database rolled it back whole to resolve a conflict with another transaction.
-	retryable func(error) bool
+	// database rolled it back whole to resolve a conflict with another transaction, or it failed
+	// to begin (begun is false) on a pooled connection that the database had dropped.
+	retryable func(err error, begun bool) bool
 }
 
 // maxAttempts bounds how often a transaction runs when the database asks for a retry.
@@ -166,24 +167,25 @@ func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := db.runOnce(ctx, pool, readOnly, fn)
-		if err == nil || attempt == maxAttempts || !db.dialect.retryable(err) || ctx.Err() != nil {
+		begun, err := db.runOnce(ctx, pool, readOnly, fn)
+		if err == nil || attempt == maxAttempts || !db.dialect.retryable(err, begun) || ctx.Err() != nil {
 			return db.dialect.classify(err)
 		}
 	}
 }
 
-func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
+// runOnce runs fn in a transaction and reports whether the transaction began.
+func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (begun bool, err error) {
 	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.dialect.name != "sqlite"})
 	if err != nil {
-		return err
+		return false, err
 	}
 	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
-		return err
+		return true, err
 	}
-	return sqlTx.Commit()
+	return true, sqlTx.Commit()
 }
 
 // nextID allocates the next ID of a kind. The counter's row stays locked until the transaction

@@ -88,7 +88,7 @@ func OpenPostgres(ctx context.Context, url string, masterKey []byte) (*DB, error
 	}
 	if err := db.Ping(ctx); err != nil {
 		closeAll()
-		return nil, fmt.Errorf("sqldb: %w", err)
+		return nil, err
 	}
 	if err := db.open(ctx, goose.WithSessionLocker(locker)); err != nil {
 		closeAll()
@@ -98,18 +98,26 @@ func OpenPostgres(ctx context.Context, url string, masterKey []byte) (*DB, error
 }
 
 var postgresDialect = dialect{
-	name:     "postgres",
-	goose:    goose.DialectPostgres,
-	rebind:   rebindDollar,
-	isUnique: func(err error) bool { return pgCode(err) == "23505" },
-	classify: classifyPostgres,
-	// A serialization failure or a deadlock rolls the transaction back whole; running it again
-	// is safe. READ COMMITTED, PostgreSQL's default, raises neither for the store's transactions
-	// today, but a future one may.
-	retryable: func(err error) bool {
-		code := pgCode(err)
-		return code == "40001" || code == "40P01"
-	},
+	name:      "postgres",
+	goose:     goose.DialectPostgres,
+	rebind:    rebindDollar,
+	isUnique:  func(err error) bool { return pgCode(err) == "23505" },
+	classify:  classifyPostgres,
+	retryable: retryablePostgres,
+}
+
+// retryablePostgres reports whether a transaction may run again after err. A serialization
+// failure or a deadlock rolls it back whole (READ COMMITTED, PostgreSQL's default, raises
+// neither for the store's transactions today, but a future one may). A transaction that could
+// not begin on a pooled connection the database had dropped, as after a restart or a failover,
+// did nothing: the next attempt takes another connection. A failure to open a new connection is
+// not retried here, so that a request to an unreachable database fails at once.
+func retryablePostgres(err error, begun bool) bool {
+	if code := pgCode(err); code == "40001" || code == "40P01" {
+		return true
+	}
+	var connectErr *pgconn.ConnectError
+	return !begun && unreachable(err) && !errors.As(err, &connectErr)
 }
 
 // pgCode returns the SQLSTATE of a PostgreSQL error, or "".
@@ -122,17 +130,23 @@ func pgCode(err error) string {
 }
 
 // classifyPostgres returns an error that wraps both ErrUnavailable and err when err says the
-// database cannot be reached or has dropped the connection; err otherwise. Keeping err lets the
-// log say why.
+// database cannot be reached or has dropped the connection; err otherwise.
 func classifyPostgres(err error) error {
-	if err == nil || errors.Is(err, ErrUnavailable) {
+	if err == nil || errors.Is(err, ErrUnavailable) || !unreachable(err) {
 		return err
 	}
-	if unreachable(err) {
-		return fmt.Errorf("%w (%s)", ErrUnavailable, oneLine(err.Error()))
-	}
-	return err
+	return &unavailableError{cause: err}
 }
+
+// unavailableError is ErrUnavailable, which callers see, with the failure behind it, which the
+// log shows.
+type unavailableError struct{ cause error }
+
+func (e *unavailableError) Error() string {
+	return "the database is unavailable: " + oneLine(e.cause.Error())
+}
+
+func (e *unavailableError) Unwrap() []error { return []error{ErrUnavailable, e.cause} }
 
 // unreachable reports whether err is the failure of a connection rather than of a statement.
 func unreachable(err error) bool {
@@ -163,7 +177,11 @@ func unreachable(err error) bool {
 
 // oneLine joins the lines of a message: pgx lists each address it tried on a line of its own.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		lines[i] = strings.TrimSpace(line)
+	}
+	return strings.TrimSuffix(strings.Join(lines, "; "), "; ")
 }
 
 // rebindDollar turns the ? placeholders of a query into PostgreSQL's $1, $2, ... in order. A ?

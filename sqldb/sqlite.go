@@ -77,5 +77,5 @@ var sqliteDialect = dialect{
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 	},
 	classify:  func(err error) error { return err },
-	retryable: func(error) bool { return false },
+	retryable: func(error, bool) bool { return false },
 }

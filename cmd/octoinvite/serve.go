@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +28,8 @@ import (
 type serveConfig struct {
 	Listen             string
 	Data               string
+	Database           string
+	DatabaseWait       time.Duration
 	AdminAPIKey        string
 	MasterKey          string
 	InvitationLifetime time.Duration
@@ -46,7 +49,9 @@ func newServeCommand(stdout, stderr io.Writer, getenv func(string) string) *cobr
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server",
-		Long: `Run the server on the embedded SQLite store in the data folder, creating it on first start.
+		Long: `Run the server on the embedded SQLite store in the data folder, creating it on first start,
+or, with --database, on a PostgreSQL database that several servers may share behind a load
+balancer. Every server on one database needs the same master key (--master-key).
 
 On first start the server creates the default space, the system teams and the administrator
 (Users-1, "admin"). Unless --admin-api-key is given, it prints a generated administrator
@@ -54,12 +59,15 @@ API key once, on standard error: keep it.
 
 Every flag may also be given by the environment variable named in its help.`,
 		Example: `  octoinvite serve
-  OCTOINVITE_ADMIN_API_KEY=API-ADMINISTRATOR0000000001 octoinvite serve --listen 0.0.0.0:8080 --data /var/lib/octoinvite`,
+  OCTOINVITE_ADMIN_API_KEY=API-ADMINISTRATOR0000000001 octoinvite serve --listen 0.0.0.0:8080 --data /var/lib/octoinvite
+  OCTOINVITE_MASTER_KEY=... octoinvite serve --database postgres://octoinvite:secret@db.internal:5432/octoinvite`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := envFallbacks(cmd.Flags(), getenv, map[string]string{
 				"listen":              "OCTOINVITE_LISTEN",
 				"data":                "OCTOINVITE_DATA",
+				"database":            "OCTOINVITE_DATABASE",
+				"database-wait":       "OCTOINVITE_DATABASE_WAIT",
 				"admin-api-key":       "OCTOINVITE_ADMIN_API_KEY",
 				"master-key":          "OCTOINVITE_MASTER_KEY",
 				"invitation-lifetime": "OCTOINVITE_INVITATION_LIFETIME",
@@ -78,6 +86,8 @@ Every flag may also be given by the environment variable named in its help.`,
 	f := cmd.Flags()
 	f.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "address to listen on (OCTOINVITE_LISTEN)")
 	f.StringVar(&cfg.Data, "data", "./octoinvite-data", "folder for the database and the master key file (OCTOINVITE_DATA)")
+	f.StringVar(&cfg.Database, "database", "", "postgres:// URL of a PostgreSQL database to use instead of SQLite in --data (OCTOINVITE_DATABASE)")
+	f.DurationVar(&cfg.DatabaseWait, "database-wait", 30*time.Second, "how long to retry at start while the PostgreSQL database does not answer (OCTOINVITE_DATABASE_WAIT)")
 	f.StringVar(&cfg.AdminAPIKey, "admin-api-key", "", "the administrator's API key, API- and upper-case letters and digits (OCTOINVITE_ADMIN_API_KEY)")
 	f.StringVar(&cfg.MasterKey, "master-key", "", "base64 of the 32-byte master key that seals invitation codes; default: the key file in the data folder (OCTOINVITE_MASTER_KEY)")
 	f.DurationVar(&cfg.InvitationLifetime, "invitation-lifetime", octoinvite.DefaultInvitationLifetime, "how long an invitation code stays valid (OCTOINVITE_INVITATION_LIFETIME)")
@@ -99,6 +109,14 @@ func (cfg *serveConfig) validate() error {
 		return errors.New("invalid --admin-api-key: it must be API- followed by 16 to 60 upper-case letters and digits")
 	case cfg.Data == "":
 		return errors.New("invalid --data: name a folder")
+	case cfg.DatabaseWait < 0:
+		return fmt.Errorf("invalid --database-wait %s: it must not be negative", cfg.DatabaseWait)
+	}
+	if cfg.Database != "" {
+		u, err := url.Parse(cfg.Database)
+		if err != nil || (!strings.EqualFold(u.Scheme, "postgres") && !strings.EqualFold(u.Scheme, "postgresql")) || u.Host == "" {
+			return errors.New("invalid --database: it must be a URL such as postgres://user:password@host:5432/database")
+		}
 	}
 	if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
 		return fmt.Errorf("invalid --listen %q: %v", cfg.Listen, err)
@@ -113,17 +131,14 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	logger := slog.New(handler)
 
-	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
-		return fmt.Errorf("creating the data folder: %w", err)
+	if cfg.Database == "" || cfg.MasterKey == "" {
+		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+			return fmt.Errorf("creating the data folder: %w", err)
+		}
 	}
-	dbPath := filepath.Join(cfg.Data, databaseFile)
-	masterKey, err := loadMasterKey(cfg, dbPath)
+	db, where, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
-	}
-	db, err := sqldb.OpenSQLite(ctx, dbPath, masterKey)
-	if err != nil {
-		return fmt.Errorf("opening the database %s: %w", dbPath, err)
 	}
 	defer db.Close()
 	db.InvitationLifetime = cfg.InvitationLifetime
@@ -153,7 +168,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
-	logger.Info("listening", slog.String("address", "http://"+ln.Addr().String()), slog.String("data", cfg.Data), slog.String("version", version()))
+	logger.Info("listening", slog.String("address", "http://"+ln.Addr().String()), slog.String("database", where), slog.String("version", version()))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -172,16 +187,93 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	return nil
 }
 
+// openStore opens the store the configuration names and returns it with a description of where
+// it is, for the log: the SQLite file in the data folder, or the PostgreSQL database.
+func openStore(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*sqldb.DB, string, error) {
+	if cfg.Database == "" {
+		dbPath := filepath.Join(cfg.Data, databaseFile)
+		masterKey, _, err := loadMasterKey(cfg, dbPath)
+		if err != nil {
+			return nil, "", err
+		}
+		db, err := sqldb.OpenSQLite(ctx, dbPath, masterKey)
+		if err != nil {
+			return nil, "", fmt.Errorf("opening the database %s: %w", dbPath, err)
+		}
+		return db, dbPath, nil
+	}
+	where := redactURL(cfg.Database)
+	masterKey, created, err := loadMasterKey(cfg, "")
+	if err != nil {
+		return nil, "", err
+	}
+	db, err := openPostgres(ctx, cfg, logger, where, masterKey)
+	if err != nil && created {
+		// The key file made for a new database is of no use with an existing one, or with
+		// none: leave the data folder as it was.
+		_ = os.Remove(filepath.Join(cfg.Data, masterKeyFile))
+	}
+	if errors.Is(err, sqldb.ErrWrongMasterKey) {
+		return nil, "", fmt.Errorf("opening the database %s: %w (every server on one database needs the same --master-key)", where, err)
+	} else if err != nil {
+		return nil, "", err
+	}
+	return db, where, nil
+}
+
+// openPostgres opens the PostgreSQL database, retrying with growing pauses while it does not
+// answer, for at most cfg.DatabaseWait: a server often starts alongside its database.
+func openPostgres(ctx context.Context, cfg serveConfig, logger *slog.Logger, where string, masterKey []byte) (*sqldb.DB, error) {
+	deadline := time.Now().Add(cfg.DatabaseWait)
+	pause := 250 * time.Millisecond
+	for {
+		db, err := sqldb.OpenPostgres(ctx, cfg.Database, masterKey)
+		if err == nil {
+			return db, nil
+		} else if !errors.Is(err, sqldb.ErrUnavailable) {
+			return nil, fmt.Errorf("opening the database %s: %w", where, err)
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, fmt.Errorf("the database %s did not answer within %s (--database-wait): %w", where, cfg.DatabaseWait, err)
+		}
+		pause = min(pause, left)
+		logger.Warn("waiting for the database", slog.String("database", where), slog.Duration("retry_in", pause), slog.String("error", err.Error()))
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("opening the database %s: %w", where, ctx.Err())
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
+}
+
+// redactURL returns the database URL with its password hidden, for messages and the log.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "the --database URL"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
 // loadMasterKey returns the master key: from the configuration if given, else from the key file
-// in the data folder, which is created (0600) with a fresh key when the database is new too. A
-// database without its key file is refused: a new key could not open its secrets.
-func loadMasterKey(cfg serveConfig, dbPath string) ([]byte, error) {
+// in the data folder, which is created (0600) with a fresh key, and created reported, when none
+// exists. With SQLite (dbPath not empty), a database without its key file is refused: a new key
+// could not open its secrets. With PostgreSQL the database decides: it refuses a key other than
+// the one it was created with.
+func loadMasterKey(cfg serveConfig, dbPath string) (key []byte, created bool, err error) {
 	if cfg.MasterKey != "" {
 		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cfg.MasterKey))
 		if err != nil || len(key) != sqldb.MasterKeySize {
-			return nil, fmt.Errorf("invalid --master-key: it must be the base64 of %d bytes", sqldb.MasterKeySize)
+			return nil, false, fmt.Errorf("invalid --master-key: it must be the base64 of %d bytes", sqldb.MasterKeySize)
 		}
-		return key, nil
+		return key, false, nil
 	}
 	path := filepath.Join(cfg.Data, masterKeyFile)
 	b, err := os.ReadFile(path)
@@ -189,23 +281,25 @@ func loadMasterKey(cfg serveConfig, dbPath string) ([]byte, error) {
 	case err == nil:
 		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
 		if err != nil || len(key) != sqldb.MasterKeySize {
-			return nil, fmt.Errorf("the master key file %s is damaged: it must hold the base64 of %d bytes", path, sqldb.MasterKeySize)
+			return nil, false, fmt.Errorf("the master key file %s is damaged: it must hold the base64 of %d bytes", path, sqldb.MasterKeySize)
 		}
-		return key, nil
+		return key, false, nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("reading the master key file: %w", err)
+		return nil, false, fmt.Errorf("reading the master key file: %w", err)
 	}
-	if _, err := os.Stat(dbPath); err == nil {
-		return nil, fmt.Errorf("the master key file %s is missing, but the database %s exists: restore the key file, or give the key with --master-key", path, dbPath)
+	if dbPath != "" {
+		if _, err := os.Stat(dbPath); err == nil {
+			return nil, false, fmt.Errorf("the master key file %s is missing, but the database %s exists: restore the key file, or give the key with --master-key", path, dbPath)
+		}
 	}
-	key := make([]byte, sqldb.MasterKeySize)
+	key = make([]byte, sqldb.MasterKeySize)
 	if _, err := rand.Read(key); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("writing the master key file: %w", err)
+		return nil, false, fmt.Errorf("writing the master key file: %w", err)
 	}
-	return key, nil
+	return key, true, nil
 }
 
 // ensureAdminKey installs the configured administrator key, or, when none is configured and the

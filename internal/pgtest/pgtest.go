@@ -9,6 +9,8 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -146,4 +148,101 @@ func TerminateBackends(t testing.TB, dbURL string) int {
 		t.Fatalf("terminating the sessions on %s: %v", name, err)
 	}
 	return n
+}
+
+// Proxy forwards connections to the PostgreSQL server at a fixed loopback address, so that a test
+// can cut the database off (Stop), as a network failure or a database restart would, and bring
+// it back (Start).
+type Proxy struct {
+	target string
+	addr   string
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// NewProxy starts a proxy to the server of dbURL and returns it with dbURL rewritten to go
+// through it. The proxy stops when the test ends.
+func NewProxy(t testing.TB, dbURL string) (*Proxy, string) {
+	t.Helper()
+	parsed, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Proxy{target: parsed.Host, conns: map[net.Conn]struct{}{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	t.Cleanup(p.Stop)
+	parsed.Host = p.addr
+	return p, parsed.String()
+}
+
+// Stop closes the proxy's listener and every connection through it: new connections are
+// refused until Start.
+func (p *Proxy) Stop() {
+	p.mu.Lock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// Start listens again at the proxy's address.
+func (p *Proxy) Start(t testing.TB) {
+	t.Helper()
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		t.Fatalf("restarting the proxy at %s: %v", p.addr, err)
+	}
+	p.serve(ln)
+}
+
+func (p *Proxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	p.wg.Go(func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", p.target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			p.mu.Lock()
+			if p.ln != ln {
+				p.mu.Unlock()
+				client.Close()
+				server.Close()
+				return
+			}
+			p.conns[client], p.conns[server] = struct{}{}, struct{}{}
+			p.mu.Unlock()
+			pipe := func(dst, src net.Conn) {
+				io.Copy(dst, src)
+				dst.Close()
+				src.Close()
+				p.mu.Lock()
+				delete(p.conns, dst)
+				delete(p.conns, src)
+				p.mu.Unlock()
+			}
+			p.wg.Go(func() { pipe(server, client) })
+			p.wg.Go(func() { pipe(client, server) })
+		}
+	})
 }

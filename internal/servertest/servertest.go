@@ -55,7 +55,8 @@ type Env struct {
 	DB    *sqldb.DB
 	API   *ohttp.Server
 	Clock *Clock
-	// Dir is the data folder; Path the database file in it.
+	// Dir is the data folder; Path the database file in it. Both are empty for a store that
+	// StartWithDB was given.
 	Dir  string
 	Path string
 
@@ -78,9 +79,20 @@ func StartIn(t testing.TB, dir string) *Env {
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
 	}
+	env := StartWithDB(t, db)
+	env.Dir, env.Path = dir, path
+	return env
+}
+
+// StartWithDB is Start on an open store, such as a PostgreSQL one that several test servers
+// share. The server takes the store over: it closes it when the test ends.
+func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
+	t.Helper()
+	ctx := context.Background()
 	clock := &Clock{now: Epoch}
 	db.Now = clock.Now
 	if err := db.EnsureAdminAPIKey(ctx, AdminKey); err != nil {
+		db.Close()
 		t.Fatalf("installing the admin key: %v", err)
 	}
 	api := &ohttp.Server{
@@ -90,7 +102,7 @@ func StartIn(t testing.TB, dir string) *Env {
 		InstallationID: db.InstallationID(),
 	}
 	srv := httptest.NewServer(api.Handler())
-	env := &Env{URL: srv.URL, DB: db, API: api, Clock: clock, Dir: dir, Path: path, server: srv}
+	env := &Env{URL: srv.URL, DB: db, API: api, Clock: clock, server: srv}
 	t.Cleanup(env.Close)
 	return env
 }
