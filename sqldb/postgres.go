@@ -177,11 +177,21 @@ func unreachable(err error) bool {
 
 // oneLine joins the lines of a message: pgx lists each address it tried on a line of its own.
 func oneLine(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, line := range lines {
-		lines[i] = strings.TrimSpace(line)
+	var b strings.Builder
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		switch prev := b.String(); {
+		case line == "":
+			continue
+		case i == 0:
+		case strings.HasSuffix(prev, ":"):
+			b.WriteString(" ")
+		default:
+			b.WriteString("; ")
+		}
+		b.WriteString(line)
 	}
-	return strings.TrimSuffix(strings.Join(lines, "; "), "; ")
+	return b.String()
 }
 
 // rebindDollar turns the ? placeholders of a query into PostgreSQL's $1, $2, ... in order. A ?

@@ -214,7 +214,7 @@ func openStore(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*sqld
 		_ = os.Remove(filepath.Join(cfg.Data, masterKeyFile))
 	}
 	if errors.Is(err, sqldb.ErrWrongMasterKey) {
-		return nil, "", fmt.Errorf("opening the database %s: %w (every server on one database needs the same --master-key)", where, err)
+		return nil, "", fmt.Errorf("%w (every server on one database needs the same --master-key)", err)
 	} else if err != nil {
 		return nil, "", err
 	}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/octoinvite/octoinvite/internal/pgtest"
+	"github.com/octoinvite/octoinvite/sqldb"
+)
+
+// runServe runs the serve command with args and the environment env, and returns its error.
+func runServe(t *testing.T, env map[string]string, args ...string) error {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	return run(context.Background(), append([]string{"serve"}, args...), &stdout, &stderr, func(k string) string { return env[k] })
+}
+
+func TestServeRejectsDatabaseURL(t *testing.T) {
+	const want = "invalid --database: it must be a URL such as postgres://user:password@host:5432/database"
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"OtherScheme", nil, []string{"--database", "mysql://db.internal/octoinvite"}},
+		{"NoHost", nil, []string{"--database", "postgres:///octoinvite"}},
+		{"NotAURLFromTheEnvironment", map[string]string{"OCTOINVITE_DATABASE": "db.internal:5432"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := runServe(t, tc.env, append(tc.args, "--data", t.TempDir())...)
+			if err == nil || err.Error() != want {
+				t.Errorf("got %v, want %s", err, want)
+			}
+		})
+	}
+}
+
+func TestServeGivesUpOnUnreachableDatabase(t *testing.T) {
+	data := t.TempDir()
+	// Nothing listens on port 1 of the loopback: every attempt is refused at once.
+	err := runServe(t, nil, "--data", data, "--database-wait", "0s",
+		"--database", "postgres://octoinvite:secret@127.0.0.1:1/octoinvite")
+	const want = "the database postgres://octoinvite:xxxxx@127.0.0.1:1/octoinvite did not answer within 0s (--database-wait): " +
+		"the database is unavailable: failed to connect to `user=octoinvite database=octoinvite`: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("got %v, want one line starting %q, without the password", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(data, masterKeyFile)); !os.IsNotExist(err) {
+		t.Errorf("master key file after a failed start: got %v, want none", err)
+	}
+}
+
+func TestServeRefusesAnotherMasterKeyOnPostgres(t *testing.T) {
+	dbURL := pgtest.NewDatabase(t)
+	first := bytes.Repeat([]byte{1}, sqldb.MasterKeySize)
+	db, err := sqldb.OpenPostgres(context.Background(), dbURL, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	data := t.TempDir()
+	err = runServe(t, nil, "--data", data, "--database", dbURL, "--database-wait", "0s")
+	u, _ := url.Parse(dbURL)
+	want := "opening the database " + u.Redacted() + ": " + sqldb.ErrWrongMasterKey.Error() +
+		" (every server on one database needs the same --master-key)"
+	if err == nil || err.Error() != want {
+		t.Errorf("with a new key file: got %v, want %s", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(data, masterKeyFile)); !os.IsNotExist(err) {
+		t.Errorf("key file made for the refused start: got %v, want none", err)
+	}
+
+	other := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, sqldb.MasterKeySize))
+	err = runServe(t, map[string]string{"OCTOINVITE_MASTER_KEY": other}, "--data", data, "--database", dbURL)
+	if err == nil || err.Error() != want {
+		t.Errorf("with --master-key: got %v, want %s", err, want)
+	}
+}

@@ -1,0 +1,51 @@
+package sqldb
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/octoinvite/octoinvite/internal/pgtest"
+)
+
+// TestPostgresReplacesDroppedConnections ends the sessions of a warm pool, as a database restart
+// or failover does: the next operations begin on connections the database has dropped, and
+// must run again on fresh ones instead of failing.
+func TestPostgresReplacesDroppedConnections(t *testing.T) {
+	const conns = 4
+	dbURL := pgtest.NewDatabase(t, "pool_max_conns=4")
+	db, err := OpenPostgres(context.Background(), dbURL, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	// Hold every connection at once, so that the pool keeps four idle ones afterwards.
+	var wg, begun sync.WaitGroup
+	start := make(chan struct{})
+	begun.Add(conns)
+	for range conns {
+		wg.Go(func() {
+			err := db.view(ctx, func(tx *Tx) error {
+				begun.Done()
+				<-start
+				_, err := tx.exec(ctx, `SELECT 1`)
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	begun.Wait()
+	close(start)
+	wg.Wait()
+	if n := pgtest.TerminateBackends(t, dbURL); n < conns {
+		t.Fatalf("terminated sessions: got %d, want at least %d", n, conns)
+	}
+	for i := range conns + 1 {
+		if _, err := db.FindUserByID(ctx, "Users-1"); err != nil {
+			t.Fatalf("operation %d after the termination: got %v, want success", i, err)
+		}
+	}
+}
