@@ -1,7 +1,6 @@
 package http_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,28 +30,27 @@ func startOnPostgres(t *testing.T, dbURL string) *servertest.Env {
 	return servertest.StartWithDB(t, db)
 }
 
-// call sends a request with the administrator's key and returns the status and the body.
-func call(t *testing.T, method, url, body string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
+// adminAsync is admin for a goroutine other than the test's: it returns the failure to send
+// instead of ending the test.
+func adminAsync(env *servertest.Env, method, path, body string) (response, error) {
+	r, err := http.NewRequest(method, env.URL+path, strings.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		return response{}, err
 	}
-	req.Header.Set("X-Octopus-ApiKey", servertest.AdminKey)
+	r.Header.Set("X-Octopus-ApiKey", servertest.AdminKey)
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(r)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		return response{}, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}, err
 }
+
+const createInvitation = `{"AddToTeamIds":["teams-everyone"]}`
 
 // TestTwoServersOnOnePostgres runs two servers, each with its own pool, on one database, as
 // two instances behind a load balancer.
@@ -64,46 +62,40 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	}
 
 	t.Run("CreatedOnOneLoadedOnTheOther", func(t *testing.T) {
-		status, created := call(t, "POST", servers[0].URL+"/api/Spaces-1/users/invitations", `{"AddToTeamIds":["teams-everyone"]}`)
-		if status != http.StatusCreated {
-			t.Fatalf("create: got %d %s, want 201", status, created)
+		created := admin(t, servers[0], "POST", "/api/Spaces-1/users/invitations", createInvitation)
+		if created.status != http.StatusCreated {
+			t.Fatalf("create: got %d %s, want 201", created.status, created.body)
 		}
 		var inv struct{ Id string }
-		if err := json.Unmarshal([]byte(created), &inv); err != nil {
-			t.Fatal(err)
-		}
-		status, loaded := call(t, "GET", servers[1].URL+"/api/Spaces-1/users/invitations/"+inv.Id, "")
-		if status != http.StatusOK || loaded != created {
-			t.Errorf("load through the other server: got %d %s, want 200 %s", status, loaded, created)
-		}
+		created.decode(t, &inv)
+		admin(t, servers[1], "GET", "/api/Spaces-1/users/invitations/"+inv.Id, "").wantJSON(t, http.StatusOK, created.body)
 	})
 
 	t.Run("ConcurrentCreatesGetDistinctIDs", func(t *testing.T) {
 		const creates = 40
 		ids := make([]string, creates)
+		errs := make([]error, creates)
 		var wg sync.WaitGroup
 		for i := range creates {
 			wg.Go(func() {
-				req, _ := http.NewRequest("POST", servers[i%2].URL+"/api/Spaces-1/users/invitations",
-					bytes.NewReader([]byte(`{"AddToTeamIds":["teams-everyone"]}`)))
-				req.Header.Set("X-Octopus-ApiKey", servertest.AdminKey)
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Errorf("create %d: %v", i, err)
-					return
+				resp, err := adminAsync(servers[i%2], "POST", "/api/Spaces-1/users/invitations", createInvitation)
+				if err == nil && resp.status != http.StatusCreated {
+					err = fmt.Errorf("got %d %s, want 201", resp.status, resp.body)
 				}
-				defer resp.Body.Close()
-				var inv struct{ Id string }
-				if err := json.NewDecoder(resp.Body).Decode(&inv); err != nil || resp.StatusCode != http.StatusCreated {
-					t.Errorf("create %d: got %d (%v), want 201", i, resp.StatusCode, err)
+				if err == nil {
+					var inv struct{ Id string }
+					err = jsonDecode(resp.body, &inv)
+					ids[i] = inv.Id
 				}
-				ids[i] = inv.Id
+				errs[i] = err
 			})
 		}
 		wg.Wait()
 		want := make([]string, creates)
 		for i := range creates {
+			if errs[i] != nil {
+				t.Errorf("create %d through server %d: %v", i, i%2, errs[i])
+			}
 			// Invitations-1 is the one the previous subtest created.
 			want[i] = fmt.Sprintf("Invitations-%d", i+2)
 		}
@@ -126,7 +118,8 @@ func TestPostgresSessionsTerminatedMidTraffic(t *testing.T) {
 
 	const workers, requestsEach = 4, 30
 	var mu sync.Mutex
-	counts := map[string]int{}
+	var succeeded, unavailable int
+	var unexpected []string
 	terminate := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -137,17 +130,19 @@ func TestPostgresSessionsTerminatedMidTraffic(t *testing.T) {
 				}
 				method, path, body := "GET", "/api/users/me", ""
 				if i%2 == 1 {
-					method, path, body = "POST", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":["teams-everyone"]}`
+					method, path, body = "POST", "/api/Spaces-1/users/invitations", createInvitation
 				}
-				status, got := call(t, method, env.URL+path, body)
+				resp, err := adminAsync(env, method, path, body)
 				mu.Lock()
 				switch {
-				case status == http.StatusOK || status == http.StatusCreated:
-					counts["ok"]++
-				case status == http.StatusServiceUnavailable && got == unavailableBody:
-					counts["503"]++
+				case err != nil:
+					unexpected = append(unexpected, fmt.Sprintf("%s %s: %v", method, path, err))
+				case resp.status == http.StatusOK || resp.status == http.StatusCreated:
+					succeeded++
+				case resp.status == http.StatusServiceUnavailable && resp.body == unavailableBody:
+					unavailable++
 				default:
-					t.Errorf("%s %s: got %d %s, want success or 503 %s", method, path, status, got, unavailableBody)
+					unexpected = append(unexpected, fmt.Sprintf("%s %s: got %d %s", method, path, resp.status, resp.body))
 				}
 				mu.Unlock()
 			}
@@ -158,11 +153,14 @@ func TestPostgresSessionsTerminatedMidTraffic(t *testing.T) {
 		t.Errorf("terminated sessions: got 0, want the server's sessions")
 	}
 	wg.Wait()
-	t.Logf("during the termination: %d succeeded, %d answered 503", counts["ok"], counts["503"])
+	for _, u := range unexpected {
+		t.Errorf("%s, want success or 503 %s", u, unavailableBody)
+	}
+	t.Logf("around the termination: %d requests succeeded, %d answered 503", succeeded, unavailable)
 
 	for i := range 10 {
-		if status, got := call(t, "GET", env.URL+"/api/users/me", ""); status != http.StatusOK {
-			t.Fatalf("request %d after the termination: got %d %s, want 200", i, status, got)
+		if resp := admin(t, env, "GET", "/api/users/me", ""); resp.status != http.StatusOK {
+			t.Fatalf("request %d after the termination: got %d %s, want 200", i, resp.status, resp.body)
 		}
 	}
 }
@@ -173,41 +171,36 @@ func TestPostgresUnreachable(t *testing.T) {
 	dbURL := pgtest.NewDatabase(t, "pool_max_conns=4")
 	proxy, proxied := pgtest.NewProxy(t, dbURL)
 	env := startOnPostgres(t, proxied)
-	if status, got := call(t, "GET", env.URL+"/api/users/me", ""); status != http.StatusOK {
-		t.Fatalf("before the outage: got %d %s, want 200", status, got)
+	if resp := admin(t, env, "GET", "/api/users/me", ""); resp.status != http.StatusOK {
+		t.Fatalf("before the outage: got %d %s, want 200", resp.status, resp.body)
 	}
 
 	proxy.Stop()
-	requests := []struct{ method, path, body string }{
+	for _, r := range []struct{ method, path, body string }{
 		{"GET", "/api/users/me", ""},
 		{"GET", "/api/spaces", ""},
-		{"POST", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":["teams-everyone"]}`},
+		{"POST", "/api/Spaces-1/users/invitations", createInvitation},
 		{"GET", "/api/users/invitations/Invitations-1", ""},
-	}
-	for _, r := range requests {
-		req, err := http.NewRequest(r.method, env.URL+r.path, strings.NewReader(r.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("X-Octopus-ApiKey", servertest.AdminKey)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusServiceUnavailable || string(b) != unavailableBody {
-			t.Errorf("%s %s during the outage: got %d %s, want 503 %s", r.method, r.path, resp.StatusCode, b, unavailableBody)
-		}
-		if got := resp.Header.Get("Retry-After"); got != "5" {
-			t.Errorf("%s %s during the outage: got Retry-After %q, want \"5\"", r.method, r.path, got)
-		}
+	} {
+		t.Run("Outage"+r.method+strings.ReplaceAll(r.path, "/", "_"), func(t *testing.T) {
+			resp := admin(t, env, r.method, r.path, r.body)
+			resp.wantJSON(t, http.StatusServiceUnavailable, unavailableBody)
+			if got := resp.header.Get("Retry-After"); got != "5" {
+				t.Errorf("got Retry-After %q, want \"5\"", got)
+			}
+		})
 	}
 
 	proxy.Start(t)
-	status, got := call(t, "POST", env.URL+"/api/Spaces-1/users/invitations", `{"AddToTeamIds":["teams-everyone"]}`)
-	if status != http.StatusCreated || !strings.HasPrefix(got, `{"Id":"Invitations-1",`) {
-		t.Errorf("after the outage: got %d %s, want 201 for Invitations-1", status, got)
+	resp := admin(t, env, "POST", "/api/Spaces-1/users/invitations", createInvitation)
+	if resp.status != http.StatusCreated || !strings.HasPrefix(resp.body, `{"Id":"Invitations-1",`) {
+		t.Errorf("after the outage: got %d %s, want 201 for Invitations-1", resp.status, resp.body)
 	}
+}
+
+func jsonDecode(body string, v any) error {
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		return fmt.Errorf("decoding %s: %w", body, err)
+	}
+	return nil
 }
