@@ -43,6 +43,9 @@ type DB struct {
 	sealer  cipher.AEAD
 	// closers release what the pools are built on, after the pools close.
 	closers []func()
+	// txTimeout, if set, bounds each transaction, so that a database that stops answering
+	// without closing the connection fails requests instead of holding them.
+	txTimeout time.Duration
 
 	// Now returns the current time. It defaults to time.Now.
 	Now func() time.Time
@@ -166,6 +169,11 @@ func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	if db.txTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, db.txTimeout)
+		defer cancel()
+	}
 	for attempt := 1; ; attempt++ {
 		begun, err := db.runOnce(ctx, pool, readOnly, fn)
 		if err == nil || attempt == maxAttempts || !db.dialect.retryable(err, begun) || ctx.Err() != nil {

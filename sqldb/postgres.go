@@ -26,6 +26,10 @@ import (
 // max_connections is 100).
 const defaultPostgresMaxConns = 20
 
+// postgresTxTimeout bounds each transaction of a PostgreSQL store. The store's transactions
+// take milliseconds; one that takes this long is waiting on a database that stopped answering.
+const postgresTxTimeout = 15 * time.Second
+
 // postgresConnectTimeout bounds a connection attempt when the URL sets no connect_timeout, so
 // that a request to an unreachable database fails with 503 rather than hanging.
 const postgresConnectTimeout = 5 * time.Second
@@ -75,6 +79,7 @@ func OpenPostgres(ctx context.Context, url string, masterKey []byte) (*DB, error
 		return nil, err
 	}
 	db.closers = append(db.closers, pgPool.Close)
+	db.txTimeout = postgresTxTimeout
 	locker, err := lock.NewPostgresSessionLocker(
 		lock.WithLockID(migrationLockID),
 		// Try for the lock every second for up to ten minutes: the instance holding it is
@@ -171,6 +176,8 @@ func unreachable(err error) bool {
 		errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) ||
 		pgconn.Timeout(err) ||
+		// The transaction's deadline passed while it waited for a connection or an answer.
+		errors.Is(err, context.DeadlineExceeded) ||
 		// pgx reports a use of a connection it has already closed after a fatal error this way.
 		strings.Contains(err.Error(), "conn closed")
 }

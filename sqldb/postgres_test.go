@@ -2,9 +2,12 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/octoinvite/octoinvite"
 	"github.com/octoinvite/octoinvite/internal/pgtest"
 )
 
@@ -47,5 +50,42 @@ func TestPostgresReplacesDroppedConnections(t *testing.T) {
 		if _, err := db.FindUserByID(ctx, "Users-1"); err != nil {
 			t.Fatalf("operation %d after the termination: got %v, want success", i, err)
 		}
+	}
+}
+
+// TestPostgresUnansweringDatabase freezes the connections to the database, as a network
+// partition does: neither answers nor closes come. Operations fail with ErrUnavailable when the
+// transaction's time is up, and succeed again once the database answers.
+func TestPostgresUnansweringDatabase(t *testing.T) {
+	dbURL := pgtest.NewDatabase(t, "pool_max_conns=2")
+	proxy, proxied := pgtest.NewProxy(t, dbURL)
+	db, err := OpenPostgres(context.Background(), proxied, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.txTimeout = 300 * time.Millisecond
+	ctx := context.Background()
+	if _, err := db.FindUserByID(ctx, "Users-1"); err != nil {
+		t.Fatalf("before the partition: %v", err)
+	}
+
+	proxy.Freeze()
+	for _, op := range []struct {
+		name string
+		run  func() error
+	}{
+		{"Read", func() error { _, err := db.FindUserByID(ctx, "Users-1"); return err }},
+		{"Write", func() error { return db.CreateTeam(ctx, &octoinvite.Team{Name: "Ops", SpaceID: ptr("Spaces-1")}) }},
+	} {
+		if err := op.run(); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%s during the partition: got %v, want ErrUnavailable", op.name, err)
+		}
+	}
+
+	proxy.Thaw()
+	team := &octoinvite.Team{Name: "Ops", SpaceID: ptr("Spaces-1")}
+	if err := db.CreateTeam(ctx, team); err != nil || team.ID != "Teams-1" {
+		t.Errorf("after the partition: got %s, %v, want Teams-1", team.ID, err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -157,10 +156,14 @@ type Proxy struct {
 	target string
 	addr   string
 
-	mu    sync.Mutex
-	ln    net.Listener
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  map[net.Conn]struct{}
+	frozen bool
+	wg     sync.WaitGroup
+	// flow is held for writing while the proxy is frozen; each forwarded chunk holds it for
+	// reading.
+	flow sync.RWMutex
 }
 
 // NewProxy starts a proxy to the server of dbURL and returns it with dbURL rewritten to go
@@ -183,9 +186,31 @@ func NewProxy(t testing.TB, dbURL string) (*Proxy, string) {
 	return p, parsed.String()
 }
 
+// Freeze stops forwarding data while keeping every connection open, as a network partition
+// does: the database neither answers nor closes. Thaw undoes it.
+func (p *Proxy) Freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.frozen {
+		p.flow.Lock()
+		p.frozen = true
+	}
+}
+
+// Thaw resumes forwarding after Freeze.
+func (p *Proxy) Thaw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.frozen {
+		p.frozen = false
+		p.flow.Unlock()
+	}
+}
+
 // Stop closes the proxy's listener and every connection through it: new connections are
 // refused until Start.
 func (p *Proxy) Stop() {
+	p.Thaw()
 	p.mu.Lock()
 	if p.ln != nil {
 		p.ln.Close()
@@ -233,7 +258,21 @@ func (p *Proxy) serve(ln net.Listener) {
 			p.conns[client], p.conns[server] = struct{}{}, struct{}{}
 			p.mu.Unlock()
 			pipe := func(dst, src net.Conn) {
-				io.Copy(dst, src)
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := src.Read(buf)
+					if n > 0 {
+						p.flow.RLock()
+						_, werr := dst.Write(buf[:n])
+						p.flow.RUnlock()
+						if werr != nil {
+							break
+						}
+					}
+					if err != nil {
+						break
+					}
+				}
 				dst.Close()
 				src.Close()
 				p.mu.Lock()
