@@ -122,8 +122,8 @@ func (db *DB) Close() error {
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
-	for _, close := range db.closers {
-		close()
+	for _, release := range db.closers {
+		release()
 	}
 	return err
 }
