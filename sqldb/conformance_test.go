@@ -76,6 +76,7 @@ func openStore(t *testing.T, b backend, location string, key []byte) *DB {
 }
 
 func TestStoreSeed(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		if id := db.InstallationID(); len(id) != 36 {
@@ -115,6 +116,7 @@ func TestStoreSeed(t *testing.T) {
 }
 
 func TestStoreIDs(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		var got []string
@@ -144,6 +146,7 @@ func TestStoreIDs(t *testing.T) {
 }
 
 func TestStoreTeamPagingAndFilters(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		ops := &octoinvite.Space{Name: "Ops"}
@@ -192,6 +195,7 @@ func TestStoreTeamPagingAndFilters(t *testing.T) {
 }
 
 func TestStoreUserAndSpaceFilters(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		for _, u := range []octoinvite.User{
@@ -284,6 +288,7 @@ func TestStoreUserAndSpaceFilters(t *testing.T) {
 }
 
 func TestStoreUniqueness(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		mustDo(t, db.CreateSpace(ctx, &octoinvite.Space{Name: "Ops"}))
@@ -324,6 +329,7 @@ func TestStoreUniqueness(t *testing.T) {
 }
 
 func TestStoreInvitations(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		mustDo(t, db.CreateSpace(ctx, &octoinvite.Space{Name: "Ops"}))
@@ -395,6 +401,7 @@ func TestStoreInvitations(t *testing.T) {
 // cases here, next to the invitation rules they build on.
 
 func TestStoreRollsBackFailedTransactions(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		errDeliberate := errors.New("deliberate failure")
@@ -432,6 +439,7 @@ func TestStoreRollsBackFailedTransactions(t *testing.T) {
 }
 
 func TestStoreMasterKey(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		location := b.fresh(t)
@@ -470,6 +478,7 @@ func TestStoreMasterKey(t *testing.T) {
 // starting together do: every one must succeed and see one installation. Only PostgreSQL is
 // shared by several servers; an SQLite file belongs to one.
 func TestStoreConcurrentStarts(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		if b.name == "SQLite" {
 			t.Skip("an SQLite database belongs to one server")
@@ -525,6 +534,7 @@ func TestStoreConcurrentStarts(t *testing.T) {
 // TestStoreConcurrentWrites creates documents from many goroutines at once: IDs never repeat or
 // skip, and of clashing names exactly one wins.
 func TestStoreConcurrentWrites(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		const writers = 24
@@ -574,6 +584,7 @@ func TestStoreConcurrentWrites(t *testing.T) {
 }
 
 func TestRebindDollar(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"NoPlaceholders", `SELECT 1`, `SELECT 1`},
 		{"InOrder", `SELECT a FROM t WHERE b = ? AND c IN (?, ?) LIMIT ? OFFSET ?`,
@@ -596,6 +607,7 @@ func TestRebindDollar(t *testing.T) {
 }
 
 func TestOpenPostgresUnreachable(t *testing.T) {
+	t.Parallel()
 	// Port 1 on the loopback has no listener: the connection is refused at once.
 	_, err := OpenPostgres(context.Background(), "postgres://postgres@127.0.0.1:1/octoinvite?connect_timeout=2", testKey)
 	if !errors.Is(err, ErrUnavailable) || octoinvite.ErrorCode(err) != octoinvite.EUNAVAILABLE {

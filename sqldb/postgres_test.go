@@ -2,10 +2,17 @@ package sqldb
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/octoinvite/octoinvite"
 	"github.com/octoinvite/octoinvite/internal/pgtest"
@@ -88,4 +95,53 @@ func TestPostgresUnansweringDatabase(t *testing.T) {
 	if err := db.CreateTeam(ctx, team); err != nil || team.ID != "Teams-1" {
 		t.Errorf("after the partition: got %s, %v, want Teams-1", team.ID, err)
 	}
+}
+
+func TestClassifyPostgres(t *testing.T) {
+	tests := []struct {
+		name            string
+		err             error
+		wantUnavailable bool
+	}{
+		{"BackendTerminated", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}, true},
+		{"ConnectionFailure", fmt.Errorf("query: %w", &pgconn.PgError{Code: "08006"}), true},
+		{"StartingUp", &pgconn.PgError{Code: "57P03"}, true},
+		{"TooManyConnections", &pgconn.PgError{Code: "53300"}, true},
+		{"ConnectionReset", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, true},
+		{"UnexpectedEOF", fmt.Errorf("reading: %w", io.ErrUnexpectedEOF), true},
+		{"BadConnection", driver.ErrBadConn, true},
+		{"Deadline", context.DeadlineExceeded, true},
+		{"UniqueViolation", &pgconn.PgError{Code: "23505"}, false},
+		{"UndefinedTable", &pgconn.PgError{Code: "42P01"}, false},
+		{"WrongPassword", &pgconn.PgError{Code: "28P01"}, false},
+		{"Canceled", context.Canceled, false},
+		{"Other", errors.New("boom"), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := classifyPostgres(tc.err)
+			if unavailable := errors.Is(got, ErrUnavailable); unavailable != tc.wantUnavailable {
+				t.Fatalf("got unavailable %v, want %v (%v)", unavailable, tc.wantUnavailable, got)
+			}
+			if !tc.wantUnavailable {
+				if got != tc.err {
+					t.Errorf("got %v, want the error unchanged", got)
+				}
+				return
+			}
+			if !errors.Is(got, tc.err) {
+				t.Errorf("got %v, want it to wrap its cause", got)
+			}
+			if code, msg := octoinvite.ErrorCode(got), octoinvite.ErrorMessage(got); code != octoinvite.EUNAVAILABLE || msg != "The database is unavailable; try again shortly." {
+				t.Errorf("got %s %q, want %s %q", code, msg, octoinvite.EUNAVAILABLE, "The database is unavailable; try again shortly.")
+			}
+		})
+	}
+	t.Run("OneLineForTheLog", func(t *testing.T) {
+		err := classifyPostgres(fmt.Errorf("failed to connect:\n\t10.0.0.1:5432: refused\n\t10.0.0.2:5432: %w", io.EOF))
+		const want = "the database is unavailable: failed to connect: 10.0.0.1:5432: refused; 10.0.0.2:5432: EOF"
+		if err.Error() != want {
+			t.Errorf("got %q, want %q", err.Error(), want)
+		}
+	})
 }
