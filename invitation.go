@@ -21,7 +21,11 @@ type Invitation struct {
 	SpaceID        *string `json:"SpaceId"`
 	LastModifiedOn Time    `json:"LastModifiedOn"`
 	LastModifiedBy string  `json:"LastModifiedBy"`
-	Links          Links   `json:"Links"`
+	// RedeemedOn and RedeemedBy (a user ID) record the registration that used the code; both
+	// are null until then. They are additions to Octopus's resource, which clients ignore.
+	RedeemedOn *Time   `json:"RedeemedOn"`
+	RedeemedBy *string `json:"RedeemedBy"`
+	Links      Links   `json:"Links"`
 }
 
 // DefaultInvitationLifetime is how long a code stays valid unless configured otherwise: the 48

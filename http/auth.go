@@ -34,10 +34,14 @@ func apiKeyOf(r *http.Request) string {
 	return r.Header.Get(HeaderNuGetAPIKey)
 }
 
-// authenticate returns the caller, or EUNAUTHORIZED.
+// authenticate returns the caller, or EUNAUTHORIZED: by API key when the request has one, else
+// by session cookie (see authenticateSession).
 func (s *Server) authenticate(r *http.Request) (*octoinvite.User, error) {
 	key := strings.TrimSpace(apiKeyOf(r))
 	if key == "" {
+		if c, err := r.Cookie(SessionCookieName(s.InstallationID)); err == nil && c.Value != "" && s.Sessions != nil {
+			return s.authenticateSession(r, c.Value)
+		}
 		return nil, errNoKey
 	}
 	return s.Auth.Authenticate(r.Context(), key)

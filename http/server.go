@@ -30,6 +30,12 @@ type Server struct {
 	Users       octoinvite.UserService
 	Invitations octoinvite.InvitationService
 	Auth        octoinvite.AuthService
+	// Registrations, Sessions and APIKeys serve registration, sign-in and users' API keys.
+	Registrations octoinvite.RegistrationService
+	Sessions      octoinvite.SessionService
+	APIKeys       octoinvite.APIKeyService
+	// Web, when set, serves the pages under /app/ (the invitee's registration page).
+	Web http.Handler
 
 	// Logger receives one line per request and the details of internal errors.
 	Logger *slog.Logger
@@ -65,6 +71,12 @@ func (s *Server) Handler() http.Handler {
 	global.Handle("GET /api/users/me", s.authenticated(s.handleMe))
 	global.Handle("POST /api/users/invitations", s.authenticated(s.handleCreateInvitation))
 	global.Handle("GET /api/users/invitations/{id}", s.authenticated(s.handleGetInvitation))
+	global.Handle("POST /api/users/register", s.anonymous(s.handleRegister))
+	global.Handle("POST /api/users/login", s.anonymous(s.handleLogin))
+	global.Handle("POST /api/users/logout", s.authenticated(s.handleLogout))
+	if s.Web != nil {
+		global.Handle("/app/", s.Web)
+	}
 
 	// Routes under /api/Spaces-N: a pattern such as /api/{space}/teams would overlap
 	// /api/users/{id} in one mux, so space-scoped routes have their own.
@@ -79,6 +91,10 @@ func (s *Server) Handler() http.Handler {
 	// Routes under /api/users/Users-N, for the same reason.
 	user.Handle("GET /api/users/{id}", s.authenticated(s.handleGetUser))
 	user.Handle("GET /api/users/{id}/spaces", s.authenticated(s.handleUserSpaces))
+	user.Handle("POST /api/users/{id}/apikeys", s.authenticated(s.handleCreateAPIKey))
+	user.Handle("GET /api/users/{id}/apikeys", s.authenticated(s.handleListAPIKeys))
+	user.Handle("GET /api/users/{id}/apikeys/{keyId}", s.authenticated(s.handleGetAPIKey))
+	user.Handle("DELETE /api/users/{id}/apikeys/{keyId}", s.authenticated(s.handleRevokeAPIKey))
 
 	route := func(w http.ResponseWriter, r *http.Request) {
 		mux := global
@@ -94,7 +110,18 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	}
-	return s.logRequests(s.recoverPanics(http.HandlerFunc(route)))
+	return s.logRequests(s.recoverPanics(s.crossOriginProtection(http.HandlerFunc(route))))
+}
+
+// crossOriginProtection refuses unsafe requests that a browser marks as coming from another
+// origin (Sec-Fetch-Site, else Origin against Host), with a 403 in Octopus's shape. Requests from
+// programs carry neither header and pass; they authenticate with an API key anyway.
+func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, octoinvite.Errorf(octoinvite.EFORBIDDEN, "Cross-origin requests that change data are refused."))
+	}))
+	return p.Handler(next)
 }
 
 var (

@@ -35,8 +35,12 @@ func (db *DB) Authenticate(ctx context.Context, apiKey string) (user *octoinvite
 }
 
 // CreateAPIKey creates a key for the user and returns it with its value, which is never stored.
+// An unknown user is ENOTFOUND; an empty or overlong purpose EINVALID.
 func (db *DB) CreateAPIKey(ctx context.Context, userID, purpose string) (key *octoinvite.APIKey, err error) {
 	defer wrap(&err, "CreateAPIKey(%q)", userID)
+	if purpose, err = octoinvite.NormalizePurpose(purpose); err != nil {
+		return nil, err
+	}
 	value, err := octoinvite.NewAPIKey(db.Rand)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/password"
 )
 
 // migrations are one set for every dialect, written in the SQL that SQLite and PostgreSQL share:
@@ -53,6 +54,15 @@ type DB struct {
 	Rand io.Reader
 	// InvitationLifetime is how long a new invitation's code stays valid.
 	InvitationLifetime time.Duration
+	// Passwords hashes and checks users' passwords. It defaults to Argon2id with
+	// password.DefaultParams; tests set cheaper parameters.
+	Passwords octoinvite.PasswordHasher
+	// SessionLifetime is how long a session lasts from sign-in.
+	SessionLifetime time.Duration
+
+	// registerHook, when set, runs inside the registration transaction after every write, so
+	// that tests can make the transaction fail halfway.
+	registerHook func(ctx context.Context, tx *Tx) error
 
 	installationID string
 }
@@ -97,6 +107,8 @@ func newDB(read, write *sql.DB, d dialect, masterKey []byte) (*DB, error) {
 		Now:                time.Now,
 		Rand:               rand.Reader,
 		InvitationLifetime: octoinvite.DefaultInvitationLifetime,
+		Passwords:          password.New(password.DefaultParams),
+		SessionLifetime:    octoinvite.DefaultSessionLifetime,
 	}, nil
 }
 

@@ -112,11 +112,18 @@ func (tx *Tx) findInvitation(ctx context.Context, cond string, args ...any) (*oc
 	var space sql.NullString
 	var sealed string
 	var expires, modified int64
-	err := tx.queryRow(ctx, `SELECT i.id, i.space_id, i.code_sealed, i.expires, i.last_modified_on, i.last_modified_by
-		FROM invitations i WHERE `+cond, args...).Scan(&inv.ID, &space, &sealed, &expires, &modified, &inv.LastModifiedBy)
+	var redeemedOn sql.NullInt64
+	var redeemedBy sql.NullString
+	err := tx.queryRow(ctx, `SELECT i.id, i.space_id, i.code_sealed, i.expires, i.last_modified_on, i.last_modified_by, i.redeemed_on, i.redeemed_by
+		FROM invitations i WHERE `+cond, args...).Scan(&inv.ID, &space, &sealed, &expires, &modified, &inv.LastModifiedBy, &redeemedOn, &redeemedBy)
 	if err != nil {
 		return nil, err
 	}
+	if redeemedOn.Valid {
+		t := millis(redeemedOn.Int64)
+		inv.RedeemedOn = &t
+	}
+	inv.RedeemedBy = stringPtr(redeemedBy)
 	inv.SpaceID = stringPtr(space)
 	inv.Expires = millis(expires)
 	inv.LastModifiedOn = millis(modified)

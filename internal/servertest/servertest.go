@@ -13,6 +13,7 @@ import (
 
 	"github.com/octoinvite/octoinvite"
 	ohttp "github.com/octoinvite/octoinvite/http"
+	"github.com/octoinvite/octoinvite/password"
 	"github.com/octoinvite/octoinvite/sqldb"
 )
 
@@ -24,6 +25,10 @@ var Epoch = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
 // MasterKey is the master key of every test server.
 var MasterKey = []byte("0123456789abcdef0123456789abcdef")
+
+// FastPasswordParams make Argon2id cheap, so that tests that register users stay fast. Never
+// use them outside tests.
+var FastPasswordParams = password.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
 // Clock is a settable time source, safe for concurrent use.
 type Clock struct {
@@ -91,12 +96,14 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 	ctx := context.Background()
 	clock := &Clock{now: Epoch}
 	db.Now = clock.Now
+	db.Passwords = password.New(FastPasswordParams)
 	if err := db.EnsureAdminAPIKey(ctx, AdminKey); err != nil {
 		db.Close()
 		t.Fatalf("installing the admin key: %v", err)
 	}
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: db, Auth: db,
+		Registrations: db, Sessions: db, APIKeys: db,
 		Application:    "octoinvite",
 		Version:        "0.0.0-test",
 		InstallationID: db.InstallationID(),

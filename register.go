@@ -1,0 +1,181 @@
+package octoinvite
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Registration is the RegisterCommand of Octopus's POST /api/users/register: the fields of the
+// new user, its password, and the invitation code that entitles the caller to register.
+type Registration struct {
+	Username       string `json:"Username"`
+	DisplayName    string `json:"DisplayName"`
+	EmailAddress   string `json:"EmailAddress"`
+	Password       string `json:"Password"`
+	InvitationCode string `json:"InvitationCode"`
+}
+
+// Limits of a registration's fields.
+const (
+	MaxUsernameLength     = 64
+	MaxDisplayNameLength  = 64
+	MaxEmailAddressLength = 254
+	// MinPasswordLength and MaxPasswordLength bound a password in characters. The minimum
+	// follows NIST SP 800-63B for passwords chosen by the user; the maximum keeps hashing cheap
+	// enough to refuse no passphrase anyone types.
+	MinPasswordLength = 12
+	MaxPasswordLength = 128
+)
+
+// Messages of the rules a registration can break; each names its field.
+const (
+	MsgUsernameRequired    = "Please provide a username (Username)."
+	MsgUsernameTooLong     = "The username (Username) must be at most 64 characters long."
+	MsgUsernameCharacters  = "The username (Username) may not contain control characters."
+	MsgDisplayNameRequired = "Please provide a display name (DisplayName)."
+	MsgDisplayNameTooLong  = "The display name (DisplayName) must be at most 64 characters long."
+	MsgEmailAddressInvalid = "The email address (EmailAddress) must be a single address such as jane@example.com."
+	MsgPasswordTooShort    = "The password (Password) must be at least 12 characters long."
+	MsgPasswordTooLong     = "The password (Password) must be at most 128 characters long."
+	MsgPasswordIsName      = "The password (Password) must not be the username, display name or email address."
+	MsgPasswordCommon      = "The password (Password) is one of the most commonly used passwords; please choose another."
+	MsgCodeRequired        = "Please provide the invitation code (InvitationCode)."
+)
+
+// Errors of an invitation code that cannot be redeemed. Each is a distinct EINVALID error, so
+// that the caller learns what to do; none of them tells an attacker anything about other codes.
+var (
+	ErrInvitationUnknown = Errorf(EINVALID, "The invitation code is not valid. Check that you copied the whole link, or ask for a new invitation.")
+	ErrInvitationExpired = Errorf(EINVALID, "The invitation code has expired. Ask the person who invited you for a new invitation.")
+	ErrInvitationUsed    = Errorf(EINVALID, "The invitation code has already been used to register. Each code registers one user; ask for a new invitation.")
+)
+
+// UsernameTaken returns the EINVALID error of a username that another user holds, compared
+// case-insensitively. It is a 400 like the other field rules: Octopus.Client reads 400 and 409
+// alike as validation errors.
+func UsernameTaken(username string) *Error {
+	return Invalid(fmt.Sprintf("The username (Username) '%s' is already taken; please choose another.", Truncate(username, MaxUsernameLength)))
+}
+
+//go:embed commonpasswords.txt
+var commonPasswordList string
+
+// commonPasswords holds, in lower case, passwords long enough to pass the length rule that are
+// nevertheless among the most common in published breach corpora.
+var commonPasswords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, line := range strings.Split(commonPasswordList, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			m[strings.ToLower(line)] = true
+		}
+	}
+	return m
+}()
+
+// Validate trims the names, checks every field and returns an EINVALID error listing each
+// problem, or nil. The password policy follows NIST SP 800-63B: a length of 12 to 128
+// characters, any characters allowed, no composition rules, but not the user's own names, not a
+// single repeated character, and not one of a list of the most common passwords.
+func (reg *Registration) Validate() error {
+	var problems []string
+	reg.Username = strings.TrimSpace(reg.Username)
+	reg.DisplayName = strings.TrimSpace(reg.DisplayName)
+	reg.EmailAddress = strings.TrimSpace(reg.EmailAddress)
+	reg.InvitationCode = strings.TrimSpace(reg.InvitationCode)
+
+	switch {
+	case reg.Username == "":
+		problems = append(problems, MsgUsernameRequired)
+	case utf8.RuneCountInString(reg.Username) > MaxUsernameLength:
+		problems = append(problems, MsgUsernameTooLong)
+	case strings.IndexFunc(reg.Username, unicode.IsControl) >= 0 || !utf8.ValidString(reg.Username):
+		problems = append(problems, MsgUsernameCharacters)
+	}
+	switch {
+	case reg.DisplayName == "":
+		problems = append(problems, MsgDisplayNameRequired)
+	case utf8.RuneCountInString(reg.DisplayName) > MaxDisplayNameLength:
+		problems = append(problems, MsgDisplayNameTooLong)
+	}
+	if reg.EmailAddress != "" && !validEmailAddress(reg.EmailAddress) {
+		problems = append(problems, MsgEmailAddressInvalid)
+	}
+	problems = append(problems, reg.passwordProblems()...)
+	if reg.InvitationCode == "" {
+		problems = append(problems, MsgCodeRequired)
+	}
+	if len(problems) > 0 {
+		return Invalid(problems...)
+	}
+	return nil
+}
+
+func (reg *Registration) passwordProblems() []string {
+	p := reg.Password
+	switch n := utf8.RuneCountInString(p); {
+	case n < MinPasswordLength:
+		return []string{MsgPasswordTooShort}
+	case n > MaxPasswordLength:
+		return []string{MsgPasswordTooLong}
+	}
+	lower := strings.ToLower(p)
+	for _, name := range []string{reg.Username, reg.DisplayName, reg.EmailAddress} {
+		if name != "" && lower == strings.ToLower(name) {
+			return []string{MsgPasswordIsName}
+		}
+	}
+	first, _ := utf8.DecodeRuneInString(p)
+	if commonPasswords[lower] || strings.Trim(p, string(first)) == "" {
+		return []string{MsgPasswordCommon}
+	}
+	return nil
+}
+
+// validEmailAddress accepts a bare address (no display name, no angle brackets) whose domain
+// has at least one dot, as mail can be delivered to it.
+func validEmailAddress(s string) bool {
+	if len(s) > MaxEmailAddressLength {
+		return false
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || addr.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	domain := s[at+1:]
+	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+// InvitationPreview is what redeeming a code would do: the invitation, the name of its space
+// ("" for an invitation without one) and the names of the teams the new user would join.
+type InvitationPreview struct {
+	Invitation *Invitation
+	SpaceName  string
+	TeamNames  []string
+}
+
+// RegistrationService turns invitation codes into users.
+type RegistrationService interface {
+	// PreviewInvitation returns what redeeming the code would do. A code that does not exist is
+	// ErrInvitationUnknown, an expired one ErrInvitationExpired, a redeemed one ErrInvitationUsed.
+	PreviewInvitation(ctx context.Context, code string) (*InvitationPreview, error)
+	// Register validates the registration and, in one transaction, creates the user with its
+	// hashed password, adds it to the Everyone team and to every team of the invitation, and
+	// marks the invitation redeemed. Invalid fields and a taken username are EINVALID; a code
+	// that cannot be redeemed is one of the ErrInvitation errors. On any error nothing changes.
+	Register(ctx context.Context, reg *Registration) (*User, error)
+}
+
+// PasswordHasher derives and checks password hashes with a slow key-derivation function.
+type PasswordHasher interface {
+	// Hash returns the encoded hash of password, with a fresh salt and its parameters.
+	Hash(password string) (string, error)
+	// Compare reports whether password matches the encoded hash, in time independent of where
+	// they differ. A malformed hash is an error.
+	Compare(password, hash string) (bool, error)
+}

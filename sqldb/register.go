@@ -1,0 +1,149 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+var _ octoinvite.RegistrationService = (*DB)(nil)
+
+// PreviewInvitation returns what redeeming the code would do; see
+// octoinvite.RegistrationService.
+func (db *DB) PreviewInvitation(ctx context.Context, code string) (preview *octoinvite.InvitationPreview, err error) {
+	defer wrap(&err, "PreviewInvitation")
+	if !octoinvite.ValidInvitationCode(code) {
+		return nil, octoinvite.ErrInvitationUnknown
+	}
+	err = db.view(ctx, func(tx *Tx) error {
+		if _, err := tx.redeemableInvitation(ctx, code); err != nil {
+			return err
+		}
+		inv, err := tx.findInvitation(ctx, `i.code_digest = ?`, octoinvite.Digest(code))
+		if err != nil {
+			return err
+		}
+		preview = &octoinvite.InvitationPreview{Invitation: inv, TeamNames: []string{}}
+		if inv.SpaceID != nil {
+			space, err := tx.findSpaceByID(ctx, *inv.SpaceID)
+			if err != nil {
+				return err
+			}
+			preview.SpaceName = space.Name
+		}
+		rows, err := tx.query(ctx, `SELECT t.name FROM invitation_teams it JOIN teams t ON t.id = it.team_id
+			WHERE it.invitation_id = ? ORDER BY it.position`, inv.ID)
+		if err != nil {
+			return err
+		}
+		preview.TeamNames, err = collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
+			var name string
+			return name, row.Scan(&name)
+		})
+		return err
+	})
+	return preview, err
+}
+
+// redeemableInvitation returns the ID of the invitation whose code this is, or the
+// ErrInvitation error that says why it cannot be redeemed at the transaction's time.
+func (tx *Tx) redeemableInvitation(ctx context.Context, code string) (string, error) {
+	var id string
+	var expires int64
+	var redeemed sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT id, expires, redeemed_on FROM invitations WHERE code_digest = ?`,
+		octoinvite.Digest(code)).Scan(&id, &expires, &redeemed)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", octoinvite.ErrInvitationUnknown
+	case err != nil:
+		return "", err
+	case redeemed.Valid:
+		return "", octoinvite.ErrInvitationUsed
+	case !tx.now.Before(millis(expires).Time):
+		return "", octoinvite.ErrInvitationExpired
+	}
+	return id, nil
+}
+
+// Register creates a user from an invitation; see octoinvite.RegistrationService. The code and
+// the username are checked before the password is hashed, so that a request with a bad code
+// costs no hashing, and checked again inside the write transaction, where the code is claimed
+// by a conditional update: of concurrent registrations with one code, exactly one claims it.
+func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user *octoinvite.User, err error) {
+	defer wrap(&err, "Register")
+	if err := reg.Validate(); err != nil {
+		return nil, err
+	}
+	if !octoinvite.ValidInvitationCode(reg.InvitationCode) {
+		return nil, octoinvite.ErrInvitationUnknown
+	}
+	err = db.view(ctx, func(tx *Tx) error {
+		if _, err := tx.redeemableInvitation(ctx, reg.InvitationCode); err != nil {
+			return err
+		}
+		return tx.checkUsernameFree(ctx, reg.Username)
+	})
+	if err != nil {
+		return nil, err
+	}
+	hash, err := db.Passwords.Hash(reg.Password)
+	if err != nil {
+		return nil, err
+	}
+	err = db.update(ctx, func(tx *Tx) error {
+		invitationID, err := tx.redeemableInvitation(ctx, reg.InvitationCode)
+		if err != nil {
+			return err
+		}
+		if err := tx.checkUsernameFree(ctx, reg.Username); err != nil {
+			return err
+		}
+		user = &octoinvite.User{Username: reg.Username, DisplayName: reg.DisplayName, EmailAddress: reg.EmailAddress}
+		if err := tx.insertUser(ctx, user, hash); octoinvite.ErrorCode(err) == octoinvite.ECONFLICT {
+			return octoinvite.UsernameTaken(reg.Username)
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO team_members (team_id, user_id)
+			SELECT team_id, ? FROM invitation_teams WHERE invitation_id = ? AND team_id <> ?`,
+			user.ID, invitationID, octoinvite.EveryoneTeamID); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE invitations SET redeemed_on = ?, redeemed_by = ? WHERE id = ? AND redeemed_on IS NULL`,
+			tx.now.UnixMilli(), user.ID, invitationID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return octoinvite.ErrInvitationUsed
+		}
+		if tx.db.registerHook != nil {
+			if err := tx.db.registerHook(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?)`,
+			octoinvite.AdministratorsTeamID, user.ID).Scan(&user.IsAdministrator)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// checkUsernameFree returns octoinvite.UsernameTaken if a user holds the username, compared
+// case-insensitively.
+func (tx *Tx) checkUsernameFree(ctx context.Context, username string) error {
+	var taken int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower(?)`, username).Scan(&taken); err != nil {
+		return err
+	} else if taken > 0 {
+		return octoinvite.UsernameTaken(username)
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+var _ octoinvite.SessionService = (*DB)(nil)
+
+// errNoSession answers every session token that does not authenticate.
+var errNoSession = octoinvite.Errorf(octoinvite.EUNAUTHORIZED,
+	"You must be logged in to perform this action. Please provide a valid API key or log in again.")
+
+// Login checks a username and password; see octoinvite.SessionService. The password is compared
+// outside any transaction: hashing is slow by design. A username that matches no active user
+// with a password is compared against a dummy hash, so that the answer takes the same time.
+func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.User, err error) {
+	defer wrap(&err, "Login")
+	username = strings.TrimSpace(username)
+	if len(username) > 4*octoinvite.MaxUsernameLength || len(pw) > 4*octoinvite.MaxPasswordLength {
+		username, pw = "", ""
+	}
+	var hash sql.NullString
+	err = db.view(ctx, func(tx *Tx) error {
+		row := tx.queryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u
+			WHERE lower(u.username) = lower(?) AND u.is_active = 1`, username)
+		user, err = scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &hash)...) }))
+		if errors.Is(err, sql.ErrNoRows) {
+			user = nil
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ok, err := db.Passwords.Compare(pw, hash.String)
+	if err != nil {
+		return nil, err
+	}
+	if user == nil || !hash.Valid || !ok || username == "" {
+		return nil, octoinvite.ErrBadCredentials
+	}
+	return user, nil
+}
+
+// scanFunc adapts a function to the Scan method scanUser needs.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// sessionTokenBytes is the entropy of session and CSRF tokens: 256 bits.
+const sessionTokenBytes = 32
+
+func newToken(r io.Reader) (string, error) {
+	b := make([]byte, sessionTokenBytes)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// CreateSession starts a session for the user; see octoinvite.SessionService. Expired sessions
+// of every user are removed on the way, so that the table does not grow without bound.
+func (db *DB) CreateSession(ctx context.Context, userID string) (session *octoinvite.Session, err error) {
+	defer wrap(&err, "CreateSession(%q)", userID)
+	token, err := newToken(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	csrf, err := newToken(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	err = db.update(ctx, func(tx *Tx) error {
+		users, err := tx.existingUsers(ctx, []string{userID})
+		if err != nil {
+			return err
+		} else if users[0] == "" {
+			return octoinvite.NotFound(octoinvite.Truncate(userID, octoinvite.MaxIDLength))
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE expires <= ?`, tx.now.UnixMilli()); err != nil {
+			return err
+		}
+		expires := tx.now.Add(db.SessionLifetime)
+		session = &octoinvite.Session{UserID: users[0], Token: token, CSRFToken: csrf,
+			CSRFDigest: octoinvite.Digest(csrf), Expires: octoinvite.NewTime(expires)}
+		_, err = tx.exec(ctx, `INSERT INTO sessions (digest, user_id, csrf_digest, created_on, expires) VALUES (?, ?, ?, ?, ?)`,
+			octoinvite.Digest(token), session.UserID, session.CSRFDigest, tx.now.UnixMilli(), expires.UnixMilli())
+		return err
+	})
+	return session, err
+}
+
+// AuthenticateSession returns the user of an unexpired session; see octoinvite.SessionService.
+func (db *DB) AuthenticateSession(ctx context.Context, token string) (user *octoinvite.User, session *octoinvite.Session, err error) {
+	defer wrap(&err, "AuthenticateSession")
+	if token == "" || len(token) > 2*octoinvite.MaxIDLength {
+		return nil, nil, errNoSession
+	}
+	err = db.view(ctx, func(tx *Tx) error {
+		var csrf string
+		var expires int64
+		row := tx.queryRow(ctx, `SELECT `+userColumns+`, s.csrf_digest, s.expires FROM sessions s JOIN users u ON u.id = s.user_id
+			WHERE s.digest = ? AND s.expires > ? AND u.is_active = 1`, octoinvite.Digest(token), tx.now.UnixMilli())
+		user, err = scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &csrf, &expires)...) }))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoSession
+		} else if err != nil {
+			return err
+		}
+		session = &octoinvite.Session{UserID: user.ID, CSRFDigest: csrf, Expires: millis(expires)}
+		return nil
+	})
+	return user, session, err
+}
+
+// DeleteSession ends the session; see octoinvite.SessionService.
+func (db *DB) DeleteSession(ctx context.Context, token string) (err error) {
+	defer wrap(&err, "DeleteSession")
+	return db.update(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE digest = ?`, octoinvite.Digest(token))
+		return err
+	})
+}
