@@ -1,0 +1,470 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/octoinvite/octoinvite"
+	ohttp "github.com/octoinvite/octoinvite/http"
+	"github.com/octoinvite/octoinvite/internal/servertest"
+)
+
+// call sends a request with an optional API key, extra headers and a JSON body.
+func call(t *testing.T, env *servertest.Env, method, path, key, body string, headers ...string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, env.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set(ohttp.HeaderAPIKey, key)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// want fails the test unless the response has the status and, if body is not empty, exactly
+// that body.
+func (r response) want(t *testing.T, status int, body string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("got status %d, want %d; body %s", r.status, status, r.body)
+	}
+	if body != "" && r.body != body {
+		t.Fatalf("got body\n%s\nwant\n%s", r.body, body)
+	}
+}
+
+// invite stores an invitation into the teams of the space and returns its code.
+func invite(t *testing.T, env *servertest.Env, spaceID *string, teamIDs ...string) *octoinvite.Invitation {
+	t.Helper()
+	inv := &octoinvite.Invitation{AddToTeamIDs: teamIDs, SpaceID: spaceID, LastModifiedBy: "admin"}
+	if teamIDs == nil {
+		inv.AddToTeamIDs = []string{}
+	}
+	if err := env.DB.CreateInvitation(context.Background(), inv); err != nil {
+		t.Fatalf("creating an invitation: %v", err)
+	}
+	return inv
+}
+
+func registerBody(username, password, code string) string {
+	b, _ := json.Marshal(octoinvite.Registration{Username: username, DisplayName: "Jane Doe",
+		EmailAddress: "jane@example.com", Password: password, InvitationCode: code})
+	return string(b)
+}
+
+const goodPassword = "correct horse battery"
+
+func userCount(t *testing.T, env *servertest.Env) int {
+	t.Helper()
+	page, err := env.DB.FindUsers(context.Background(), octoinvite.UserFilter{Range: octoinvite.Range{Take: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.Total
+}
+
+func members(t *testing.T, env *servertest.Env, teamID string) []string {
+	t.Helper()
+	team, err := env.DB.FindTeamByID(context.Background(), teamID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return team.MemberUserIDs
+}
+
+func TestRegister(t *testing.T) {
+	env := servertest.Start(t)
+	space := "Spaces-1"
+	devs := env.CreateTeam(t, "Developers", &space)
+	ops := env.CreateTeam(t, "Operations", &space)
+	inv := invite(t, env, &space, devs.ID, ops.ID, octoinvite.EveryoneTeamID)
+
+	r := call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode))
+	r.want(t, 201, `{"Id":"Users-2","Username":"jane","DisplayName":"Jane Doe","EmailAddress":"jane@example.com",`+
+		`"IsActive":true,"IsService":false,"CanPasswordBeEdited":true,"IsRequestor":true,"Identities":[],`+
+		`"Links":{"ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces"}}`)
+	if got := r.header.Get("Location"); got != "/api/users/Users-2" {
+		t.Errorf("got Location %q, want /api/users/Users-2", got)
+	}
+	cookies := map[string]*http.Cookie{}
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		cookies[c.Name] = c
+	}
+	session := cookies[ohttp.SessionCookieName(env.DB.InstallationID())]
+	csrf := cookies[ohttp.CSRFCookieName(env.DB.InstallationID())]
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Path != "/" || session.Secure {
+		t.Errorf("got session cookie %+v, want HttpOnly, SameSite=Strict, Path=/, not Secure over plain HTTP", session)
+	}
+	if csrf == nil || csrf.HttpOnly || csrf.SameSite != http.SameSiteStrictMode {
+		t.Errorf("got CSRF cookie %+v, want readable by scripts, SameSite=Strict", csrf)
+	}
+
+	for _, team := range []string{devs.ID, ops.ID, octoinvite.EveryoneTeamID} {
+		if got := members(t, env, team); fmt.Sprint(got) != "[Users-1 Users-2]" && team == octoinvite.EveryoneTeamID {
+			t.Errorf("got %s members %v, want [Users-1 Users-2]", team, got)
+		} else if team != octoinvite.EveryoneTeamID && fmt.Sprint(got) != "[Users-2]" {
+			t.Errorf("got %s members %v, want [Users-2]", team, got)
+		}
+	}
+	if got := members(t, env, octoinvite.AdministratorsTeamID); fmt.Sprint(got) != "[Users-1]" {
+		t.Errorf("got administrators %v, want [Users-1]", got)
+	}
+
+	got := call(t, env, "GET", "/api/users/invitations/"+inv.ID, servertest.AdminKey, "")
+	got.want(t, 200, `{"Id":"Invitations-1","AddToTeamIds":["Teams-1","Teams-2","teams-everyone"],"InvitationCode":"`+inv.InvitationCode+`",`+
+		`"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1","LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",`+
+		`"RedeemedOn":"2026-11-26T10:00:00.000+00:00","RedeemedBy":"Users-2","Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`)
+}
+
+func TestRegister_unredeemedInvitationShowsNulls(t *testing.T) {
+	env := servertest.Start(t)
+	inv := invite(t, env, nil)
+	call(t, env, "GET", "/api/users/invitations/"+inv.ID, servertest.AdminKey, "").want(t, 200,
+		`{"Id":"Invitations-1","AddToTeamIds":[],"InvitationCode":"`+inv.InvitationCode+`","Expires":"2026-11-28T10:00:00.000+00:00",`+
+			`"SpaceId":null,"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin","RedeemedOn":null,"RedeemedBy":null,`+
+			`"Links":{"Self":"/api/users/invitations/Invitations-1"}}`)
+}
+
+func TestRegister_invalid(t *testing.T) {
+	env := servertest.Start(t)
+	env.CreateUser(t, "Taken")
+	inv := invite(t, env, nil)
+	code := inv.InvitationCode
+	problem := func(problems ...string) string {
+		b, _ := json.Marshal(ohttp.ErrorResponse{ErrorMessage: octoinvite.ProblemMessage, Errors: problems})
+		return string(b)
+	}
+	reg := func(mod func(*octoinvite.Registration)) string {
+		r := octoinvite.Registration{Username: "jane", DisplayName: "Jane Doe", EmailAddress: "jane@example.com", Password: goodPassword, InvitationCode: code}
+		mod(&r)
+		b, _ := json.Marshal(r)
+		return string(b)
+	}
+	tests := []struct {
+		name string
+		body string
+		want string
+	}{
+		{"ErrNoBody", "", problem(octoinvite.MsgNoRequestBody)},
+		{"ErrEverythingMissing", `{}`, problem(octoinvite.MsgUsernameRequired, octoinvite.MsgDisplayNameRequired, octoinvite.MsgPasswordTooShort, octoinvite.MsgCodeRequired)},
+		{"ErrUsernameBlank", reg(func(r *octoinvite.Registration) { r.Username = "   " }), problem(octoinvite.MsgUsernameRequired)},
+		{"ErrUsernameTooLong", reg(func(r *octoinvite.Registration) { r.Username = strings.Repeat("é", 65) }), problem(octoinvite.MsgUsernameTooLong)},
+		{"ErrUsernameControl", reg(func(r *octoinvite.Registration) { r.Username = "ja\nne" }), problem(octoinvite.MsgUsernameCharacters)},
+		{"ErrUsernameTaken", reg(func(r *octoinvite.Registration) { r.Username = "tAKEN" }), problem("The username (Username) 'tAKEN' is already taken; please choose another.")},
+		{"ErrDisplayNameTooLong", reg(func(r *octoinvite.Registration) { r.DisplayName = strings.Repeat("x", 65) }), problem(octoinvite.MsgDisplayNameTooLong)},
+		{"ErrEmailNoAt", reg(func(r *octoinvite.Registration) { r.EmailAddress = "jane.example.com" }), problem(octoinvite.MsgEmailAddressInvalid)},
+		{"ErrEmailWithName", reg(func(r *octoinvite.Registration) { r.EmailAddress = "Jane <jane@example.com>" }), problem(octoinvite.MsgEmailAddressInvalid)},
+		{"ErrEmailNoDot", reg(func(r *octoinvite.Registration) { r.EmailAddress = "jane@localhost" }), problem(octoinvite.MsgEmailAddressInvalid)},
+		{"ErrPasswordShort", reg(func(r *octoinvite.Registration) { r.Password = "elevenchars" }), problem(octoinvite.MsgPasswordTooShort)},
+		{"ErrPasswordLong", reg(func(r *octoinvite.Registration) { r.Password = strings.Repeat("ab", 65) }), problem(octoinvite.MsgPasswordTooLong)},
+		{"ErrPasswordIsUsername", reg(func(r *octoinvite.Registration) { r.Username, r.Password = "janedoe-the-first", "JaneDoe-The-First" }), problem(octoinvite.MsgPasswordIsName)},
+		{"ErrPasswordIsEmail", reg(func(r *octoinvite.Registration) { r.Password = "jane@example.com" }), problem(octoinvite.MsgPasswordIsName)},
+		{"ErrPasswordCommon", reg(func(r *octoinvite.Registration) { r.Password = "Password1234" }), problem(octoinvite.MsgPasswordCommon)},
+		{"ErrPasswordRepeated", reg(func(r *octoinvite.Registration) { r.Password = "zzzzzzzzzzzzzz" }), problem(octoinvite.MsgPasswordCommon)},
+		{"ErrWrongType", `{"Username":1}`, problem("The field 'Username' must be a string, not number.")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			call(t, env, "POST", "/api/users/register", "", tt.body).want(t, 400, tt.want)
+			if got := userCount(t, env); got != 2 {
+				t.Errorf("got %d users, want 2: nothing created", got)
+			}
+		})
+	}
+	t.Run("OKPasswordOfAnyCharacters", func(t *testing.T) {
+		call(t, env, "POST", "/api/users/register", "", reg(func(r *octoinvite.Registration) {
+			r.Password, r.EmailAddress = "日本語のパスワードですよ", ""
+		})).want(t, 201, "")
+	})
+}
+
+func TestRegister_codes(t *testing.T) {
+	env := servertest.Start(t)
+	codeError := func(err *octoinvite.Error) string {
+		b, _ := json.Marshal(ohttp.ErrorResponse{ErrorMessage: err.Message, Errors: []string{err.Message}})
+		return string(b)
+	}
+	used := invite(t, env, nil)
+	call(t, env, "POST", "/api/users/register", "", registerBody("first", goodPassword, used.InvitationCode)).want(t, 201, "")
+	expired := invite(t, env, nil)
+	env.Clock.Advance(octoinvite.DefaultInvitationLifetime)
+	fresh := invite(t, env, nil)
+
+	tests := []struct {
+		name string
+		code string
+		want *octoinvite.Error
+	}{
+		{"ErrUnknown", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", octoinvite.ErrInvitationUnknown},
+		{"ErrMalformed", "not a code!", octoinvite.ErrInvitationUnknown},
+		{"ErrExpired", expired.InvitationCode, octoinvite.ErrInvitationExpired},
+		{"ErrUsed", used.InvitationCode, octoinvite.ErrInvitationUsed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, tt.code)).want(t, 400, codeError(tt.want))
+			if got := userCount(t, env); got != 2 {
+				t.Errorf("got %d users, want 2: nothing created", got)
+			}
+		})
+	}
+	t.Run("OKJustBeforeExpiry", func(t *testing.T) {
+		env.Clock.Advance(octoinvite.DefaultInvitationLifetime - time.Millisecond)
+		call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, fresh.InvitationCode)).want(t, 201, "")
+	})
+}
+
+// TestRegister_concurrent sends many registrations with one code at once, each with its own
+// username: exactly one may succeed.
+func TestRegister_concurrent(t *testing.T) {
+	env := servertest.Start(t)
+	space := "Spaces-1"
+	team := env.CreateTeam(t, "Developers", &space)
+	inv := invite(t, env, &space, team.ID)
+	const n = 50
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			req, _ := http.NewRequest("POST", env.URL+"/api/users/register",
+				strings.NewReader(registerBody(fmt.Sprintf("user%d", i), goodPassword, inv.InvitationCode)))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		}()
+	}
+	close(start)
+	wg.Wait()
+	counts := map[int]int{}
+	for _, s := range statuses {
+		counts[s]++
+	}
+	if counts[201] != 1 || counts[400] != n-1 {
+		t.Fatalf("got statuses %v, want one 201 and %d 400", counts, n-1)
+	}
+	if got := userCount(t, env); got != 2 {
+		t.Errorf("got %d users, want 2", got)
+	}
+	if got := members(t, env, team.ID); len(got) != 1 {
+		t.Errorf("got members %v, want one", got)
+	}
+}
+
+// session signs in and returns the cookies and the CSRF token.
+func login(t *testing.T, env *servertest.Env, username, password string) (cookie, csrf string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"Username": username, "Password": password})
+	r := call(t, env, "POST", "/api/users/login", "", string(body))
+	r.want(t, 200, "")
+	var parts []string
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		parts = append(parts, c.Name+"="+c.Value)
+		if c.Name == ohttp.CSRFCookieName(env.DB.InstallationID()) {
+			csrf = c.Value
+		}
+	}
+	return strings.Join(parts, "; "), csrf
+}
+
+// TestFirstAPIKey walks the documented flow: register, sign in, create a key with the session,
+// call the API with the key.
+func TestFirstAPIKey(t *testing.T) {
+	env := servertest.Start(t)
+	inv := invite(t, env, nil)
+	call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode)).want(t, 201, "")
+
+	cookie, csrf := login(t, env, "JANE", goodPassword)
+	call(t, env, "GET", "/api/users/me", "", "", "Cookie", cookie).want(t, 200,
+		`{"Id":"Users-2","Username":"jane","DisplayName":"Jane Doe","EmailAddress":"jane@example.com",`+
+			`"IsActive":true,"IsService":false,"CanPasswordBeEdited":true,"IsRequestor":true,"Identities":[],`+
+			`"Links":{"ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces"}}`)
+
+	forbidden := `{"ErrorMessage":"A required anti-forgery token was not supplied or was invalid."}`
+	call(t, env, "POST", "/api/users/Users-2/apikeys", "", `{"Purpose":"CI"}`, "Cookie", cookie).want(t, 403, forbidden)
+	call(t, env, "POST", "/api/users/Users-2/apikeys", "", `{"Purpose":"CI"}`, "Cookie", cookie, ohttp.HeaderCSRF, csrf+"x").want(t, 403, forbidden)
+	call(t, env, "POST", "/api/users/Users-2/apikeys", "", `{"Purpose":"CI"}`, "Cookie", cookie,
+		"Sec-Fetch-Site", "cross-site", ohttp.HeaderCSRF, csrf).want(t, 403, `{"ErrorMessage":"Cross-origin requests that change data are refused."}`)
+
+	r := call(t, env, "POST", "/api/users/Users-2/apikeys", "", `{"Purpose":"CI"}`, "Cookie", cookie, ohttp.HeaderCSRF, csrf)
+	var key octoinvite.APIKey
+	if err := json.Unmarshal([]byte(r.body), &key); err != nil {
+		t.Fatal(err)
+	}
+	r.want(t, 201, `{"Id":"APIKeys-2","Purpose":"CI","UserId":"Users-2","ApiKey":"`+key.APIKey+`","Created":"2026-11-26T10:00:00.000+00:00",`+
+		`"Links":{"Self":"/api/users/Users-2/apikeys/APIKeys-2"}}`)
+	if !octoinvite.ValidAPIKey(key.APIKey) {
+		t.Fatalf("got key %q, want a well-formed key", key.APIKey)
+	}
+	call(t, env, "GET", "/api/users/me", key.APIKey, "").want(t, 200, "")
+
+	call(t, env, "POST", "/api/users/logout", "", "", "Cookie", cookie, ohttp.HeaderCSRF, csrf).want(t, 204, "")
+	call(t, env, "GET", "/api/users/me", "", "", "Cookie", cookie).want(t, 401, "")
+	call(t, env, "GET", "/api/users/me", key.APIKey, "").want(t, 200, "")
+}
+
+func TestLogin(t *testing.T) {
+	env := servertest.Start(t)
+	inv := invite(t, env, nil)
+	call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode)).want(t, 201, "")
+	bad := `{"ErrorMessage":"Invalid username or password."}`
+	tests := []struct {
+		name   string
+		body   string
+		status int
+		want   string
+	}{
+		{"OK", `{"Username":"jane","Password":"` + goodPassword + `"}`, 200, ""},
+		{"ErrWrongPassword", `{"Username":"jane","Password":"correct horse battery!"}`, 401, bad},
+		{"ErrUnknownUser", `{"Username":"john","Password":"` + goodPassword + `"}`, 401, bad},
+		{"ErrUserWithoutPassword", `{"Username":"admin","Password":"` + goodPassword + `"}`, 401, bad},
+		{"ErrEmpty", `{"Username":"","Password":""}`, 401, bad},
+		{"ErrNoBody", ``, 400, `{"ErrorMessage":"There was a problem with your request.","Errors":["No request body was supplied."]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := call(t, env, "POST", "/api/users/login", "", tt.body)
+			r.want(t, tt.status, tt.want)
+			if got := len(r.header.Values("Set-Cookie")); (tt.status == 200) != (got == 2) {
+				t.Errorf("got %d cookies, want 2 on success and none otherwise", got)
+			}
+		})
+	}
+	t.Run("ErrSessionExpired", func(t *testing.T) {
+		cookie, _ := login(t, env, "jane", goodPassword)
+		call(t, env, "GET", "/api/users/me", "", "", "Cookie", cookie).want(t, 200, "")
+		env.Clock.Advance(octoinvite.DefaultSessionLifetime)
+		call(t, env, "GET", "/api/users/me", "", "", "Cookie", cookie).want(t, 401,
+			`{"ErrorMessage":"You must be logged in to perform this action. Please provide a valid API key or log in again."}`)
+	})
+}
+
+func TestAPIKeys(t *testing.T) {
+	env := servertest.Start(t)
+	jane, janeKey := env.CreateUser(t, "jane")
+	_, johnKey := env.CreateUser(t, "john")
+	path := "/api/users/" + jane.ID + "/apikeys"
+
+	created := call(t, env, "POST", path, janeKey, `{"Purpose":"  Deploy bot  "}`)
+	created.want(t, 201, "")
+	var key octoinvite.APIKey
+	if err := json.Unmarshal([]byte(created.body), &key); err != nil {
+		t.Fatal(err)
+	}
+	if key.ID != "APIKeys-4" || key.Purpose != "Deploy bot" || created.header.Get("Location") != path+"/APIKeys-4" {
+		t.Fatalf("got key %+v at %q, want APIKeys-4 \"Deploy bot\" at %s/APIKeys-4", key, created.header.Get("Location"), path)
+	}
+	call(t, env, "POST", path, servertest.AdminKey, `{"Purpose":"By the administrator"}`).want(t, 201, "")
+
+	call(t, env, "GET", path, janeKey, "").want(t, 200, `{"ItemType":"ApiKey","TotalResults":3,"ItemsPerPage":30,"NumberOfPages":1,"LastPageNumber":0,"Items":[`+
+		`{"Id":"APIKeys-2","Purpose":"test","UserId":"Users-2","Created":"2026-11-26T10:00:00.000+00:00","Links":{"Self":"/api/users/Users-2/apikeys/APIKeys-2"}},`+
+		`{"Id":"APIKeys-4","Purpose":"Deploy bot","UserId":"Users-2","Created":"2026-11-26T10:00:00.000+00:00","Links":{"Self":"/api/users/Users-2/apikeys/APIKeys-4"}},`+
+		`{"Id":"APIKeys-5","Purpose":"By the administrator","UserId":"Users-2","Created":"2026-11-26T10:00:00.000+00:00","Links":{"Self":"/api/users/Users-2/apikeys/APIKeys-5"}}],`+
+		`"Links":{"Page.All":"/api/users/Users-2/apikeys?skip=0&take=2147483647","Page.Current":"/api/users/Users-2/apikeys?skip=0&take=30",`+
+		`"Page.Last":"/api/users/Users-2/apikeys?skip=0&take=30","Self":"/api/users/Users-2/apikeys?skip=0&take=30","Template":"/api/users/Users-2/apikeys{?skip,take}"}}`)
+	call(t, env, "GET", path+"/apikeys-4", janeKey, "").want(t, 200,
+		`{"Id":"APIKeys-4","Purpose":"Deploy bot","UserId":"Users-2","Created":"2026-11-26T10:00:00.000+00:00","Links":{"Self":"/api/users/Users-2/apikeys/APIKeys-4"}}`)
+
+	problem := func(msg string) string {
+		return `{"ErrorMessage":"There was a problem with your request.","Errors":["` + msg + `"]}`
+	}
+	tests := []struct {
+		name, method, path, key, body string
+		status                        int
+		want                          string
+	}{
+		{"ErrOtherUsersKeys", "GET", path, johnKey, "", 403, `{"ErrorMessage":"You do not have permission to perform this action. Please contact your Octopus administrator. Missing permission: UserView"}`},
+		{"ErrCreateForOtherUser", "POST", path, johnKey, `{"Purpose":"x"}`, 403, `{"ErrorMessage":"You do not have permission to perform this action. Please contact your Octopus administrator. Missing permission: UserEdit"}`},
+		{"ErrRevokeOtherUsersKey", "DELETE", path + "/APIKeys-4", johnKey, "", 403, `{"ErrorMessage":"You do not have permission to perform this action. Please contact your Octopus administrator. Missing permission: UserEdit"}`},
+		{"ErrNoPurpose", "POST", path, janeKey, `{"Purpose":" "}`, 400, problem("Please provide the purpose of the API key (Purpose).")},
+		{"ErrLongPurpose", "POST", path, janeKey, `{"Purpose":"` + strings.Repeat("p", 201) + `"}`, 400, problem("The purpose of the API key (Purpose) must be at most 200 characters long.")},
+		{"ErrUnknownUser", "POST", "/api/users/Users-99/apikeys", servertest.AdminKey, `{"Purpose":"x"}`, 404, `{"ErrorMessage":"The resource 'Users-99' was not found."}`},
+		{"ErrKeyOfAnotherUser", "GET", path + "/APIKeys-3", servertest.AdminKey, "", 404, `{"ErrorMessage":"The resource 'APIKeys-3' was not found."}`},
+		{"ErrNoKey", "GET", path, "", "", 401, `{"ErrorMessage":"You must be logged in to perform this action. Please provide a valid API key or log in again."}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			call(t, env, tt.method, tt.path, tt.key, tt.body).want(t, tt.status, tt.want)
+		})
+	}
+
+	t.Run("OKRevoke", func(t *testing.T) {
+		call(t, env, "GET", "/api/users/me", key.APIKey, "").want(t, 200, "")
+		call(t, env, "DELETE", path+"/APIKeys-4", janeKey, "").want(t, 204, "")
+		call(t, env, "GET", "/api/users/me", key.APIKey, "").want(t, 401, "")
+		call(t, env, "DELETE", path+"/APIKeys-4", janeKey, "").want(t, 404, `{"ErrorMessage":"The resource 'APIKeys-4' was not found."}`)
+		call(t, env, "GET", path+"/APIKeys-4", janeKey, "").want(t, 404, "")
+		call(t, env, "DELETE", path+"/APIKeys-5", servertest.AdminKey, "").want(t, 204, "")
+		r := call(t, env, "GET", path, janeKey, "")
+		r.want(t, 200, "")
+		if !strings.Contains(r.body, `"TotalResults":1,`) || strings.Contains(r.body, "APIKeys-4") {
+			t.Errorf("got %s, want only APIKeys-2", r.body)
+		}
+	})
+}
+
+func TestRegister_passwordNotStoredInClear(t *testing.T) {
+	env := servertest.Start(t)
+	inv := invite(t, env, nil)
+	call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode)).want(t, 201, "")
+	env.Close()
+	raw, err := readAll(env.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte(goodPassword)) {
+		t.Fatal("got the password in the database file, want only its hash")
+	}
+	if !bytes.Contains(raw, []byte("$argon2id$v=19$")) {
+		t.Fatal("got no Argon2id hash in the database file, want one")
+	}
+}
+
+// readAll returns the database file and its write-ahead log, where recent writes may still be.
+func readAll(path string) ([]byte, error) {
+	var out []byte
+	for _, p := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+		out = append(out, b...)
+	}
+	return out, nil
+}
