@@ -22,6 +22,7 @@ import (
 	"github.com/octoinvite/octoinvite"
 	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/sqldb"
+	"github.com/octoinvite/octoinvite/web"
 )
 
 // serveConfig is the configuration of the server, from flags and environment variables.
@@ -156,6 +157,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		InstallationID: db.InstallationID(),
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 	}
+	api.Web = web.New(db, api.Application, logger)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)

@@ -15,6 +15,7 @@ import (
 	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/password"
 	"github.com/octoinvite/octoinvite/sqldb"
+	"github.com/octoinvite/octoinvite/web"
 )
 
 // AdminKey is the administrator's API key in every test server.
@@ -108,6 +109,7 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 		Version:        "0.0.0-test",
 		InstallationID: db.InstallationID(),
 	}
+	api.Web = web.New(db, api.Application, nil)
 	srv := httptest.NewServer(api.Handler())
 	env := &Env{URL: srv.URL, DB: db, API: api, Clock: clock, server: srv}
 	t.Cleanup(env.Close)

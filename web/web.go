@@ -1,0 +1,261 @@
+// Package web serves the pages people use in a browser: the invitee's registration page at
+// /app/register?invitation=CODE. Pages are rendered on the server with html/template from
+// templates and assets embedded in the binary; they need no JavaScript and load nothing from
+// other origins.
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed assets
+var assetFiles embed.FS
+
+// Handler serves the pages under /app/. Create it with New.
+type Handler struct {
+	Registrations octoinvite.RegistrationService
+	// Application names the product in page titles.
+	Application string
+	// Logger receives the details of internal errors.
+	Logger *slog.Logger
+
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+}
+
+// csrfCookie holds the anti-forgery token of the registration form; the form echoes it in
+// the csrfField field. A page on another site can make the browser send the cookie, but
+// cannot read it to fill in the field.
+const (
+	csrfCookie = "octoinvite_form_token"
+	csrfField  = "csrf_token"
+)
+
+// maxFormBytes bounds the body of the registration form.
+const maxFormBytes = 64 << 10
+
+// New returns a Handler over the registration service.
+func New(registrations octoinvite.RegistrationService, application string, logger *slog.Logger) *Handler {
+	h := &Handler{Registrations: registrations, Application: application, Logger: logger, pages: map[string]*template.Template{}}
+	for _, name := range []string{"register", "success", "problem"} {
+		h.pages[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	}
+	assets, _ := fs.Sub(assetFiles, "assets")
+	h.mux = http.NewServeMux()
+	h.mux.HandleFunc("GET /app/register", h.handleForm)
+	h.mux.HandleFunc("POST /app/register", h.handleSubmit)
+	h.mux.Handle("GET /app/assets/", http.StripPrefix("/app/assets/", http.FileServerFS(assets)))
+	h.mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
+		h.problem(w, http.StatusNotFound, "There is no page here.", "Check the address, or open the link you were sent again.")
+	})
+	return h
+}
+
+// ServeHTTP serves a page with headers that keep it out of frames, stop the browser from
+// guessing types, forbid loading anything from other origins and, since the address holds
+// the invitation code, send no Referer anywhere.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	hd.Set("Cache-Control", "no-store")
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Logger
+}
+
+type base struct {
+	Title       string
+	Application string
+}
+
+// field is one labelled input of the form.
+type field struct {
+	ID, Name, Label, Type, Autocomplete, Hint, Value string
+	Required                                         bool
+	Errors                                           []string
+}
+
+type formPage struct {
+	base
+	Preview     *octoinvite.InvitationPreview
+	Code        string
+	CSRFToken   string
+	ExpiresISO  string
+	ExpiresText string
+	Problems    []string
+	Fields      struct{ Username, DisplayName, EmailAddress, Password *field }
+}
+
+type successPage struct {
+	base
+	User    *octoinvite.User
+	Preview *octoinvite.InvitationPreview
+	BaseURL string
+}
+
+type problemPage struct {
+	base
+	Message, Advice string
+}
+
+func (h *Handler) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := h.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		h.logger().Error("rendering a page", slog.String("page", name), slog.String("error", err.Error()))
+		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (h *Handler) problem(w http.ResponseWriter, status int, message, advice string) {
+	h.render(w, status, "problem", problemPage{base: base{"Something is wrong", h.Application}, Message: message, Advice: advice})
+}
+
+// codeProblem shows the page for an invitation code that cannot be redeemed (404 for an
+// unknown code, 410 for an expired or used one), or for a failure of the server (500).
+func (h *Handler) codeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	const ask = "Ask the person who invited you to send you a new invitation."
+	switch {
+	case errors.Is(err, octoinvite.ErrInvitationUnknown):
+		h.problem(w, http.StatusNotFound, "This invitation link is not valid.", "Check that you opened the whole link from your invitation. "+ask)
+	case errors.Is(err, octoinvite.ErrInvitationExpired):
+		h.problem(w, http.StatusGone, "This invitation has expired.", "Invitations can only be used for a limited time. "+ask)
+	case errors.Is(err, octoinvite.ErrInvitationUsed):
+		h.problem(w, http.StatusGone, "This invitation has already been used.", "Each invitation creates one account. If you created your account already, sign in with it; otherwise, "+strings.ToLower(ask[:1])+ask[1:])
+	default:
+		h.logger().Error("registration page", slog.String("error", err.Error()))
+		h.problem(w, http.StatusInternalServerError, "The server could not complete your request.", "Please try again in a moment.")
+	}
+}
+
+func (h *Handler) newForm(preview *octoinvite.InvitationPreview, code, token string) *formPage {
+	p := &formPage{base: base{"Create your account", h.Application}, Preview: preview, Code: code, CSRFToken: token}
+	expires := preview.Invitation.Expires.Time.UTC()
+	p.ExpiresISO = expires.Format(time.RFC3339)
+	p.ExpiresText = expires.Format("Monday 2 January 2006 at 15:04 UTC")
+	p.Fields.Username = &field{ID: "username", Name: "username", Label: "Username", Type: "text", Autocomplete: "username", Required: true,
+		Hint: "You sign in with it. At most 64 characters."}
+	p.Fields.DisplayName = &field{ID: "display-name", Name: "display_name", Label: "Display name", Type: "text", Autocomplete: "name", Required: true,
+		Hint: "How others see you, such as your full name."}
+	p.Fields.EmailAddress = &field{ID: "email", Name: "email", Label: "Email address", Type: "email", Autocomplete: "email"}
+	p.Fields.Password = &field{ID: "password", Name: "password", Label: "Password", Type: "password", Autocomplete: "new-password", Required: true,
+		Hint: "At least 12 characters; a few unrelated words make a good one."}
+	return p
+}
+
+func (h *Handler) handleForm(w http.ResponseWriter, r *http.Request) {
+	code := r.URL.Query().Get("invitation")
+	preview, err := h.Registrations.PreviewInvitation(r.Context(), code)
+	if err != nil {
+		h.codeProblem(w, r, err)
+		return
+	}
+	token, err := h.formToken(w, r)
+	if err != nil {
+		h.codeProblem(w, r, err)
+		return
+	}
+	h.render(w, http.StatusOK, "register", h.newForm(preview, code, token))
+}
+
+// formToken returns the anti-forgery token of the browser, setting a fresh one if it has none.
+func (h *Handler) formToken(w http.ResponseWriter, r *http.Request) (string, error) {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 43 {
+		return c.Value, nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: token, Path: "/app/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 12 * 60 * 60})
+	return token, nil
+}
+
+func (h *Handler) handleSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		h.problem(w, http.StatusBadRequest, "The form could not be read.", "Open the link from your invitation again and fill in the form.")
+		return
+	}
+	c, err := r.Cookie(csrfCookie)
+	sent := r.PostForm.Get(csrfField)
+	if err != nil || sent == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(sent)) != 1 {
+		h.problem(w, http.StatusForbidden, "The form could not be accepted, as it did not come from this page.",
+			"Open the link from your invitation again and fill in the form there. Your browser must accept cookies from this site.")
+		return
+	}
+	code := r.PostForm.Get("invitation")
+	preview, err := h.Registrations.PreviewInvitation(r.Context(), code)
+	if err != nil {
+		h.codeProblem(w, r, err)
+		return
+	}
+	reg := &octoinvite.Registration{
+		Username:       r.PostForm.Get("username"),
+		DisplayName:    r.PostForm.Get("display_name"),
+		EmailAddress:   r.PostForm.Get("email"),
+		Password:       r.PostForm.Get("password"),
+		InvitationCode: code,
+	}
+	user, err := h.Registrations.Register(r.Context(), reg)
+	if octoinvite.ErrorCode(err) == octoinvite.EINVALID && len(octoinvite.ErrorDetails(err)) > 0 {
+		form := h.newForm(preview, code, c.Value)
+		form.Fields.Username.Value = r.PostForm.Get("username")
+		form.Fields.DisplayName.Value = r.PostForm.Get("display_name")
+		form.Fields.EmailAddress.Value = r.PostForm.Get("email")
+		for _, problem := range octoinvite.ErrorDetails(err) {
+			text := problem
+			for _, f := range []struct {
+				name  string
+				field *field
+			}{{"Username", form.Fields.Username}, {"DisplayName", form.Fields.DisplayName}, {"EmailAddress", form.Fields.EmailAddress}, {"Password", form.Fields.Password}} {
+				if tag := " (" + f.name + ")"; strings.Contains(problem, tag) {
+					text = strings.Replace(problem, tag, "", 1)
+					f.field.Errors = append(f.field.Errors, text)
+				}
+			}
+			form.Problems = append(form.Problems, text)
+		}
+		h.render(w, http.StatusBadRequest, "register", form)
+		return
+	} else if err != nil {
+		h.codeProblem(w, r, err)
+		return
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	h.render(w, http.StatusOK, "success", successPage{base: base{"Your account is ready", h.Application},
+		User: user, Preview: preview, BaseURL: scheme + "://" + r.Host})
+}
