@@ -136,20 +136,25 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, data an
 }
 
 func (h *Handler) problem(w http.ResponseWriter, status int, message, advice string) {
-	h.render(w, status, "problem", problemPage{base: base{"Something is wrong", h.Application}, Message: message, Advice: advice})
+	h.titledProblem(w, status, "Something is wrong", message, advice)
+}
+
+func (h *Handler) titledProblem(w http.ResponseWriter, status int, title, message, advice string) {
+	h.render(w, status, "problem", problemPage{base: base{title, h.Application}, Message: message, Advice: advice})
 }
 
 // codeProblem shows the page for an invitation code that cannot be redeemed (404 for an
 // unknown code, 410 for an expired or used one), or for a failure of the server (500).
 func (h *Handler) codeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	const ask = "Ask the person who invited you to send you a new invitation."
+	const title = "This invitation cannot be used"
 	switch {
 	case errors.Is(err, octoinvite.ErrInvitationUnknown):
-		h.problem(w, http.StatusNotFound, "This invitation link is not valid.", "Check that you opened the whole link from your invitation. "+ask)
+		h.titledProblem(w, http.StatusNotFound, title, "This invitation link is not valid.", "Check that you opened the whole link from your invitation. "+ask)
 	case errors.Is(err, octoinvite.ErrInvitationExpired):
-		h.problem(w, http.StatusGone, "This invitation has expired.", "Invitations can only be used for a limited time. "+ask)
+		h.titledProblem(w, http.StatusGone, title, "This invitation has expired.", "Invitations can only be used for a limited time. "+ask)
 	case errors.Is(err, octoinvite.ErrInvitationUsed):
-		h.problem(w, http.StatusGone, "This invitation has already been used.", "Each invitation creates one account. If you created your account already, sign in with it; otherwise, "+strings.ToLower(ask[:1])+ask[1:])
+		h.titledProblem(w, http.StatusGone, title, "This invitation has already been used.", "Each invitation creates one account. If you created your account already, sign in with it; otherwise, "+strings.ToLower(ask[:1])+ask[1:])
 	default:
 		h.logger().Error("registration page", slog.String("error", err.Error()))
 		h.problem(w, http.StatusInternalServerError, "The server could not complete your request.", "Please try again in a moment.")
