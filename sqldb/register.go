@@ -108,7 +108,7 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 			return err
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO team_members (team_id, user_id)
-			SELECT team_id, ? FROM invitation_teams WHERE invitation_id = ? AND team_id <> ?`,
+			SELECT team_id, CAST(? AS TEXT) FROM invitation_teams WHERE invitation_id = ? AND team_id <> ?`,
 			user.ID, invitationID, octoinvite.EveryoneTeamID); err != nil {
 			return err
 		}
