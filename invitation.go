@@ -21,10 +21,11 @@ type Invitation struct {
 	SpaceID        *string `json:"SpaceId"`
 	LastModifiedOn Time    `json:"LastModifiedOn"`
 	LastModifiedBy string  `json:"LastModifiedBy"`
-	// RedeemedOn and RedeemedBy (a user ID) record the registration that used the code; both
-	// are null until then. They are additions to Octopus's resource, which clients ignore.
-	RedeemedOn *Time   `json:"RedeemedOn"`
-	RedeemedBy *string `json:"RedeemedBy"`
+	// RedeemedOn and RedeemedBy (a user ID) record the registration that used the code. They
+	// are additions to Octopus's resource, which clients ignore, and are left out until the
+	// code is redeemed, so that an unredeemed invitation keeps Octopus's exact shape.
+	RedeemedOn *Time   `json:"RedeemedOn,omitempty"`
+	RedeemedBy *string `json:"RedeemedBy,omitempty"`
 	Links      Links   `json:"Links"`
 }
 

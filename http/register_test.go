@@ -145,12 +145,12 @@ func TestRegister(t *testing.T) {
 		`"RedeemedOn":"2026-11-26T10:00:00.000+00:00","RedeemedBy":"Users-2","Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`)
 }
 
-func TestRegister_unredeemedInvitationShowsNulls(t *testing.T) {
+func TestRegister_unredeemedInvitationKeepsOctopusShape(t *testing.T) {
 	env := servertest.Start(t)
 	inv := invite(t, env, nil)
 	call(t, env, "GET", "/api/users/invitations/"+inv.ID, servertest.AdminKey, "").want(t, 200,
 		`{"Id":"Invitations-1","AddToTeamIds":[],"InvitationCode":"`+inv.InvitationCode+`","Expires":"2026-11-28T10:00:00.000+00:00",`+
-			`"SpaceId":null,"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin","RedeemedOn":null,"RedeemedBy":null,`+
+			`"SpaceId":null,"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",`+
 			`"Links":{"Self":"/api/users/invitations/Invitations-1"}}`)
 }
 
