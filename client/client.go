@@ -7,8 +7,10 @@
 // requests return an *Error, which matches the sentinel errors (ErrNotFound, ErrInvalid, ...)
 // with errors.Is and unwraps to an *octoinvite.Error, so octoinvite.ErrorCode works on it too.
 //
-// The Client implements octoinvite.SpaceService, TeamService, UserService and InvitationService,
-// so code written against those interfaces runs over HTTP as well as against a store.
+// The Client implements octoinvite.SpaceService, TeamService, UserService, InvitationService and
+// APIKeyService, so code written against those interfaces runs over HTTP as well as against a
+// store. A client without an API key can register with an invitation code or sign in with a
+// password, and then calls the API with that session, as Octopus's web portal does.
 package client
 
 import (
@@ -66,6 +68,7 @@ type Client struct {
 	mu         sync.Mutex
 	root       *Root
 	spaceRoots map[string]octoinvite.Links
+	session    *session
 }
 
 // Option configures a Client.
@@ -190,6 +193,8 @@ func (c *Client) do(ctx context.Context, method, link string, body, out any) err
 		}
 	}
 
+	c.addSession(req)
+
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -203,6 +208,7 @@ func (c *Client) do(ctx context.Context, method, link string, body, out any) err
 		return fmt.Errorf("client: %s: cannot reach the server at %s: %w", display, c.base, err)
 	}
 	defer resp.Body.Close()
+	c.keepSession(resp)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
