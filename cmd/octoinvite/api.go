@@ -24,6 +24,8 @@ type apiOptions struct {
 
 	stdout io.Writer
 	getenv func(string) string
+	// passwordSignIn is set by commands that sign in with a password instead of an API key.
+	passwordSignIn bool
 	// last keeps the body of the last answer, which --output json prints as it came.
 	last *lastBody
 }
@@ -52,14 +54,18 @@ func (o *apiOptions) client(cmd *cobra.Command) (*client.Client, error) {
 		return nil, fmt.Errorf("invalid --output %q: use text or json", o.Output)
 	case o.Server == "":
 		return nil, errors.New("no server: give --server or set OCTOPUS_URL, such as https://octopus.example.com")
-	case strings.TrimSpace(o.APIKey) == "":
+	case strings.TrimSpace(o.APIKey) == "" && !o.passwordSignIn:
 		return nil, errors.New("no API key: set OCTOPUS_API_KEY or give --api-key")
 	case o.Timeout <= 0:
 		return nil, fmt.Errorf("invalid --timeout %s: it must be positive", o.Timeout)
 	}
+	key := strings.TrimSpace(o.APIKey)
+	if o.passwordSignIn {
+		key = ""
+	}
 	o.last = &lastBody{next: http.DefaultTransport}
 	return client.New(o.Server,
-		client.WithAPIKey(strings.TrimSpace(o.APIKey)),
+		client.WithAPIKey(key),
 		client.WithHTTPClient(&http.Client{Transport: o.last, Timeout: o.Timeout, CheckRedirect: client.SameHostRedirects}),
 		client.WithUserAgent("octoinvite-cli/"+version()),
 	)

@@ -48,7 +48,8 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 	root.SetErr(stderr)
 	root.AddCommand(newServeCommand(stdout, stderr, getenv))
 	root.AddCommand(newInviteCommand(stdout, getenv), newInvitationCommand(stdout, getenv),
-		newTeamCommand(stdout, getenv), newSpaceCommand(stdout, getenv), newWhoamiCommand(stdout, getenv))
+		newTeamCommand(stdout, getenv), newSpaceCommand(stdout, getenv), newWhoamiCommand(stdout, getenv),
+		newAPIKeyCommand(stdout, getenv))
 	return root
 }
 

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/client"
+)
+
+// apiKeyOptions are the flags of the apikey commands beyond those of every API command.
+type apiKeyOptions struct {
+	*apiOptions
+	UserID        string
+	Username      string
+	PasswordStdin bool
+}
+
+// signedIn returns a client that calls the API with the API key or, given --username, with the
+// session of a sign-in with the password read from the first line of stdin, and the ID of the
+// user whose keys the command works on: --user, else the caller.
+func (o *apiKeyOptions) signedIn(cmd *cobra.Command) (*client.Client, string, error) {
+	if o.Username != "" && !o.PasswordStdin {
+		return nil, "", errors.New("--username needs --password-stdin, and the password on standard input")
+	}
+	o.passwordSignIn = o.Username != ""
+	c, err := o.client(cmd)
+	if err != nil {
+		return nil, "", err
+	}
+	ctx := cmd.Context()
+	if o.passwordSignIn {
+		password, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 4096)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, "", err
+		}
+		if _, err := c.Login(ctx, o.Username, strings.TrimRight(password, "\r\n")); err != nil {
+			return nil, "", apiError(err)
+		}
+		// The session ends with the command.
+		cmd.PostRunE = func(cmd *cobra.Command, _ []string) error {
+			_ = c.Logout(context.WithoutCancel(cmd.Context()))
+			return nil
+		}
+	}
+	if o.UserID != "" {
+		return c, o.UserID, nil
+	}
+	me, err := c.Me(ctx)
+	if err != nil {
+		return nil, "", apiError(err)
+	}
+	return c, me.ID, nil
+}
+
+func newAPIKeyCommand(stdout io.Writer, getenv func(string) string) *cobra.Command {
+	o := &apiKeyOptions{apiOptions: newAPIOptions(stdout, getenv)}
+	cmd := group(&cobra.Command{
+		Use:   "apikey",
+		Short: "Create, list and revoke API keys",
+		Long: `Create, list and revoke your API keys, or, with --user and the permissions, another user's.
+
+The commands call the server with your API key or, for your first key, with --username and your
+password on standard input (--password-stdin), as you registered them.`,
+		Example: `  printf '%s\n' "$PASSWORD" | octoinvite apikey create --purpose CI --username jane --password-stdin
+  octoinvite apikey list
+  octoinvite apikey revoke APIKeys-3`,
+	})
+	o.addFlags(cmd)
+	f := cmd.PersistentFlags()
+	f.StringVar(&o.UserID, "user", "", "the user whose keys to work on, such as Users-2; default: you")
+	f.StringVar(&o.Username, "username", "", "sign in with this username instead of an API key")
+	f.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the password of --username from the first line of standard input")
+
+	var purpose string
+	create := &cobra.Command{
+		Use:   "create --purpose TEXT",
+		Short: "Create an API key and print it, this once",
+		Long: `Create an API key and print it. The server keeps only its digest: the key is shown this once,
+so store it somewhere safe (a password manager, your CI's secret store).`,
+		Example: `  printf '%s\n' "$PASSWORD" | octoinvite apikey create --purpose CI --username jane --password-stdin
+  octoinvite apikey create --purpose "Deploy bot" --user Users-7 --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, userID, err := o.signedIn(cmd)
+			if err != nil {
+				return err
+			}
+			key, err := c.CreateAPIKey(cmd.Context(), userID, purpose)
+			if err != nil {
+				return apiError(err)
+			}
+			loc := location(getenv)
+			return o.print(func(w io.Writer) {
+				fields(w,
+					[2]string{"API key", key.ID},
+					[2]string{"Purpose", key.Purpose},
+					[2]string{"User", key.UserID},
+					[2]string{"Created", key.Created.In(loc).Format("2006-01-02 15:04:05 MST")},
+					[2]string{"Key", key.APIKey},
+				)
+				io.WriteString(w, "\nThe key is shown this once: keep it somewhere safe.\n")
+			})
+		},
+	}
+	create.Flags().StringVar(&purpose, "purpose", "", "what the key is for, such as CI (required)")
+
+	list := &cobra.Command{
+		Use:     "list",
+		Short:   "List API keys, without their values",
+		Example: "  octoinvite apikey list\n  octoinvite apikey list --user Users-7 --output json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, userID, err := o.signedIn(cmd)
+			if err != nil {
+				return err
+			}
+			col, err := c.ListAPIKeys(cmd.Context(), userID, octoinvite.Range{Take: octoinvite.MaxTake})
+			if err != nil {
+				return apiError(err)
+			}
+			loc := location(getenv)
+			return o.print(func(w io.Writer) {
+				rows := make([][]string, 0, len(col.Items))
+				for _, k := range col.Items {
+					rows = append(rows, []string{k.ID, k.Created.In(loc).Format("2006-01-02 15:04:05 MST"), k.Purpose})
+				}
+				table(w, []string{"ID", "CREATED", "PURPOSE"}, rows)
+			})
+		},
+	}
+
+	revoke := &cobra.Command{
+		Use:     "revoke ID",
+		Short:   "Revoke an API key; it stops working at once",
+		Example: "  octoinvite apikey revoke APIKeys-3\n  octoinvite apikey revoke APIKeys-9 --user Users-7",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, userID, err := o.signedIn(cmd)
+			if err != nil {
+				return err
+			}
+			if err := c.RevokeAPIKey(cmd.Context(), userID, args[0]); err != nil {
+				return apiError(err)
+			}
+			if o.Output == "json" {
+				return nil
+			}
+			_, err = io.WriteString(o.stdout, "Revoked "+args[0]+" of "+userID+".\n")
+			return err
+		},
+	}
+	cmd.AddCommand(create, list, revoke)
+	return cmd
+}
