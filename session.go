@@ -20,6 +20,7 @@ type Session struct {
 	CSRFToken string
 	// CSRFDigest is the Digest of the CSRF token.
 	CSRFDigest string
+	Created    Time
 	Expires    Time
 }
 

@@ -121,8 +121,8 @@ func TestRegister(t *testing.T) {
 	}
 	session := cookies[ohttp.SessionCookieName(env.DB.InstallationID())]
 	csrf := cookies[ohttp.CSRFCookieName(env.DB.InstallationID())]
-	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Path != "/" || session.Secure {
-		t.Errorf("got session cookie %+v, want HttpOnly, SameSite=Strict, Path=/, not Secure over plain HTTP", session)
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Path != "/" || session.Secure || session.MaxAge != 8*60*60 {
+		t.Errorf("got session cookie %+v, want HttpOnly, SameSite=Strict, Path=/, Max-Age 8 hours, not Secure over plain HTTP", session)
 	}
 	if csrf == nil || csrf.HttpOnly || csrf.SameSite != http.SameSiteStrictMode {
 		t.Errorf("got CSRF cookie %+v, want readable by scripts, SameSite=Strict", csrf)

@@ -3,7 +3,6 @@ package http
 import (
 	"crypto/subtle"
 	"net/http"
-	"time"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -63,10 +62,9 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID str
 	if err != nil {
 		return err
 	}
-	maxAge := int(time.Until(session.Expires.Time).Seconds())
-	if maxAge <= 0 {
-		maxAge = 1
-	}
+	// Max-Age counts from the browser's receipt, so the cookies expire with the session
+	// whatever the browser's clock says.
+	maxAge := max(int(session.Expires.Sub(session.Created.Time).Seconds()), 1)
 	for _, c := range []*http.Cookie{
 		{Name: SessionCookieName(s.InstallationID), Value: session.Token, HttpOnly: true},
 		{Name: CSRFCookieName(s.InstallationID), Value: session.CSRFToken},

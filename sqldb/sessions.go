@@ -91,7 +91,7 @@ func (db *DB) CreateSession(ctx context.Context, userID string) (session *octoin
 		}
 		expires := tx.now.Add(db.SessionLifetime)
 		session = &octoinvite.Session{UserID: users[0], Token: token, CSRFToken: csrf,
-			CSRFDigest: octoinvite.Digest(csrf), Expires: octoinvite.NewTime(expires)}
+			CSRFDigest: octoinvite.Digest(csrf), Created: octoinvite.NewTime(tx.now), Expires: octoinvite.NewTime(expires)}
 		_, err = tx.exec(ctx, `INSERT INTO sessions (digest, user_id, csrf_digest, created_on, expires) VALUES (?, ?, ?, ?, ?)`,
 			octoinvite.Digest(token), session.UserID, session.CSRFDigest, tx.now.UnixMilli(), expires.UnixMilli())
 		return err
@@ -107,16 +107,16 @@ func (db *DB) AuthenticateSession(ctx context.Context, token string) (user *octo
 	}
 	err = db.view(ctx, func(tx *Tx) error {
 		var csrf string
-		var expires int64
-		row := tx.queryRow(ctx, `SELECT `+userColumns+`, s.csrf_digest, s.expires FROM sessions s JOIN users u ON u.id = s.user_id
+		var created, expires int64
+		row := tx.queryRow(ctx, `SELECT `+userColumns+`, s.csrf_digest, s.created_on, s.expires FROM sessions s JOIN users u ON u.id = s.user_id
 			WHERE s.digest = ? AND s.expires > ? AND u.is_active = 1`, octoinvite.Digest(token), tx.now.UnixMilli())
-		user, err = scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &csrf, &expires)...) }))
+		user, err = scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &csrf, &created, &expires)...) }))
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNoSession
 		} else if err != nil {
 			return err
 		}
-		session = &octoinvite.Session{UserID: user.ID, CSRFDigest: csrf, Expires: millis(expires)}
+		session = &octoinvite.Session{UserID: user.ID, CSRFDigest: csrf, Created: millis(created), Expires: millis(expires)}
 		return nil
 	})
 	return user, session, err
