@@ -468,3 +468,27 @@ func readAll(path string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+func TestLogin_throttled(t *testing.T) {
+	env := servertest.Start(t)
+	inv := invite(t, env, nil)
+	call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode)).want(t, 201, "")
+	wrong := `{"Username":"jane","Password":"wrong horse battery"}`
+	right := `{"Username":"JANE","Password":"` + goodPassword + `"}`
+
+	for range ohttp.MaxFailedSignIns {
+		call(t, env, "POST", "/api/users/login", "", wrong).want(t, 401, "")
+		env.Clock.Advance(time.Minute)
+	}
+	r := call(t, env, "POST", "/api/users/login", "", right)
+	r.want(t, 429, `{"ErrorMessage":"Too many failed sign-ins for this username. Try again in 5 minutes, or use an API key."}`)
+	if got := r.header.Get("Retry-After"); got != "300" {
+		t.Errorf("got Retry-After %q, want 300", got)
+	}
+	call(t, env, "POST", "/api/users/login", "", `{"Username":"john","Password":"x"}`).want(t, 401, "")
+
+	env.Clock.Advance(5 * time.Minute)
+	call(t, env, "POST", "/api/users/login", "", right).want(t, 200, "")
+	call(t, env, "POST", "/api/users/login", "", wrong).want(t, 401, "")
+	call(t, env, "POST", "/api/users/login", "", right).want(t, 200, "")
+}

@@ -36,6 +36,10 @@ type Server struct {
 	APIKeys       octoinvite.APIKeyService
 	// Web, when set, serves the pages under /app/ (the invitee's registration page).
 	Web http.Handler
+	// Now returns the current time, for the throttling of sign-ins; time.Now by default.
+	Now func() time.Time
+
+	signIns signInThrottle
 
 	// Logger receives one line per request and the details of internal errors.
 	Logger *slog.Logger
@@ -46,6 +50,13 @@ type Server struct {
 	InstallationID string
 	// MaxBodyBytes bounds request bodies; larger ones are answered 413.
 	MaxBodyBytes int64
+}
+
+func (s *Server) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
 }
 
 func (s *Server) logger() *slog.Logger {

@@ -3,6 +3,8 @@ package http
 import (
 	"crypto/subtle"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -100,10 +102,21 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeBody(w, r, &req); err != nil {
 		return err
 	}
+	now := s.now()
+	if wait := s.signIns.wait(req.Username, now); wait > 0 {
+		minutes := int(wait.Round(time.Minute) / time.Minute)
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
+		return octoinvite.Errorf(octoinvite.ETOOMANYREQUEST,
+			"Too many failed sign-ins for this username. Try again in %d minutes, or use an API key.", max(minutes, 1))
+	}
 	user, err := s.Sessions.Login(r.Context(), req.Username, req.Password)
-	if err != nil {
+	if octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED {
+		s.signIns.fail(req.Username, now)
+		return err
+	} else if err != nil {
 		return err
 	}
+	s.signIns.succeed(req.Username)
 	if err := s.startSession(w, r, user.ID); err != nil {
 		return err
 	}

@@ -108,6 +108,7 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 		Application:    "octoinvite",
 		Version:        "0.0.0-test",
 		InstallationID: db.InstallationID(),
+		Now:            clock.Now,
 	}
 	api.Web = web.New(db, api.Application, nil)
 	srv := httptest.NewServer(api.Handler())
