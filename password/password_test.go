@@ -47,3 +47,14 @@ func TestHasher(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkHashDefault measures one hash with the production parameters, the cost of each
+// registration and sign-in.
+func BenchmarkHashDefault(b *testing.B) {
+	h := password.New(password.DefaultParams)
+	for b.Loop() {
+		if _, err := h.Hash("correct horse battery"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
