@@ -117,6 +117,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.signIns.succeed(req.Username)
+	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+		info.userID = user.ID
+	}
 	if err := s.startSession(w, r, user.ID); err != nil {
 		return err
 	}
