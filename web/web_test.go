@@ -153,7 +153,8 @@ func TestRegisterPage(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		post(t, browser, env.URL+"/app/register", fill("jane", "correct horse battery")).want(t, 200,
 			"Your account is ready", "Your account <strong>jane</strong> is ready", "<strong>On call</strong> in the space <strong>Operations</strong>",
-			"POST "+env.URL+"/api/users/login", "/api/users/Users-2/apikeys")
+			"POST "+env.URL+"/api/users/login", "/api/users/Users-2/apikeys",
+			"octoinvite apikey create --server "+env.URL+" --purpose laptop --username jane --password-stdin")
 		team, err := env.DB.FindTeamByID(context.Background(), teamID)
 		if err != nil {
 			t.Fatal(err)
