@@ -86,22 +86,31 @@ func (c *Client) Register(ctx context.Context, reg *octoinvite.Registration) (*o
 	return &user, nil
 }
 
-// Login signs in with a username and password, as Octopus's web portal does, and returns the
-// user. A client without an API key then calls the API with that session. Wrong credentials are
-// an error matching ErrUnauthorized.
+// Login signs in with a username and password, through the root document's SignIn link, as
+// Octopus's web portal does, and returns the user. A client without an API key then calls the
+// API with that session. Wrong credentials are an error matching ErrUnauthorized; too many
+// recent failures, ErrTooManyRequests.
 func (c *Client) Login(ctx context.Context, username, password string) (*octoinvite.User, error) {
+	link, err := c.rootLink(ctx, "SignIn")
+	if err != nil {
+		return nil, err
+	}
 	var user octoinvite.User
 	body := map[string]string{"Username": username, "Password": password}
-	if err := c.do(ctx, "POST", c.base.Path+"/api/users/login", body, &user); err != nil {
+	if err := c.do(ctx, "POST", link, body, &user); err != nil {
 		return nil, err
 	}
 	return &user, nil
 }
 
-// Logout ends the client's session on the server and forgets it. Without a session or an API
-// key it is an error matching ErrUnauthorized.
+// Logout ends the client's session on the server, through the root document's SignOut link,
+// and forgets it. Without a session or an API key it is an error matching ErrUnauthorized.
 func (c *Client) Logout(ctx context.Context) error {
-	return c.do(ctx, "POST", c.base.Path+"/api/users/logout", nil, nil)
+	link, err := c.rootLink(ctx, "SignOut")
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, "POST", link, nil, nil)
 }
 
 // apiKeysLink returns the ApiKeys link template of the user.

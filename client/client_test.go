@@ -86,7 +86,7 @@ func TestRoot(t *testing.T) {
 			assertJSON(t, root, `{"Application":"octoinvite","Version":"0.0.0-test","ApiVersion":"3.0.0",
 				"InstallationId":"`+env.DB.InstallationID()+`",
 				"Links":{"Self":"/api","Invitations":"/api/users/invitations","Register":"/api/users/register",
-				"CurrentUser":"/api/users/me","SpaceHome":"/api/{spaceId}",
+				"SignIn":"/api/users/login","SignOut":"/api/users/logout","CurrentUser":"/api/users/me","SpaceHome":"/api/{spaceId}",
 				"Spaces":"/api/spaces{/id}{?skip,ids,take,partialName}",
 				"Teams":"/api/teams{/id}{?skip,take,ids,partialName,spaces,includeSystem}",
 				"Users":"/api/users{/id}{?skip,take,ids,filter}"}}`)

@@ -25,6 +25,8 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) error {
 			"Self":        "/api",
 			"Invitations": "/api/users/invitations",
 			"Register":    "/api/users/register",
+			"SignIn":      "/api/users/login",
+			"SignOut":     "/api/users/logout",
 			"CurrentUser": "/api/users/me",
 			"SpaceHome":   "/api/{spaceId}",
 			"Spaces":      "/api/spaces{/id}{?skip,ids,take,partialName}",
