@@ -105,8 +105,50 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		}
 	})
 
-	// Registration across both servers (one code redeemed by concurrent requests split between
-	// them gives exactly one user) belongs here once registration exists.
+	t.Run("OneCodeRedeemedOnceAcrossServers", func(t *testing.T) {
+		space := "Spaces-1"
+		team := servers[0].CreateTeam(t, "Developers", &space)
+		inv := invite(t, servers[1], &space, team.ID)
+		before := userCount(t, servers[0])
+		const n = 50
+		statuses := make([]int, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				resp, err := http.Post(servers[i%2].URL+"/api/users/register", "application/json",
+					strings.NewReader(registerBody(fmt.Sprintf("racer%d", i), goodPassword, inv.InvitationCode)))
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				resp.Body.Close()
+				statuses[i] = resp.StatusCode
+			})
+		}
+		close(start)
+		wg.Wait()
+		counts := map[int]int{}
+		for i, s := range statuses {
+			if errs[i] != nil {
+				t.Errorf("registration %d: %v", i, errs[i])
+			}
+			counts[s]++
+		}
+		if counts[http.StatusCreated] != 1 || counts[http.StatusBadRequest] != n-1 {
+			t.Errorf("got statuses %v, want one 201 and %d 400", counts, n-1)
+		}
+		for _, env := range servers {
+			if got := userCount(t, env); got != before+1 {
+				t.Errorf("got %d users, want %d", got, before+1)
+			}
+		}
+		if got := members(t, servers[1], team.ID); len(got) != 1 {
+			t.Errorf("got members %v, want exactly the one registered user", got)
+		}
+	})
 }
 
 // TestPostgresSessionsTerminatedMidTraffic ends every database session while requests are in
