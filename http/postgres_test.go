@@ -111,33 +111,7 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		inv := invite(t, servers[1], &space, team.ID)
 		before := userCount(t, servers[0])
 		const n = 50
-		statuses := make([]int, n)
-		errs := make([]error, n)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				resp, err := http.Post(servers[i%2].URL+"/api/users/register", "application/json",
-					strings.NewReader(registerBody(fmt.Sprintf("racer%d", i), goodPassword, inv.InvitationCode)))
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				resp.Body.Close()
-				statuses[i] = resp.StatusCode
-			})
-		}
-		close(start)
-		wg.Wait()
-		counts := map[int]int{}
-		for i, s := range statuses {
-			if errs[i] != nil {
-				t.Errorf("registration %d: %v", i, errs[i])
-			}
-			counts[s]++
-		}
-		if counts[http.StatusCreated] != 1 || counts[http.StatusBadRequest] != n-1 {
+		if counts := raceRegistrations(t, servers, inv.InvitationCode, n); counts[http.StatusCreated] != 1 || counts[http.StatusBadRequest] != n-1 {
 			t.Errorf("got statuses %v, want one 201 and %d 400", counts, n-1)
 		}
 		for _, env := range servers {

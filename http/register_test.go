@@ -251,32 +251,7 @@ func TestRegister_concurrent(t *testing.T) {
 	team := env.CreateTeam(t, "Developers", &space)
 	inv := invite(t, env, &space, team.ID)
 	const n = 50
-	statuses := make([]int, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			req, _ := http.NewRequest("POST", env.URL+"/api/users/register",
-				strings.NewReader(registerBody(fmt.Sprintf("user%d", i), goodPassword, inv.InvitationCode)))
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp.Body.Close()
-			statuses[i] = resp.StatusCode
-		}()
-	}
-	close(start)
-	wg.Wait()
-	counts := map[int]int{}
-	for _, s := range statuses {
-		counts[s]++
-	}
-	if counts[201] != 1 || counts[400] != n-1 {
+	if counts := raceRegistrations(t, []*servertest.Env{env}, inv.InvitationCode, n); counts[201] != 1 || counts[400] != n-1 {
 		t.Fatalf("got statuses %v, want one 201 and %d 400", counts, n-1)
 	}
 	if got := userCount(t, env); got != 2 {
@@ -285,6 +260,39 @@ func TestRegister_concurrent(t *testing.T) {
 	if got := members(t, env, team.ID); len(got) != 1 {
 		t.Errorf("got members %v, want one", got)
 	}
+}
+
+// raceRegistrations sends n registrations with one code at once, spread over the servers, and
+// counts the statuses they get.
+func raceRegistrations(t *testing.T, servers []*servertest.Env, code string, n int) map[int]int {
+	t.Helper()
+	statuses := make([]int, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			resp, err := http.Post(servers[i%len(servers)].URL+"/api/users/register", "application/json",
+				strings.NewReader(registerBody(fmt.Sprintf("racer%d", i), goodPassword, code)))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+	counts := map[int]int{}
+	for i, s := range statuses {
+		if errs[i] != nil {
+			t.Errorf("registration %d: %v", i, errs[i])
+		}
+		counts[s]++
+	}
+	return counts
 }
 
 // session signs in and returns the cookies and the CSRF token.
