@@ -14,7 +14,7 @@ import (
 func TestRootDocument(t *testing.T) {
 	env := servertest.Start(t)
 	want := `{"Application":"octoinvite","Version":"0.0.0-test","ApiVersion":"3.0.0","InstallationId":"` + env.DB.InstallationID() + `",
-		"Links":{"Self":"/api","Invitations":"/api/users/invitations","Register":"/api/users/register",
+		"Links":{"Self":"/api","Events":"/api/events{?skip,take,from,to,regarding,users,spaces}","Invitations":"/api/users/invitations","Register":"/api/users/register",
 		"SignIn":"/api/users/login","SignOut":"/api/users/logout","CurrentUser":"/api/users/me","SpaceHome":"/api/{spaceId}",
 		"Spaces":"/api/spaces{/id}{?skip,ids,take,partialName}",
 		"Teams":"/api/teams{/id}{?skip,take,ids,partialName,spaces,includeSystem}",

@@ -36,15 +36,18 @@ func apiKeyOf(r *http.Request) string {
 
 // authenticate returns the caller, or EUNAUTHORIZED: by API key when the request has one, else
 // by session cookie (see authenticateSession).
-func (s *Server) authenticate(r *http.Request) (*octoinvite.User, error) {
+// It also returns how the caller authenticated, for the audit log.
+func (s *Server) authenticate(r *http.Request) (*octoinvite.User, string, error) {
 	key := strings.TrimSpace(apiKeyOf(r))
 	if key == "" {
 		if c, err := r.Cookie(SessionCookieName(s.InstallationID)); err == nil && c.Value != "" && s.Sessions != nil {
-			return s.authenticateSession(r, c.Value)
+			user, err := s.authenticateSession(r, c.Value)
+			return user, identitySession, err
 		}
-		return nil, errNoKey
+		return nil, "", errNoKey
 	}
-	return s.Auth.Authenticate(r.Context(), key)
+	user, err := s.Auth.Authenticate(r.Context(), key)
+	return user, identityAPIKey, err
 }
 
 // require returns EFORBIDDEN unless the caller holds the permission.

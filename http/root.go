@@ -23,6 +23,7 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) error {
 		InstallationID: s.InstallationID,
 		Links: octoinvite.Links{
 			"Self":        "/api",
+			"Events":      eventsTemplate,
 			"Invitations": "/api/users/invitations",
 			"Register":    "/api/users/register",
 			"SignIn":      "/api/users/login",

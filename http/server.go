@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"runtime/debug"
@@ -34,12 +35,24 @@ type Server struct {
 	Registrations octoinvite.RegistrationService
 	Sessions      octoinvite.SessionService
 	APIKeys       octoinvite.APIKeyService
+	// Events serves the audit log.
+	Events octoinvite.EventService
 	// Web, when set, serves the pages under /app/ (the invitee's registration page).
 	Web http.Handler
 	// Now returns the current time, for the throttling of sign-ins; time.Now by default.
 	Now func() time.Time
 
-	signIns signInThrottle
+	signIns  signInThrottle
+	failures failureLimiter
+
+	// AuthFailureLimit failed authentications and registrations from one client address, at
+	// once, exhaust its budget, which refills evenly over AuthFailureWindow; an address without
+	// budget is answered 429. Zero values mean DefaultAuthFailureLimit and
+	// DefaultAuthFailureWindow.
+	AuthFailureLimit  int
+	AuthFailureWindow time.Duration
+	// TrustedProxies are the networks of reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 
 	// Logger receives one line per request and the details of internal errors.
 	Logger *slog.Logger
@@ -85,8 +98,10 @@ func (s *Server) Handler() http.Handler {
 	global.Handle("POST /api/users/register", s.anonymous(s.handleRegister))
 	global.Handle("POST /api/users/login", s.anonymous(s.handleLogin))
 	global.Handle("POST /api/users/logout", s.authenticated(s.handleLogout))
+	global.Handle("GET /api/events", s.authenticated(s.handleListEvents))
+	global.Handle("GET /api/events/{id}", s.authenticated(s.handleGetEvent))
 	if s.Web != nil {
-		global.Handle("/app/", s.Web)
+		global.Handle("/app/", s.limitWeb(s.Web))
 	}
 
 	// Routes under /api/Spaces-N: a pattern such as /api/{space}/teams would overlap
@@ -177,11 +192,21 @@ func (s *Server) anonymous(h handlerFunc) http.Handler {
 // authenticated adapts a handler that needs a valid API key; the caller is in the context.
 func (s *Server) authenticated(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, err := s.authenticate(r)
-		if err != nil {
+		if err := s.checkAddress(w, r); err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		user, how, err := s.authenticate(r)
+		if err != nil {
+			// A request without credentials is not an attempt: only a key or session that
+			// does not authenticate counts.
+			if how != "" && (octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED || err == errCSRF) {
+				s.failAddress(r)
+			}
+			s.fail(w, r, err)
+			return
+		}
+		r = withIdentity(r, how)
 		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
 			info.userID = user.ID
 		}
@@ -268,7 +293,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		info := &requestInfo{id: newRequestID()}
 		w.Header().Set("X-Request-Id", info.id)
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestInfoKey, info)))
+		r = s.withRequestInfo(r.WithContext(context.WithValue(r.Context(), requestInfoKey, info)))
+		next.ServeHTTP(sw, r)
 		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", info.id),
 			slog.String("method", octoinvite.Truncate(r.Method, 20)),
@@ -278,6 +304,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			slog.Int("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("remote", r.RemoteAddr),
+			slog.String("client", clientAddress(r)),
 			slog.String("user", info.userID),
 		)
 	})

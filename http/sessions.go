@@ -102,6 +102,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeBody(w, r, &req); err != nil {
 		return err
 	}
+	if err := s.checkAddress(w, r); err != nil {
+		return err
+	}
+	r = withIdentity(r, identityPassword)
 	now := s.now()
 	if wait := s.signIns.wait(req.Username, now); wait > 0 {
 		minutes := int(wait.Round(time.Minute) / time.Minute)
@@ -112,6 +116,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	user, err := s.Sessions.Login(r.Context(), req.Username, req.Password)
 	if octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED {
 		s.signIns.fail(req.Username, now)
+		s.failAddress(r)
 		return err
 	} else if err != nil {
 		return err
@@ -148,8 +153,15 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeBody(w, r, &reg); err != nil {
 		return err
 	}
+	if err := s.checkAddress(w, r); err != nil {
+		return err
+	}
+	r = withIdentity(r, identityInvitation)
 	user, err := s.Registrations.Register(r.Context(), &reg)
-	if err != nil {
+	if code := octoinvite.ErrorCode(err); code == octoinvite.EINVALID || code == octoinvite.ECONFLICT {
+		s.failAddress(r)
+		return err
+	} else if err != nil {
 		return err
 	}
 	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/octoinvite/octoinvite"
@@ -65,6 +66,11 @@ func (tx *Tx) insertAPIKey(ctx context.Context, rawUserID, purpose, value string
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO api_keys (id, seq, user_id, purpose, digest, created_on) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, seq, users[0], purpose, octoinvite.Digest(value), tx.now.UnixMilli()); err != nil {
+		return nil, err
+	}
+	if err := tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventCreated,
+		Message:            fmt.Sprintf("API key %s was created for user %s with the purpose '%s'", id, users[0], purpose),
+		RelatedDocumentIDs: []string{id, users[0]}}); err != nil {
 		return nil, err
 	}
 	return &octoinvite.APIKey{ID: id, Purpose: purpose, UserID: users[0], APIKey: value, Created: octoinvite.NewTime(tx.now)}, nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -53,6 +54,16 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 			if _, err := tx.exec(ctx, `INSERT INTO invitation_teams (invitation_id, position, team_id) VALUES (?, ?, ?)`, id, i, team); err != nil {
 				return err
 			}
+		}
+		message := fmt.Sprintf("Invitation %s was created to add a user to %s", id, strings.Join(inv.AddToTeamIDs, ", "))
+		related := append([]string{id}, inv.AddToTeamIDs...)
+		if inv.SpaceID != nil {
+			message += " in space " + *inv.SpaceID
+			related = append(related, *inv.SpaceID)
+		}
+		if err := tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventCreated, Message: message,
+			SpaceID: inv.SpaceID, RelatedDocumentIDs: related}); err != nil {
+			return err
 		}
 		inv.ID = id
 		inv.InvitationCode = code

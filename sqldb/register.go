@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -121,6 +122,21 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 			return err
 		} else if n != 1 {
 			return octoinvite.ErrInvitationUsed
+		}
+		var spaceID sql.NullString
+		if err := tx.queryRow(ctx, `SELECT space_id FROM invitations WHERE id = ?`, invitationID).Scan(&spaceID); err != nil {
+			return err
+		}
+		if err := tx.recordEvent(ctx, userEvent(user, octoinvite.EventCreated,
+			fmt.Sprintf("User %s (%s) registered with invitation %s", user.ID, user.Username, invitationID),
+			user.ID, invitationID)); err != nil {
+			return err
+		}
+		redeemed := userEvent(user, octoinvite.EventModified,
+			fmt.Sprintf("Invitation %s was redeemed by %s (%s)", invitationID, user.ID, user.Username), invitationID, user.ID)
+		redeemed.SpaceID = stringPtr(spaceID)
+		if err := tx.recordEvent(ctx, redeemed); err != nil {
+			return err
 		}
 		if tx.db.registerHook != nil {
 			if err := tx.db.registerHook(ctx, tx); err != nil {

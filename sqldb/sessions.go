@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -46,9 +47,25 @@ func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.
 		return nil, err
 	}
 	if user == nil || !hash.Valid || !ok || username == "" {
+		if err := db.recordLoginFailure(ctx, username, user); err != nil {
+			return nil, err
+		}
 		return nil, octoinvite.ErrBadCredentials
 	}
 	return user, nil
+}
+
+// recordLoginFailure writes a LoginFailed event: its actor is the user whose username was
+// given, if there is one, else the system user.
+func (db *DB) recordLoginFailure(ctx context.Context, username string, user *octoinvite.User) error {
+	return db.update(ctx, func(tx *Tx) error {
+		e := &octoinvite.Event{UserID: octoinvite.SystemUserID, Username: octoinvite.SystemUsername, Category: octoinvite.EventLoginFailed,
+			Message: fmt.Sprintf("Failed sign-in as '%s'", octoinvite.Truncate(username, octoinvite.MaxUsernameLength))}
+		if user != nil {
+			e = userEvent(user, octoinvite.EventLoginFailed, fmt.Sprintf("Failed sign-in as %s (%s)", user.ID, user.Username), user.ID)
+		}
+		return tx.recordEvent(ctx, e)
+	})
 }
 
 // scanFunc adapts a function to the Scan method scanUser needs.
@@ -92,9 +109,16 @@ func (db *DB) CreateSession(ctx context.Context, userID string) (session *octoin
 		expires := tx.now.Add(db.SessionLifetime)
 		session = &octoinvite.Session{UserID: users[0], Token: token, CSRFToken: csrf,
 			CSRFDigest: octoinvite.Digest(csrf), Created: octoinvite.NewTime(tx.now), Expires: octoinvite.NewTime(expires)}
-		_, err = tx.exec(ctx, `INSERT INTO sessions (digest, user_id, csrf_digest, created_on, expires) VALUES (?, ?, ?, ?, ?)`,
-			octoinvite.Digest(token), session.UserID, session.CSRFDigest, tx.now.UnixMilli(), expires.UnixMilli())
-		return err
+		if _, err = tx.exec(ctx, `INSERT INTO sessions (digest, user_id, csrf_digest, created_on, expires) VALUES (?, ?, ?, ?, ?)`,
+			octoinvite.Digest(token), session.UserID, session.CSRFDigest, tx.now.UnixMilli(), expires.UnixMilli()); err != nil {
+			return err
+		}
+		var username string
+		if err := tx.queryRow(ctx, `SELECT username FROM users WHERE id = ?`, users[0]).Scan(&username); err != nil {
+			return err
+		}
+		return tx.recordEvent(ctx, &octoinvite.Event{UserID: users[0], Username: username, Category: octoinvite.EventLoginSucceeded,
+			Message: fmt.Sprintf("User %s (%s) signed in", users[0], username), RelatedDocumentIDs: []string{users[0]}})
 	})
 	return session, err
 }

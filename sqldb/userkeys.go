@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -83,7 +84,9 @@ func (db *DB) RevokeAPIKey(ctx context.Context, rawUserID, rawKeyID string) (err
 		} else if n == 0 {
 			return octoinvite.NotFound(keyID)
 		}
-		return nil
+		return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventDeleted,
+			Message:            fmt.Sprintf("API key %s of user %s was revoked", keyID, userID),
+			RelatedDocumentIDs: []string{keyID, userID}})
 	})
 }
 

@@ -150,7 +150,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: db, Auth: db,
-		Registrations: db, Sessions: db, APIKeys: db,
+		Registrations: db, Sessions: db, APIKeys: db, Events: db,
 		Logger:         logger,
 		Application:    "octoinvite",
 		Version:        version(),

@@ -104,11 +104,14 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 	}
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: db, Auth: db,
-		Registrations: db, Sessions: db, APIKeys: db,
+		Registrations: db, Sessions: db, APIKeys: db, Events: db,
 		Application:    "octoinvite",
 		Version:        "0.0.0-test",
 		InstallationID: db.InstallationID(),
 		Now:            clock.Now,
+		// Tests send many failing requests from one address on purpose; the tests of the
+		// limit itself set a small one.
+		AuthFailureLimit: 1 << 20,
 	}
 	api.Web = web.New(db, api.Application, nil)
 	srv := httptest.NewServer(api.Handler())
