@@ -1,0 +1,90 @@
+package http_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/octoinvite/octoinvite/internal/servertest"
+)
+
+// TestEvents reads the audit log over HTTP: an invitation created by the administrator's key
+// and a registration with its code, each with the caller's address and client.
+func TestEvents(t *testing.T) {
+	env := servertest.Start(t)
+	created := call(t, env, "POST", "/api/users/invitations", servertest.AdminKey, `{"AddToTeamIds":["teams-everyone"]}`, "User-Agent", "octo-test/1.0")
+	created.want(t, 201, "")
+	var inv struct{ InvitationCode string }
+	created.decode(t, &inv)
+	env.Clock.Advance(90 * 1e9)
+	call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode), "User-Agent", "Firefox/1 <b>").want(t, 201, "")
+
+	t.Run("OneEvent", func(t *testing.T) {
+		call(t, env, "GET", "/api/events/events-2", servertest.AdminKey, "").wantJSON(t, 200, `{"Id":"Events-2","SpaceId":null,"Category":"Created",
+			"UserId":"Users-1","Username":"admin","IsService":false,"IdentityEstablishedWith":"API key","UserAgent":"octo-test/1.0",
+			"Occurred":"2026-11-26T10:00:00.000+00:00","Message":"Invitation Invitations-1 was created to add a user to teams-everyone",
+			"MessageHtml":"Invitation Invitations-1 was created to add a user to teams-everyone",
+			"MessageReferences":[{"ReferencedDocumentId":"Invitations-1","StartIndex":11,"Length":13},{"ReferencedDocumentId":"teams-everyone","StartIndex":54,"Length":14}],
+			"Comments":null,"Details":null,"ChangeDetails":null,"IpAddress":"127.0.0.1",
+			"RelatedDocumentIds":["Invitations-1","teams-everyone"],"Links":{"Self":"/api/events/Events-2"}}`)
+	})
+
+	t.Run("NewestFirstPaged", func(t *testing.T) {
+		call(t, env, "GET", "/api/events?take=1&regarding=Users-2", servertest.AdminKey, "").wantJSON(t, 200, `{"ItemType":"Event","TotalResults":3,
+			"ItemsPerPage":1,"NumberOfPages":3,"LastPageNumber":2,"Items":[{"Id":"Events-5","SpaceId":null,"Category":"LoginSucceeded",
+			"UserId":"Users-2","Username":"jane","IsService":false,"IdentityEstablishedWith":"Invitation code","UserAgent":"Firefox/1 <b>",
+			"Occurred":"2026-11-26T10:01:30.000+00:00","Message":"User Users-2 (jane) signed in","MessageHtml":"User Users-2 (jane) signed in",
+			"MessageReferences":[{"ReferencedDocumentId":"Users-2","StartIndex":5,"Length":7}],"Comments":null,"Details":null,"ChangeDetails":null,
+			"IpAddress":"127.0.0.1","RelatedDocumentIds":["Users-2"],"Links":{"Self":"/api/events/Events-5"}}],
+			"Links":{"Self":"/api/events?skip=0&take=1&regarding=Users-2","Template":"/api/events{?skip,take,from,to,regarding,users,spaces}",
+			"Page.All":"/api/events?skip=0&take=2147483647&regarding=Users-2","Page.Current":"/api/events?skip=0&take=1&regarding=Users-2",
+			"Page.Last":"/api/events?skip=2&take=1&regarding=Users-2","Page.Next":"/api/events?skip=1&take=1&regarding=Users-2"}}`)
+	})
+
+	t.Run("Filters", func(t *testing.T) {
+		for _, tc := range []struct {
+			query string
+			want  []string
+		}{
+			{"", []string{"Events-5", "Events-4", "Events-3", "Events-2", "Events-1"}},
+			{"?users=Users-1", []string{"Events-2"}},
+			{"?users=users-system", []string{"Events-1"}},
+			{"?regarding=Invitations-1", []string{"Events-4", "Events-3", "Events-2"}},
+			{"?regarding=Invitations-1,Users-1&users=Users-2", []string{"Events-4", "Events-3"}},
+			{"?from=2026-11-26T10:01:00%2B00:00", []string{"Events-5", "Events-4", "Events-3"}},
+			{"?to=2026-11-26T10:00:00Z", []string{"Events-2", "Events-1"}},
+			{"?from=2026-11-27", []string{}},
+			{"?spaces=Spaces-1", []string{}},
+		} {
+			t.Run(tc.query, func(t *testing.T) {
+				r := call(t, env, "GET", "/api/events"+tc.query, servertest.AdminKey, "")
+				r.want(t, 200, "")
+				var page struct{ Items []struct{ Id string } }
+				r.decode(t, &page)
+				got := []string{}
+				for _, e := range page.Items {
+					got = append(got, e.Id)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+					t.Errorf("got %v, want %v", got, tc.want)
+				}
+			})
+		}
+	})
+
+	t.Run("ErrInvalidDate", func(t *testing.T) {
+		call(t, env, "GET", "/api/events?from=yesterday", servertest.AdminKey, "").wantJSON(t, 400,
+			`{"ErrorMessage":"There was a problem with your request.","Errors":["The parameter 'from' must be a date such as 2026-11-28 or 2026-11-28T10:00:00+00:00."]}`)
+	})
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		_, key := env.CreateUser(t, "bob")
+		forbidden := `{"ErrorMessage":"You do not have permission to perform this action. Please contact your Octopus administrator. Missing permission: EventView"}`
+		call(t, env, "GET", "/api/events", key, "").wantJSON(t, 403, forbidden)
+		call(t, env, "GET", "/api/events/Events-1", key, "").wantJSON(t, 403, forbidden)
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		call(t, env, "GET", "/api/events/Events-999", servertest.AdminKey, "").wantJSON(t, 404,
+			`{"ErrorMessage":"The resource 'Events-999' was not found."}`)
+	})
+}
