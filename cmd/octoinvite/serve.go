@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,6 +38,10 @@ type serveConfig struct {
 	LogFormat          string
 	MaxBodyBytes       int64
 	ShutdownTimeout    time.Duration
+	AuthFailureLimit   int
+	AuthFailureWindow  time.Duration
+	TrustedProxies     []string
+	trustedProxies     []netip.Prefix
 }
 
 // Names of the database and master key files inside the data folder.
@@ -75,6 +80,9 @@ Every flag may also be given by the environment variable named in its help.`,
 				"log-format":          "OCTOINVITE_LOG_FORMAT",
 				"max-body-bytes":      "OCTOINVITE_MAX_BODY_BYTES",
 				"shutdown-timeout":    "OCTOINVITE_SHUTDOWN_TIMEOUT",
+				"auth-failure-limit":  "OCTOINVITE_AUTH_FAILURE_LIMIT",
+				"auth-failure-window": "OCTOINVITE_AUTH_FAILURE_WINDOW",
+				"trusted-proxies":     "OCTOINVITE_TRUSTED_PROXIES",
 			}); err != nil {
 				return err
 			}
@@ -95,10 +103,26 @@ Every flag may also be given by the environment variable named in its help.`,
 	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json (OCTOINVITE_LOG_FORMAT)")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", ohttp.DefaultMaxBodyBytes, "largest request body accepted (OCTOINVITE_MAX_BODY_BYTES)")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT or SIGTERM (OCTOINVITE_SHUTDOWN_TIMEOUT)")
+	f.IntVar(&cfg.AuthFailureLimit, "auth-failure-limit", ohttp.DefaultAuthFailureLimit, "failed authentications and registrations one client address may make at once before it is answered 429 (OCTOINVITE_AUTH_FAILURE_LIMIT)")
+	f.DurationVar(&cfg.AuthFailureWindow, "auth-failure-window", ohttp.DefaultAuthFailureWindow, "time over which an address's failure budget refills (OCTOINVITE_AUTH_FAILURE_WINDOW)")
+	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For names the client; by default it is never read (OCTOINVITE_TRUSTED_PROXIES)")
 	return cmd
 }
 
 func (cfg *serveConfig) validate() error {
+	cfg.trustedProxies = nil
+	for _, p := range cfg.TrustedProxies {
+		p = strings.TrimSpace(p)
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return fmt.Errorf("invalid --trusted-proxies %q: name an address such as 10.0.0.5 or a network such as 10.0.0.0/8", p)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		cfg.trustedProxies = append(cfg.trustedProxies, prefix.Masked())
+	}
 	switch {
 	case cfg.InvitationLifetime < time.Minute:
 		return fmt.Errorf("invalid --invitation-lifetime %s: it must be at least 1m", cfg.InvitationLifetime)
@@ -110,6 +134,10 @@ func (cfg *serveConfig) validate() error {
 		return errors.New("invalid --admin-api-key: it must be API- followed by 16 to 60 upper-case letters and digits")
 	case cfg.Data == "":
 		return errors.New("invalid --data: name a folder")
+	case cfg.AuthFailureLimit < 1:
+		return fmt.Errorf("invalid --auth-failure-limit %d: it must be at least 1", cfg.AuthFailureLimit)
+	case cfg.AuthFailureWindow < time.Second:
+		return fmt.Errorf("invalid --auth-failure-window %s: it must be at least 1s", cfg.AuthFailureWindow)
 	case cfg.DatabaseWait < 0:
 		return fmt.Errorf("invalid --database-wait %s: it must not be negative", cfg.DatabaseWait)
 	}
@@ -151,11 +179,14 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: db, Auth: db,
 		Registrations: db, Sessions: db, APIKeys: db, Events: db,
-		Logger:         logger,
-		Application:    "octoinvite",
-		Version:        version(),
-		InstallationID: db.InstallationID(),
-		MaxBodyBytes:   cfg.MaxBodyBytes,
+		Logger:            logger,
+		Application:       "octoinvite",
+		Version:           version(),
+		InstallationID:    db.InstallationID(),
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		AuthFailureLimit:  cfg.AuthFailureLimit,
+		AuthFailureWindow: cfg.AuthFailureWindow,
+		TrustedProxies:    cfg.trustedProxies,
 	}
 	api.Web = web.New(db, api.Application, logger)
 	ln, err := net.Listen("tcp", cfg.Listen)

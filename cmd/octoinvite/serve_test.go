@@ -50,6 +50,9 @@ func TestServe_BadConfiguration(t *testing.T) {
 		{"ErrAdminKey", []string{"serve", "--admin-api-key", "secret"}, nil, "invalid --admin-api-key"},
 		{"ErrListen", []string{"serve", "--listen", "8080"}, nil, `invalid --listen "8080"`},
 		{"ErrLogFormat", []string{"serve", "--log-format", "xml"}, nil, `invalid --log-format "xml": use text or json`},
+		{"ErrAuthFailureLimit", []string{"serve", "--auth-failure-limit", "0"}, nil, "invalid --auth-failure-limit 0: it must be at least 1"},
+		{"ErrAuthFailureWindow", []string{"serve"}, map[string]string{"OCTOINVITE_AUTH_FAILURE_WINDOW": "10ms"}, "invalid --auth-failure-window 10ms: it must be at least 1s"},
+		{"ErrTrustedProxies", []string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.internal"}, nil, `invalid --trusted-proxies "proxy.internal": name an address such as 10.0.0.5 or a network such as 10.0.0.0/8`},
 		{"ErrUnknownFlag", []string{"serve", "--colour"}, nil, "unknown flag: --colour"},
 	}
 	for _, tt := range tests {
