@@ -15,8 +15,8 @@ import (
 // layer sets.
 type eventLine struct {
 	ID, Category, UserID, Username, Identity, UserAgent, IPAddress, Message, Space string
-	Related                                                                      []string
-	Occurred                                                                     time.Time
+	Related                                                                        []string
+	Occurred                                                                       time.Time
 }
 
 func lines(events []*octoinvite.Event) []eventLine {
