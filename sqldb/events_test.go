@@ -89,7 +89,7 @@ func TestStoreEvents(t *testing.T) {
 		fromAnon := octoinvite.RequestInfoFromContext(anonCtx)
 		all := []eventLine{
 			ev("Events-9", "LoginFailed", jane.ID, "jane", fromAnon, later, "Failed sign-in as Users-2 (jane)", "", "Users-2"),
-			ev("Events-8", "LoginFailed", "users-system", "system", fromAnon, later, "Failed sign-in as 'nobody'", "", []string{}...),
+			ev("Events-8", "LoginFailed", "users-system", "system", fromAnon, later, "Failed sign-in with a username that names no active user", "", []string{}...),
 			ev("Events-7", "Deleted", "Users-1", "admin", fromAdmin, later, "API key "+key.ID+" of user Users-2 was revoked", "", key.ID, "Users-2"),
 			ev("Events-6", "Created", "Users-2", "jane", fromAnon, later, "API key "+key.ID+" was created for user Users-2 with the purpose 'laptop'", "", key.ID, "Users-2"),
 			ev("Events-5", "LoginSucceeded", "Users-2", "jane", fromAnon, later, "User Users-2 (jane) signed in", "", "Users-2"),

@@ -56,11 +56,12 @@ func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.
 }
 
 // recordLoginFailure writes a LoginFailed event: its actor is the user whose username was
-// given, if there is one, else the system user.
+// given, if there is one, else the system user. A username that names no user is not recorded:
+// people type their password into the username field.
 func (db *DB) recordLoginFailure(ctx context.Context, username string, user *octoinvite.User) error {
 	return db.update(ctx, func(tx *Tx) error {
 		e := &octoinvite.Event{UserID: octoinvite.SystemUserID, Username: octoinvite.SystemUsername, Category: octoinvite.EventLoginFailed,
-			Message: fmt.Sprintf("Failed sign-in as '%s'", octoinvite.Truncate(username, octoinvite.MaxUsernameLength))}
+			Message: "Failed sign-in with a username that names no active user"}
 		if user != nil {
 			e = userEvent(user, octoinvite.EventLoginFailed, fmt.Sprintf("Failed sign-in as %s (%s)", user.ID, user.Username), user.ID)
 		}
