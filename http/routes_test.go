@@ -1,0 +1,183 @@
+package http_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/octoinvite/octoinvite/internal/servertest"
+)
+
+// routeCase says how to call one route and what each caller gets. anyone is the status of
+// every caller whose key does not authenticate (none, malformed, unknown, revoked); user and
+// admin those of an ordinary user's key and an administrator's.
+type routeCase struct {
+	pattern             string
+	path                func(t *testing.T, env *servertest.Env) string
+	body                func() string
+	anyone, user, admin int
+}
+
+var unique atomic.Int64
+
+func fixed(p string) func(*testing.T, *servertest.Env) string {
+	return func(*testing.T, *servertest.Env) string { return p }
+}
+
+func bodyOf(s string) func() string { return func() string { return s } }
+
+// named returns a body whose Name is new at each call, so that creates do not collide.
+func named(format string) func() string {
+	return func() string { return fmt.Sprintf(format, unique.Add(1)) }
+}
+
+// everyRoute is the table of TestAuthentication_EveryRoute. TestAuthentication_TableCoversRoutes
+// fails when a route registered in server.go is missing from it.
+var everyRoute = []routeCase{
+	{"GET /api", fixed("/api"), nil, 200, 200, 200},
+	{"GET /api/{$}", fixed("/api/"), nil, 200, 200, 200},
+	{"GET /api/spaces", fixed("/api/spaces"), nil, 401, 200, 200},
+	{"POST /api/spaces", fixed("/api/spaces"), named(`{"Name":"Space %d"}`), 401, 403, 201},
+	{"GET /api/spaces/{id}", fixed("/api/spaces/Spaces-1"), nil, 401, 200, 200},
+	{"GET /api/teams", fixed("/api/teams"), nil, 401, 200, 200},
+	{"POST /api/teams", fixed("/api/teams"), named(`{"Name":"Team %d","SpaceId":"Spaces-1"}`), 401, 403, 201},
+	{"GET /api/teams/{id}", fixed("/api/teams/teams-everyone"), nil, 401, 200, 200},
+	{"GET /api/users", fixed("/api/users"), nil, 401, 403, 200},
+	{"GET /api/users/me", fixed("/api/users/me"), nil, 401, 200, 200},
+	{"POST /api/users/invitations", fixed("/api/users/invitations"), bodyOf(`{"AddToTeamIds":["teams-everyone"]}`), 401, 403, 201},
+	{"GET /api/users/invitations/{id}", fixed("/api/users/invitations/Invitations-1"), nil, 401, 403, 200},
+	// Registration and sign-in ignore keys: the body decides.
+	{"POST /api/users/register", fixed("/api/users/register"), bodyOf(`{"Username":"x","DisplayName":"x","Password":"correct horse battery","InvitationCode":"NOSUCHCODE"}`), 400, 400, 400},
+	// Each sign-in names another user, so that the per-username throttle stays out of the way.
+	{"POST /api/users/login", fixed("/api/users/login"), named(`{"Username":"nobody%d","Password":"not the password"}`), 401, 401, 401},
+	{"POST /api/users/logout", fixed("/api/users/logout"), nil, 401, 204, 204},
+	{"GET /api/events", fixed("/api/events"), nil, 401, 403, 200},
+	{"GET /api/events/{id}", fixed("/api/events/Events-1"), nil, 401, 403, 200},
+	// The invitee's page is public: without a code it explains that the link is not valid.
+	{"/app/", fixed("/app/register"), nil, 404, 404, 404},
+	{"GET /api/{space}", fixed("/api/Spaces-1"), nil, 401, 200, 200},
+	{"GET /api/{space}/{$}", fixed("/api/Spaces-1/"), nil, 401, 200, 200},
+	{"GET /api/{space}/teams", fixed("/api/Spaces-1/teams"), nil, 401, 200, 200},
+	{"POST /api/{space}/teams", fixed("/api/Spaces-1/teams"), named(`{"Name":"Space team %d"}`), 401, 403, 201},
+	{"GET /api/{space}/teams/{id}", fixed("/api/Spaces-1/teams/Teams-1"), nil, 401, 200, 200},
+	{"POST /api/{space}/users/invitations", fixed("/api/Spaces-1/users/invitations"), bodyOf(`{"AddToTeamIds":["teams-everyone"]}`), 401, 403, 201},
+	{"GET /api/{space}/users/invitations/{id}", fixed("/api/Spaces-1/users/invitations/Invitations-1"), nil, 401, 403, 200},
+	// The user routes name the administrator: an ordinary user may not act on another user.
+	{"GET /api/users/{id}", fixed("/api/users/Users-1"), nil, 401, 403, 200},
+	{"GET /api/users/{id}/spaces", fixed("/api/users/Users-1/spaces"), nil, 401, 403, 200},
+	{"POST /api/users/{id}/apikeys", fixed("/api/users/Users-1/apikeys"), bodyOf(`{"Purpose":"table"}`), 401, 403, 201},
+	{"GET /api/users/{id}/apikeys", fixed("/api/users/Users-1/apikeys"), nil, 401, 403, 200},
+	{"GET /api/users/{id}/apikeys/{keyId}", fixed("/api/users/Users-1/apikeys/APIKeys-1"), nil, 401, 403, 200},
+	{"DELETE /api/users/{id}/apikeys/{keyId}", func(t *testing.T, env *servertest.Env) string {
+		key, err := env.DB.CreateAPIKey(context.Background(), "Users-1", "to revoke")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/api/users/Users-1/apikeys/" + key.ID
+	}, nil, 401, 403, 204},
+}
+
+// TestAuthentication_EveryRoute calls every route as every kind of caller, with the key in each
+// place Octopus accepts it.
+func TestAuthentication_EveryRoute(t *testing.T) {
+	env := servertest.Start(t)
+	_, userKey := env.CreateUser(t, "jane")
+	revoked, revokedKey := env.CreateUser(t, "gone")
+	if err := env.DB.RevokeAPIKey(context.Background(), revoked.ID, "APIKeys-3"); err != nil {
+		t.Fatal(err)
+	}
+	admin(t, env, "POST", "/api/Spaces-1/teams", `{"Name":"Developers"}`).wantStatus(t, 201)
+	admin(t, env, "POST", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":["teams-everyone"]}`).wantStatus(t, 201)
+
+	callers := []struct {
+		name string
+		key  string
+		want func(routeCase) int
+	}{
+		{"Anonymous", "", func(rc routeCase) int { return rc.anyone }},
+		{"MalformedKey", "not-a-key", func(rc routeCase) int { return rc.anyone }},
+		{"UnknownKey", "API-UNKNOWNKEY000000000000001", func(rc routeCase) int { return rc.anyone }},
+		{"RevokedKey", revokedKey, func(rc routeCase) int { return rc.anyone }},
+		{"OrdinaryUser", userKey, func(rc routeCase) int { return rc.user }},
+		{"Administrator", servertest.AdminKey, func(rc routeCase) int { return rc.admin }},
+	}
+	for _, rc := range everyRoute {
+		method, _, ok := strings.Cut(rc.pattern, " ")
+		if !ok {
+			method = "GET"
+		}
+		for _, caller := range callers {
+			for _, in := range placements {
+				if caller.key == "" && in != inHeader {
+					continue
+				}
+				t.Run(rc.pattern+"/"+caller.name+"/"+in.String(), func(t *testing.T) {
+					body := ""
+					if rc.body != nil {
+						body = rc.body()
+					}
+					resp := send(t, env, request{method: method, path: rc.path(t, env), key: caller.key, in: in, body: body})
+					if want := caller.want(rc); resp.status != want {
+						t.Errorf("got %d, want %d: %s", resp.status, want, resp.body)
+					}
+					if resp.status == 401 && !strings.HasPrefix(rc.pattern, "POST /api/users/login") {
+						resp.wantJSON(t, 401, unauthorizedBody)
+					}
+				})
+			}
+		}
+	}
+}
+
+var handlePattern = regexp.MustCompile(`\.Handle\("([^"]+)"`)
+
+// TestAuthentication_TableCoversRoutes reads the routes that server.go registers and fails for
+// any that TestAuthentication_EveryRoute does not call, so that no route escapes the table.
+func TestAuthentication_TableCoversRoutes(t *testing.T) {
+	src, err := os.ReadFile("server.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	registered := map[string]bool{}
+	for _, m := range handlePattern.FindAllStringSubmatch(string(src), -1) {
+		registered[m[1]] = true
+	}
+	if len(registered) < 20 {
+		t.Fatalf("found only %d routes in server.go: the pattern no longer matches how routes are registered", len(registered))
+	}
+	covered := map[string]bool{}
+	for _, rc := range everyRoute {
+		covered[rc.pattern] = true
+	}
+	var missing, stale []string
+	for p := range registered {
+		if !covered[p] {
+			missing = append(missing, p)
+		}
+	}
+	for p := range covered {
+		if !registered[p] {
+			stale = append(stale, p)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	if len(missing) > 0 {
+		t.Errorf("routes missing from everyRoute: %v", missing)
+	}
+	if len(stale) > 0 {
+		t.Errorf("everyRoute lists routes server.go does not register: %v", stale)
+	}
+}
+
+func (r response) wantStatus(t *testing.T, status int) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("got status %d, want %d: %s", r.status, status, r.body)
+	}
+}
