@@ -25,6 +25,11 @@ func (s *Server) handleListEvents(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	filter := octoinvite.EventFilter{Regarding: q.list("regarding"), Users: q.list("users"), Spaces: q.list("spaces"), Range: rng}
+	for name, ids := range map[string][]string{"regarding": filter.Regarding, "users": filter.Users, "spaces": filter.Spaces} {
+		if len(ids) > maxFilterIDs {
+			return octoinvite.Invalid(fmt.Sprintf("The parameter '%s' may name at most %d IDs.", name, maxFilterIDs))
+		}
+	}
 	for _, p := range []struct {
 		name string
 		dst  **time.Time
@@ -63,5 +68,9 @@ func (s *Server) handleGetEvent(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, linkEvent(e))
 	return nil
 }
+
+// maxFilterIDs bounds each list of IDs an event query filters by, so that one request cannot
+// make the database compare against thousands of values.
+const maxFilterIDs = 100
 
 const eventsTemplate = "/api/events{?skip,take,from,to,regarding,users,spaces}"
