@@ -71,3 +71,50 @@ func FuzzTimeJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzInvitationCode checks that a code accepted for lookup is bounded and made only of the
+// base64url alphabet, and that every code the server generates, from any randomness, is accepted.
+func FuzzInvitationCode(f *testing.F) {
+	for _, s := range []string{"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", "abc-_XYZ", "", "code with spaces", "ÀÉÎ", "a\x00b", strings.Repeat("A", 65)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if octoinvite.ValidInvitationCode(s) && (len(s) > octoinvite.MaxIDLength || !codePattern.MatchString(s)) {
+			t.Errorf("accepted %q", s)
+		}
+		random := []byte(strings.Repeat(s+"\x00", 64))
+		code, err := octoinvite.NewInvitationCode(strings.NewReader(string(random)))
+		if err != nil || !octoinvite.ValidInvitationCode(code) {
+			t.Errorf("generated %q (%v), which is refused", code, err)
+		}
+	})
+}
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// FuzzRegistrationValidate checks that validating any registration never panics, that a valid
+// one has trimmed fields within their limits, and that validating twice agrees.
+func FuzzRegistrationValidate(f *testing.F) {
+	f.Add("jane", "Jane Doe", "jane@example.com", "correct horse battery", "AAECAwQF")
+	f.Add(" jane ", "\t", "not an address", "short", "")
+	f.Add("a\x00b", strings.Repeat("é", 65), "a@b", "aaaaaaaaaaaaaaa", "x")
+	f.Add("jane", "Jane", "", "JANE", "code")
+	f.Fuzz(func(t *testing.T, username, displayName, email, password, code string) {
+		reg := octoinvite.Registration{Username: username, DisplayName: displayName, EmailAddress: email, Password: password, InvitationCode: code}
+		err := reg.Validate()
+		again := reg
+		if err2 := again.Validate(); (err == nil) != (err2 == nil) {
+			t.Errorf("Validate disagrees with itself: %v then %v", err, err2)
+		}
+		if err != nil {
+			if octoinvite.ErrorCode(err) != octoinvite.EINVALID {
+				t.Errorf("got %v, want EINVALID", err)
+			}
+			return
+		}
+		if reg.Username != strings.TrimSpace(reg.Username) || reg.Username == "" || len([]rune(reg.Username)) > octoinvite.MaxUsernameLength ||
+			len([]rune(reg.Password)) < octoinvite.MinPasswordLength || reg.InvitationCode == "" {
+			t.Errorf("accepted %+v", reg)
+		}
+	})
+}

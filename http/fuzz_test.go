@@ -51,3 +51,61 @@ func FuzzCreateInvitationBody(f *testing.F) {
 		}
 	})
 }
+
+// fuzzAccountRoute sends arbitrary bodies to an anonymous account route: every answer is one
+// of the statuses allowed, with an Octopus error body unless it is a success; never a 5xx.
+func fuzzAccountRoute(f *testing.F, path string, allowed ...int) {
+	env := servertest.Start(f)
+	handler := env.API.Handler()
+	f.Fuzz(func(t *testing.T, contentType, body string) {
+		req := httptest.NewRequest("POST", path, strings.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		ok := false
+		for _, status := range allowed {
+			ok = ok || rec.Code == status
+		}
+		if !ok {
+			t.Fatalf("got %d for %q %q: %s", rec.Code, contentType, body, rec.Body)
+		}
+		if rec.Code >= 400 {
+			var e struct{ ErrorMessage string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.ErrorMessage == "" {
+				t.Fatalf("got %d with a body that is not an Octopus error: %q", rec.Code, rec.Body)
+			}
+		}
+	})
+}
+
+// FuzzRegisterBody: registration bodies. No code exists, so nothing may succeed.
+func FuzzRegisterBody(f *testing.F) {
+	for _, s := range []struct{ contentType, body string }{
+		{"application/json", `{"Username":"jane","DisplayName":"Jane","Password":"correct horse battery","InvitationCode":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"}`},
+		{"application/json", `{"Username":"","Password":"x","InvitationCode":null}`},
+		{"application/json", `{"username":["a"],"password":{},"invitationcode":1}`},
+		{"text/json", "\ufeff{\"Username\":\"\\u0000\"}"},
+		{"application/x-www-form-urlencoded", `Username=jane`},
+		{"", `{"Username":"jane","InvitationCode":"` + strings.Repeat("A", 70) + `"}`},
+	} {
+		f.Add(s.contentType, s.body)
+	}
+	fuzzAccountRoute(f, "/api/users/register", 400, 413, 415)
+}
+
+// FuzzLoginBody: sign-in bodies. No user has a password, so nothing may succeed.
+func FuzzLoginBody(f *testing.F) {
+	for _, s := range []struct{ contentType, body string }{
+		{"application/json", `{"Username":"admin","Password":"correct horse battery","RememberMe":true}`},
+		{"application/json", `{"Username":null,"Password":null}`},
+		{"application/json", `{"Username":"` + strings.Repeat("a", 1000) + `","Password":""}`},
+		{"application/json", `{"RememberMe":"yes"}`},
+		{"text/plain", `admin:password`},
+		{"", `{"Username":"admin"`},
+	} {
+		f.Add(s.contentType, s.body)
+	}
+	fuzzAccountRoute(f, "/api/users/login", 400, 401, 413, 415, 429)
+}
