@@ -116,3 +116,49 @@ func TestStoreSecretsAtRest_PostgreSQL(t *testing.T) {
 	}
 	findSecrets(t, "the PostgreSQL database", dump.Bytes(), secrets)
 }
+
+// TestStoreSecretsLookedUpByDigest: keys, session tokens and codes are found by the SHA-256
+// digest of the whole value, the only form stored, so a near miss (a prefix, one character
+// changed, another case) takes the same path as a wild guess and gets the same answer.
+func TestStoreSecretsLookedUpByDigest(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		key, err := db.CreateAPIKey(ctx, octoinvite.AdminUserID, "digest test")
+		mustDo(t, err)
+		session, err := db.CreateSession(ctx, octoinvite.AdminUserID)
+		mustDo(t, err)
+		inv := newInvitation(t, db, nil, octoinvite.EveryoneTeamID)
+		var digests int
+		mustDo(t, db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT
+			(SELECT count(*) FROM api_keys WHERE digest = ?) + (SELECT count(*) FROM sessions WHERE digest = ?) +
+			(SELECT count(*) FROM invitations WHERE code_digest = ?)`),
+			octoinvite.Digest(key.APIKey), octoinvite.Digest(session.Token), octoinvite.Digest(inv.InvitationCode)).Scan(&digests))
+		if digests != 3 {
+			t.Fatalf("got %d rows by digest, want the key, the session and the invitation", digests)
+		}
+		nearMisses := func(s string) []string {
+			last := s[len(s)-1:]
+			other := "A"
+			if last == "A" {
+				other = "B"
+			}
+			return []string{s[:len(s)-1], s[:len(s)/2], s[:len(s)-1] + other, strings.ToLower(s), s + "A", "API-WILDGUESS0000000000000001"}
+		}
+		for _, miss := range nearMisses(key.APIKey) {
+			if _, err := db.Authenticate(ctx, miss); err != errBadKey {
+				t.Errorf("key %q: got %v, want errBadKey", miss, err)
+			}
+		}
+		for _, miss := range nearMisses(session.Token) {
+			if _, _, err := db.AuthenticateSession(ctx, miss); err != errNoSession {
+				t.Errorf("session %q: got %v, want errNoSession", miss, err)
+			}
+		}
+		for _, miss := range nearMisses(inv.InvitationCode) {
+			if _, err := db.PreviewInvitation(ctx, miss); err != octoinvite.ErrInvitationUnknown {
+				t.Errorf("code %q: got %v, want ErrInvitationUnknown", miss, err)
+			}
+		}
+	})
+}
