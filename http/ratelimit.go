@@ -199,7 +199,7 @@ func (s *Server) limitWeb(next http.Handler) http.Handler {
 			return
 		}
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
+		next.ServeHTTP(sw, withIdentity(r, identityInvitation))
 		if sw.status >= 400 && sw.status < 500 {
 			s.failAddress(r)
 		}

@@ -49,7 +49,7 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 	root.AddCommand(newServeCommand(stdout, stderr, getenv))
 	root.AddCommand(newInviteCommand(stdout, getenv), newInvitationCommand(stdout, getenv),
 		newTeamCommand(stdout, getenv), newSpaceCommand(stdout, getenv), newWhoamiCommand(stdout, getenv),
-		newAPIKeyCommand(stdout, getenv))
+		newAPIKeyCommand(stdout, getenv), newEventCommand(stdout, getenv))
 	return root
 }
 

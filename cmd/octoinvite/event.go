@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+func newEventCommand(stdout io.Writer, getenv func(string) string) *cobra.Command {
+	o := newAPIOptions(stdout, getenv)
+	cmd := group(&cobra.Command{
+		Use:     "event",
+		Short:   "Read the audit log",
+		Example: "  octoinvite event list --regarding Invitations-3",
+	})
+	o.addFlags(cmd)
+
+	var regarding, users, spaces []string
+	var from, to string
+	var take int
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List events, newest first",
+		Long: `List the audit log, newest first: invitations created and redeemed, users registered, API keys
+created and revoked, sign-ins. It needs the EventView permission (administrators).`,
+		Example: `  octoinvite event list
+  octoinvite event list --regarding Invitations-3,Users-7 --since 2026-11-01
+  octoinvite event list --user Users-1 --take 100 --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			filter := octoinvite.EventFilter{Regarding: regarding, Users: users, Spaces: spaces, Range: octoinvite.Range{Take: take}}
+			for _, d := range []struct {
+				flag, value string
+				dst         **time.Time
+			}{{"since", from, &filter.From}, {"until", to, &filter.To}} {
+				if d.value == "" {
+					continue
+				}
+				t, err := parseDate(d.value)
+				if err != nil {
+					return fmt.Errorf("invalid --%s %q: use a date such as 2026-11-28 or 2026-11-28T10:00:00Z", d.flag, d.value)
+				}
+				*d.dst = &t
+			}
+			if take < 1 {
+				return fmt.Errorf("invalid --take %d: it must be at least 1", take)
+			}
+			c, err := o.client(cmd)
+			if err != nil {
+				return err
+			}
+			col, err := c.ListEvents(cmd.Context(), filter)
+			if err != nil {
+				return apiError(err)
+			}
+			loc := location(getenv)
+			return o.print(func(w io.Writer) {
+				rows := make([][]string, 0, len(col.Items))
+				for _, e := range col.Items {
+					rows = append(rows, []string{e.ID, e.Occurred.In(loc).Format("2006-01-02 15:04:05 MST"), e.Category,
+						printable(e.Username), orNone(e.IPAddress), printable(e.Message)})
+				}
+				table(w, []string{"ID", "OCCURRED", "CATEGORY", "USER", "ADDRESS", "MESSAGE"}, rows)
+				if col.TotalResults > len(col.Items) {
+					fmt.Fprintf(w, "(%d of %d events; use --take for more)\n", len(col.Items), col.TotalResults)
+				}
+			})
+		},
+	}
+	f := list.Flags()
+	f.StringSliceVar(&regarding, "regarding", nil, "only events about these documents, such as Invitations-3,Users-7")
+	f.StringSliceVar(&users, "user", nil, "only events caused by these users, such as Users-1")
+	f.StringSliceVar(&spaces, "space", nil, "only events of these spaces, such as Spaces-1")
+	f.StringVar(&from, "since", "", "only events at or after this date or time")
+	f.StringVar(&to, "until", "", "only events at or before this date or time")
+	f.IntVar(&take, "take", octoinvite.DefaultTake, "how many events to show at most")
+
+	cmd.AddCommand(list)
+	return cmd
+}
+
+// printable replaces control characters, which a purpose may hold, so that no event can move
+// the terminal's cursor or break the table.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// parseDate reads an RFC 3339 time or a date, which means its midnight in UTC.
+func parseDate(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, s)
+}
