@@ -94,12 +94,30 @@ func (db *DB) EnsureAdminAPIKey(ctx context.Context, value string) (err error) {
 		if _, err := tx.exec(ctx, `UPDATE users SET is_active = is_active WHERE id = ?`, octoinvite.AdminUserID); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE api_keys SET revoked_on = ? WHERE user_id = ? AND purpose = ? AND digest <> ? AND revoked_on IS NULL`,
-			tx.now.UnixMilli(), octoinvite.AdminUserID, ConfiguredKeyPurpose, digest); err != nil {
+		rows, err := tx.query(ctx, `SELECT id FROM api_keys WHERE user_id = ? AND purpose = ? AND digest <> ? AND revoked_on IS NULL ORDER BY seq`,
+			octoinvite.AdminUserID, ConfiguredKeyPurpose, digest)
+		if err != nil {
 			return err
 		}
+		replaced, err := collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
+			var id string
+			return id, row.Scan(&id)
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range replaced {
+			if _, err := tx.exec(ctx, `UPDATE api_keys SET revoked_on = ? WHERE id = ?`, tx.now.UnixMilli(), id); err != nil {
+				return err
+			}
+			if err := tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventDeleted,
+				Message:            fmt.Sprintf("API key %s of user %s was revoked: the server's configuration names another key", id, octoinvite.AdminUserID),
+				RelatedDocumentIDs: []string{id, octoinvite.AdminUserID}}); err != nil {
+				return err
+			}
+		}
 		var owner string
-		err := tx.queryRow(ctx, `SELECT user_id FROM api_keys WHERE digest = ?`, digest).Scan(&owner)
+		err = tx.queryRow(ctx, `SELECT user_id FROM api_keys WHERE digest = ?`, digest).Scan(&owner)
 		switch {
 		case err == nil && owner != octoinvite.AdminUserID:
 			return octoinvite.Invalid("The administrator API key is already another user's key.")

@@ -160,3 +160,29 @@ func TestStoreEvents(t *testing.T) {
 		})
 	})
 }
+
+// TestStoreEventsOfKeyRotation: configuring the administrator key records its creation;
+// configuring another revokes the first with its event; configuring the same again records nothing.
+func TestStoreEventsOfKeyRotation(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		mustDo(t, db.EnsureAdminAPIKey(ctx, "API-CONFIGUREDKEY000000000001"))
+		mustDo(t, db.EnsureAdminAPIKey(ctx, "API-CONFIGUREDKEY000000000002"))
+		mustDo(t, db.EnsureAdminAPIKey(ctx, "API-CONFIGUREDKEY000000000002"))
+		page, err := db.FindEvents(ctx, octoinvite.EventFilter{Range: octoinvite.Range{Take: 10}})
+		mustDo(t, err)
+		var got []string
+		for _, e := range page.Items {
+			got = append(got, e.ID+" "+e.Category+" "+e.Username+": "+e.Message)
+		}
+		want := []string{
+			"Events-3 Created system: API key APIKeys-2 was created for user Users-1 with the purpose 'Administrator key from the server configuration'",
+			"Events-2 Deleted system: API key APIKeys-1 of user Users-1 was revoked: the server's configuration names another key",
+			"Events-1 Created system: API key APIKeys-1 was created for user Users-1 with the purpose 'Administrator key from the server configuration'",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("got events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
