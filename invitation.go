@@ -24,14 +24,112 @@ type Invitation struct {
 	// RedeemedOn and RedeemedBy (a user ID) record the registration that used the code. They
 	// are additions to Octopus's resource, which clients ignore, and are left out until the
 	// code is redeemed, so that an unredeemed invitation keeps Octopus's exact shape.
+	// With MaxUses above 1 they record the latest redemption; Uses counts them all.
 	RedeemedOn *Time   `json:"RedeemedOn,omitempty"`
 	RedeemedBy *string `json:"RedeemedBy,omitempty"`
-	Links      Links   `json:"Links"`
+	// State is where the invitation stands (StatePending, StateRedeemed, StateExpired,
+	// StateRevoked), computed by the server from the fields below and its clock.
+	State string `json:"State"`
+	// MaxUses is how many registrations the code allows (1 unless the creator asked for more);
+	// Uses counts those made. The invitation is used up, StateRedeemed, when they are equal.
+	MaxUses int `json:"MaxUses"`
+	Uses    int `json:"Uses"`
+	// RevokedOn and RevokedBy (a username) record the withdrawal of the invitation; they are
+	// left out until then.
+	RevokedOn *Time   `json:"RevokedOn,omitempty"`
+	RevokedBy *string `json:"RevokedBy,omitempty"`
+	Links     Links   `json:"Links"`
+}
+
+// States of an invitation, in its State field.
+const (
+	// StatePending: the code can be redeemed.
+	StatePending = "Pending"
+	// StateRedeemed: the code was redeemed as many times as MaxUses allows.
+	StateRedeemed = "Redeemed"
+	// StateExpired: the code's lifetime ended before it was used up.
+	StateExpired = "Expired"
+	// StateRevoked: an administrator withdrew the invitation before it was used up.
+	StateRevoked = "Revoked"
+)
+
+// InvitationStates lists the states in the order the documentation gives them.
+var InvitationStates = []string{StatePending, StateRedeemed, StateExpired, StateRevoked}
+
+// ParseInvitationState returns the state named by s, matched case-insensitively, or an EINVALID
+// error listing the states.
+func ParseInvitationState(s string) (string, error) {
+	for _, state := range InvitationStates {
+		if strings.EqualFold(s, state) {
+			return state, nil
+		}
+	}
+	return "", Invalid(fmt.Sprintf("The state '%s' is not one of %s.", Truncate(s, 20), strings.Join(InvitationStates, ", ")))
+}
+
+// StateAt returns the invitation's state at now. Being used up takes precedence (nothing can be
+// revoked or expire after that), then revocation, then expiry.
+func (inv *Invitation) StateAt(now time.Time) string {
+	switch {
+	case inv.MaxUses > 0 && inv.Uses >= inv.MaxUses:
+		return StateRedeemed
+	case inv.RevokedOn != nil:
+		return StateRevoked
+	case inv.IsExpired(now):
+		return StateExpired
+	}
+	return StatePending
 }
 
 // DefaultInvitationLifetime is how long a code stays valid unless configured otherwise: the 48
 // hours Octopus documents.
 const DefaultInvitationLifetime = 48 * time.Hour
+
+// DefaultInvitationMaxLifetime is the longest lifetime a creator may ask for unless configured
+// otherwise.
+const DefaultInvitationMaxLifetime = 30 * 24 * time.Hour
+
+// DefaultInvitationMaxUses caps MaxUses unless configured otherwise.
+const DefaultInvitationMaxUses = 100
+
+// ExpiryClockSkew is how far beyond the longest lifetime a requested Expires may lie and still
+// be accepted, cut down to the longest lifetime: a client that computes "now plus the maximum"
+// with a clock slightly ahead of the server's is not refused.
+const ExpiryClockSkew = time.Minute
+
+// InvitationExpiry returns when an invitation created at now expires. A zero requested time
+// (absent, null, or the 0001-01-01 date Octopus.Client sends) means now plus lifetime. Otherwise
+// the requested time must lie after now and at most maxLifetime after it (up to ExpiryClockSkew
+// more is cut down to maxLifetime); anything else is an EINVALID error saying the bounds.
+func InvitationExpiry(requested time.Time, now time.Time, lifetime, maxLifetime time.Duration) (time.Time, error) {
+	if requested.IsZero() {
+		return now.Add(lifetime), nil
+	}
+	requested = requested.UTC().Truncate(time.Millisecond)
+	latest := now.Add(maxLifetime)
+	switch {
+	case !requested.After(now):
+		return time.Time{}, Invalid(fmt.Sprintf("The expiry date (Expires) %s is not in the future.", requested.Format(TimeFormat)))
+	case requested.After(latest.Add(ExpiryClockSkew)):
+		return time.Time{}, Invalid(fmt.Sprintf("The expiry date (Expires) %s is too far away: an invitation can last at most %s, until %s.",
+			requested.Format(TimeFormat), maxLifetime, latest.Format(TimeFormat)))
+	case requested.After(latest):
+		return latest, nil
+	}
+	return requested, nil
+}
+
+// InvitationMaxUses returns the MaxUses of a new invitation: 1 for 0 (not given), n itself from
+// 1 to limit, and an EINVALID error otherwise.
+func InvitationMaxUses(n, limit int) (int, error) {
+	switch {
+	case n == 0:
+		return 1, nil
+	case n < 0 || n > limit:
+		return 0, Invalid(fmt.Sprintf("The number of uses (MaxUses) must be from 1 to %d.", limit))
+	}
+	return n, nil
+}
 
 // MaxInvitationTeams caps AddToTeamIDs, so that one request cannot make the server look up and
 // store an unbounded list.
@@ -101,15 +199,50 @@ func (inv *Invitation) IsExpired(now time.Time) bool {
 	return !now.Before(inv.Expires.Time)
 }
 
-// InvitationService creates and reads invitations.
+// InvitationFilter selects invitations; empty fields select all.
+type InvitationFilter struct {
+	// IDs, when not nil, keeps only these invitations; IDs that cannot name one match nothing.
+	IDs []string
+	// SpaceID, when set, keeps only the invitations of this space.
+	SpaceID *string
+	// States, when not empty, keeps only invitations in one of these states (InvitationStates).
+	States []string
+	// TeamIDs, when not nil, keeps only invitations that add users to at least one of these teams.
+	TeamIDs []string
+	Range   Range
+}
+
+// InvitationService creates, reads, lists, revokes and regenerates invitations.
 type InvitationService interface {
 	// CreateInvitation stores a new invitation. The caller sets AddToTeamIDs, SpaceID and
-	// LastModifiedBy; the service sets ID, InvitationCode, Expires and LastModifiedOn. An unknown
-	// space is ENOTFOUND; a team that does not exist, or belongs to another space, is EINVALID.
+	// LastModifiedBy, and may set Expires (see InvitationExpiry) and MaxUses (see
+	// InvitationMaxUses); the service sets ID, InvitationCode, LastModifiedOn, State and Uses, and
+	// Expires and MaxUses when not given. An unknown space, a team that does not exist or belongs
+	// to another space, an Expires or a MaxUses out of bounds are EINVALID.
 	CreateInvitation(ctx context.Context, inv *Invitation) error
 	// FindInvitationByID returns the invitation, or ENOTFOUND.
 	FindInvitationByID(ctx context.Context, id string) (*Invitation, error)
+	// FindInvitations returns a page of the invitations the filter selects, newest first. An
+	// unknown state in the filter is EINVALID.
+	FindInvitations(ctx context.Context, filter InvitationFilter) (Page[*Invitation], error)
+	// RevokeInvitation withdraws the invitation, recording when and by whom (a username), and
+	// returns it. Its code stops working at once. Revoking a revoked invitation changes nothing
+	// and returns it as it is; a used-up one is ErrInvitationUsedUp; an unknown one ENOTFOUND.
+	RevokeInvitation(ctx context.Context, id, by string) (*Invitation, error)
+	// RegenerateInvitation gives a pending or expired invitation a new code and a new expiry
+	// (now plus the default lifetime), recording by whom (a username), and returns it; the old
+	// code stops working at once. Uses already made still count. A revoked invitation is
+	// ErrInvitationRevokedNoRegenerate, a used-up one ErrInvitationUsedUp; an unknown one
+	// ENOTFOUND.
+	RegenerateInvitation(ctx context.Context, id, by string) (*Invitation, error)
 }
+
+// Errors of lifecycle operations refused because of the invitation's state. They are ECONFLICT
+// (409): the request is well formed, the invitation's state forbids it.
+var (
+	ErrInvitationUsedUp              = Conflict("The invitation has been used up by registrations; there is nothing left to revoke or regenerate.")
+	ErrInvitationRevokedNoRegenerate = Conflict("The invitation has been revoked; create a new invitation instead of regenerating it.")
+)
 
 // invitationCodeBytes is the entropy of a code: 192 bits, well above the 128 required.
 const invitationCodeBytes = 24

@@ -52,7 +52,8 @@ const (
 var (
 	ErrInvitationUnknown = Errorf(EINVALID, "The invitation code is not valid. Check that you copied the whole link, or ask for a new invitation.")
 	ErrInvitationExpired = Errorf(EINVALID, "The invitation code has expired. Ask the person who invited you for a new invitation.")
-	ErrInvitationUsed    = Errorf(EINVALID, "The invitation code has already been used to register. Each code registers one user; ask for a new invitation.")
+	ErrInvitationUsed    = Errorf(EINVALID, "The invitation code has already been used as many times as it allows. Ask the person who invited you for a new invitation.")
+	ErrInvitationRevoked = Errorf(EINVALID, "The invitation code has been withdrawn by an administrator. Ask the person who invited you for a new invitation.")
 )
 
 // UsernameTaken returns the EINVALID error of a username that another user holds, compared
@@ -162,7 +163,8 @@ type InvitationPreview struct {
 // RegistrationService turns invitation codes into users.
 type RegistrationService interface {
 	// PreviewInvitation returns what redeeming the code would do. A code that does not exist is
-	// ErrInvitationUnknown, an expired one ErrInvitationExpired, a redeemed one ErrInvitationUsed.
+	// ErrInvitationUnknown, an expired one ErrInvitationExpired, a used-up one ErrInvitationUsed, a
+	// revoked one ErrInvitationRevoked.
 	PreviewInvitation(ctx context.Context, code string) (*InvitationPreview, error)
 	// Register validates the registration and, in one transaction, creates the user with its
 	// hashed password, adds it to the Everyone team and to every team of the invitation, and

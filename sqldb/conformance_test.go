@@ -345,7 +345,8 @@ func TestStoreInvitations(t *testing.T) {
 			}
 			want := &octoinvite.Invitation{ID: "Invitations-1", AddToTeamIDs: []string{"Teams-2", "teams-everyone"},
 				InvitationCode: inv.InvitationCode, Expires: octoinvite.NewTime(testEpoch.Add(3 * time.Hour)),
-				SpaceID: ptr("Spaces-2"), LastModifiedOn: octoinvite.NewTime(testEpoch), LastModifiedBy: "Users-1"}
+				SpaceID: ptr("Spaces-2"), LastModifiedOn: octoinvite.NewTime(testEpoch), LastModifiedBy: "Users-1",
+				State: octoinvite.StatePending, MaxUses: 1}
 			if !reflect.DeepEqual(inv, want) {
 				t.Errorf("created: got %+v, want %+v", inv, want)
 			}

@@ -52,8 +52,14 @@ type DB struct {
 	Now func() time.Time
 	// Rand is the source of invitation codes and API keys. It defaults to crypto/rand.
 	Rand io.Reader
-	// InvitationLifetime is how long a new invitation's code stays valid.
+	// InvitationLifetime is how long a new invitation's code stays valid unless its creator
+	// asks for another expiry, and how long a regenerated code stays valid.
 	InvitationLifetime time.Duration
+	// InvitationMaxLifetime is the longest lifetime a creator may ask for; it is never less
+	// than InvitationLifetime.
+	InvitationMaxLifetime time.Duration
+	// InvitationMaxUses caps the MaxUses a creator may ask for.
+	InvitationMaxUses int
 	// Passwords hashes and checks users' passwords. It defaults to Argon2id with
 	// password.DefaultParams; tests set cheaper parameters.
 	Passwords octoinvite.PasswordHasher
@@ -100,15 +106,17 @@ func newDB(read, write *sql.DB, d dialect, masterKey []byte) (*DB, error) {
 		return nil, fmt.Errorf("sqldb: master key: %w", err)
 	}
 	return &DB{
-		read:               read,
-		write:              write,
-		dialect:            d,
-		sealer:             aead,
-		Now:                time.Now,
-		Rand:               rand.Reader,
-		InvitationLifetime: octoinvite.DefaultInvitationLifetime,
-		Passwords:          password.New(password.DefaultParams),
-		SessionLifetime:    octoinvite.DefaultSessionLifetime,
+		read:                  read,
+		write:                 write,
+		dialect:               d,
+		sealer:                aead,
+		Now:                   time.Now,
+		Rand:                  rand.Reader,
+		InvitationLifetime:    octoinvite.DefaultInvitationLifetime,
+		InvitationMaxLifetime: octoinvite.DefaultInvitationMaxLifetime,
+		InvitationMaxUses:     octoinvite.DefaultInvitationMaxUses,
+		Passwords:             password.New(password.DefaultParams),
+		SessionLifetime:       octoinvite.DefaultSessionLifetime,
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -16,6 +17,10 @@ var _ octoinvite.InvitationService = (*DB)(nil)
 func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) (err error) {
 	defer wrap(&err, "CreateInvitation")
 	if err := inv.NormalizeTeamIDs(); err != nil {
+		return err
+	}
+	maxUses, err := octoinvite.InvitationMaxUses(inv.MaxUses, db.maxUses())
+	if err != nil {
 		return err
 	}
 	code, err := octoinvite.NewInvitationCode(db.Rand)
@@ -35,6 +40,10 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 		if err := tx.checkInvitationTeams(ctx, inv); err != nil {
 			return err
 		}
+		expires, err := octoinvite.InvitationExpiry(inv.Expires.Time, tx.now, tx.db.InvitationLifetime, tx.db.maxLifetime())
+		if err != nil {
+			return err
+		}
 		id, seq, err := tx.nextID(ctx, octoinvite.KindInvitation)
 		if err != nil {
 			return err
@@ -43,11 +52,10 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 		if err != nil {
 			return err
 		}
-		expires := tx.now.Add(tx.db.InvitationLifetime)
-		if _, err := tx.exec(ctx, `INSERT INTO invitations (id, seq, space_id, code_digest, code_sealed, expires, last_modified_on, last_modified_by, created_on)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.exec(ctx, `INSERT INTO invitations (id, seq, space_id, code_digest, code_sealed, expires, last_modified_on, last_modified_by, created_on, max_uses)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, seq, nullString(inv.SpaceID), octoinvite.Digest(code), sealed, expires.UnixMilli(),
-			tx.now.UnixMilli(), inv.LastModifiedBy, tx.now.UnixMilli()); err != nil {
+			tx.now.UnixMilli(), inv.LastModifiedBy, tx.now.UnixMilli(), maxUses); err != nil {
 			return err
 		}
 		for i, team := range inv.AddToTeamIDs {
@@ -69,8 +77,24 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 		inv.InvitationCode = code
 		inv.Expires = octoinvite.NewTime(expires)
 		inv.LastModifiedOn = octoinvite.NewTime(tx.now)
+		inv.MaxUses, inv.Uses = maxUses, 0
+		inv.RedeemedOn, inv.RedeemedBy, inv.RevokedOn, inv.RevokedBy = nil, nil, nil, nil
+		inv.State = inv.StateAt(tx.now)
 		return nil
 	})
+}
+
+// maxLifetime is the longest lifetime a creator may ask for: InvitationMaxLifetime, and never
+// less than the default lifetime.
+func (db *DB) maxLifetime() time.Duration {
+	return max(db.InvitationMaxLifetime, db.InvitationLifetime)
+}
+
+func (db *DB) maxUses() int {
+	if db.InvitationMaxUses <= 0 {
+		return 1
+	}
+	return db.InvitationMaxUses
 }
 
 // checkInvitationTeams requires every team to exist and to be a system team or a team of the
@@ -117,37 +141,294 @@ func (db *DB) FindInvitationByID(ctx context.Context, raw string) (inv *octoinvi
 	return inv, err
 }
 
-// findInvitation loads the invitation that cond selects, with its teams and its code unsealed.
-func (tx *Tx) findInvitation(ctx context.Context, cond string, args ...any) (*octoinvite.Invitation, error) {
+// invitationColumns are the columns scanInvitation reads, from the invitations table aliased i.
+const invitationColumns = `i.id, i.space_id, i.code_sealed, i.expires, i.last_modified_on, i.last_modified_by,
+	i.redeemed_on, i.redeemed_by, i.max_uses, i.uses, i.revoked_on, i.revoked_by`
+
+// scanInvitation reads a row of invitationColumns, unseals its code and computes its state at
+// the transaction's time; the teams are left for attachInvitationTeams.
+func (tx *Tx) scanInvitation(row interface{ Scan(...any) error }) (*octoinvite.Invitation, error) {
 	var inv octoinvite.Invitation
-	var space sql.NullString
+	var space, redeemedBy, revokedBy sql.NullString
 	var sealed string
 	var expires, modified int64
-	var redeemedOn sql.NullInt64
-	var redeemedBy sql.NullString
-	err := tx.queryRow(ctx, `SELECT i.id, i.space_id, i.code_sealed, i.expires, i.last_modified_on, i.last_modified_by, i.redeemed_on, i.redeemed_by
-		FROM invitations i WHERE `+cond, args...).Scan(&inv.ID, &space, &sealed, &expires, &modified, &inv.LastModifiedBy, &redeemedOn, &redeemedBy)
-	if err != nil {
+	var redeemedOn, revokedOn sql.NullInt64
+	if err := row.Scan(&inv.ID, &space, &sealed, &expires, &modified, &inv.LastModifiedBy,
+		&redeemedOn, &redeemedBy, &inv.MaxUses, &inv.Uses, &revokedOn, &revokedBy); err != nil {
 		return nil, err
 	}
-	if redeemedOn.Valid {
-		t := millis(redeemedOn.Int64)
-		inv.RedeemedOn = &t
-	}
+	inv.RedeemedOn = millisPtr(redeemedOn)
 	inv.RedeemedBy = stringPtr(redeemedBy)
+	inv.RevokedOn = millisPtr(revokedOn)
+	inv.RevokedBy = stringPtr(revokedBy)
 	inv.SpaceID = stringPtr(space)
 	inv.Expires = millis(expires)
 	inv.LastModifiedOn = millis(modified)
+	inv.State = inv.StateAt(tx.now)
+	var err error
 	if inv.InvitationCode, err = tx.db.unseal(sealContext(inv.ID), sealed); err != nil {
 		return nil, err
 	}
-	rows, err := tx.query(ctx, `SELECT team_id FROM invitation_teams WHERE invitation_id = ? ORDER BY position`, inv.ID)
+	return &inv, nil
+}
+
+func millisPtr(ms sql.NullInt64) *octoinvite.Time {
+	if !ms.Valid {
+		return nil
+	}
+	t := millis(ms.Int64)
+	return &t
+}
+
+// findInvitation loads the invitation that cond selects, with its teams and its code unsealed.
+func (tx *Tx) findInvitation(ctx context.Context, cond string, args ...any) (*octoinvite.Invitation, error) {
+	inv, err := tx.scanInvitation(tx.queryRow(ctx, `SELECT `+invitationColumns+` FROM invitations i WHERE `+cond, args...))
 	if err != nil {
 		return nil, err
 	}
-	inv.AddToTeamIDs, err = collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, row.Scan(&id)
+	return inv, tx.attachInvitationTeams(ctx, []*octoinvite.Invitation{inv})
+}
+
+// attachInvitationTeams fills in the teams of each invitation with one query.
+func (tx *Tx) attachInvitationTeams(ctx context.Context, invs []*octoinvite.Invitation) error {
+	if len(invs) == 0 {
+		return nil
+	}
+	byID := make(map[string]*octoinvite.Invitation, len(invs))
+	ids := make([]any, 0, len(invs))
+	for _, inv := range invs {
+		inv.AddToTeamIDs = []string{}
+		byID[inv.ID] = inv
+		ids = append(ids, inv.ID)
+	}
+	rows, err := tx.query(ctx, `SELECT invitation_id, team_id FROM invitation_teams
+		WHERE invitation_id IN (`+placeholders(len(ids))+`) ORDER BY invitation_id, position`, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var invitationID, teamID string
+		if err := rows.Scan(&invitationID, &teamID); err != nil {
+			return err
+		}
+		byID[invitationID].AddToTeamIDs = append(byID[invitationID].AddToTeamIDs, teamID)
+	}
+	return rows.Err()
+}
+
+// stateExpr computes an invitation's state in SQL, as Invitation.StateAt does in Go; its one
+// parameter is the time, in Unix milliseconds.
+const stateExpr = `(CASE WHEN i.uses >= i.max_uses THEN 'Redeemed' WHEN i.revoked_on IS NOT NULL THEN 'Revoked'
+	WHEN i.expires <= ? THEN 'Expired' ELSE 'Pending' END)`
+
+// FindInvitations returns a page of invitations, newest first; see
+// octoinvite.InvitationService.
+func (db *DB) FindInvitations(ctx context.Context, filter octoinvite.InvitationFilter) (page octoinvite.Page[*octoinvite.Invitation], err error) {
+	defer wrap(&err, "FindInvitations")
+	empty := octoinvite.Page[*octoinvite.Invitation]{Items: []*octoinvite.Invitation{}}
+	states := make([]string, 0, len(filter.States))
+	for _, s := range filter.States {
+		state, err := octoinvite.ParseInvitationState(s)
+		if err != nil {
+			return empty, err
+		}
+		states = append(states, state)
+	}
+	var where []string
+	var args []any
+	if filter.IDs != nil {
+		ids := canonicalIDs(octoinvite.KindInvitation, filter.IDs)
+		if len(ids) == 0 {
+			return empty, nil
+		}
+		where = append(where, "i.id IN ("+placeholders(len(ids))+")")
+		args = append(args, toAny(ids)...)
+	}
+	if filter.SpaceID != nil {
+		where = append(where, "i.space_id = ?")
+		args = append(args, *filter.SpaceID)
+	}
+	if filter.TeamIDs != nil {
+		teams := canonicalIDs(octoinvite.KindTeam, filter.TeamIDs)
+		if len(teams) == 0 {
+			return empty, nil
+		}
+		where = append(where, "EXISTS (SELECT 1 FROM invitation_teams it WHERE it.invitation_id = i.id AND it.team_id IN ("+placeholders(len(teams))+"))")
+		args = append(args, toAny(teams)...)
+	}
+	err = db.view(ctx, func(tx *Tx) error {
+		args := args
+		where := where
+		if len(states) > 0 {
+			where = append(where, stateExpr+" IN ("+placeholders(len(states))+")")
+			args = append(append(args, tx.now.UnixMilli()), toAny(states)...)
+		}
+		cond := whereClause(where)
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM invitations i`+cond, args...).Scan(&page.Total); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+invitationColumns+` FROM invitations i`+cond+` ORDER BY i.seq DESC LIMIT ? OFFSET ?`,
+			append(args, filter.Range.Take, filter.Range.Skip)...)
+		if err != nil {
+			return err
+		}
+		if page.Items, err = collect(rows, tx.scanInvitation); err != nil {
+			return err
+		}
+		return tx.attachInvitationTeams(ctx, page.Items)
 	})
-	return &inv, err
+	return page, err
+}
+
+// CountInvitationsByState returns how many invitations are stored in each state, every state
+// present, for the metrics.
+func (db *DB) CountInvitationsByState(ctx context.Context) (counts map[string]int, err error) {
+	defer wrap(&err, "CountInvitationsByState")
+	counts = make(map[string]int, len(octoinvite.InvitationStates))
+	for _, s := range octoinvite.InvitationStates {
+		counts[s] = 0
+	}
+	err = db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT `+stateExpr+` AS state, count(*) FROM invitations i GROUP BY 1`, tx.now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var state string
+			var n int
+			if err := rows.Scan(&state, &n); err != nil {
+				return err
+			}
+			counts[state] = n
+		}
+		return rows.Err()
+	})
+	return counts, err
+}
+
+// RevokeInvitation withdraws the invitation; see octoinvite.InvitationService.
+func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoinvite.Invitation, err error) {
+	defer wrap(&err, "RevokeInvitation(%q)", raw)
+	id, ok := octoinvite.ParseID(octoinvite.KindInvitation, raw)
+	if !ok {
+		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
+	}
+	err = db.update(ctx, func(tx *Tx) error {
+		// The conditional update decides, so that a registration committing meanwhile on
+		// another instance either used the code up first or finds it revoked.
+		res, err := tx.exec(ctx, `UPDATE invitations SET revoked_on = ?, revoked_by = ?, last_modified_on = ?, last_modified_by = ?
+			WHERE id = ? AND revoked_on IS NULL AND uses < max_uses`,
+			tx.now.UnixMilli(), by, tx.now.UnixMilli(), by, id)
+		if err != nil {
+			return err
+		}
+		if inv, err = tx.findInvitation(ctx, `i.id = ?`, id); errors.Is(err, sql.ErrNoRows) {
+			return octoinvite.NotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 && inv.State == octoinvite.StateRedeemed {
+			return octoinvite.ErrInvitationUsedUp
+		}
+		return nil
+	})
+	return inv, err
+}
+
+// RegenerateInvitation gives the invitation a new code and expiry; see
+// octoinvite.InvitationService.
+func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string) (inv *octoinvite.Invitation, err error) {
+	defer wrap(&err, "RegenerateInvitation(%q)", raw)
+	id, ok := octoinvite.ParseID(octoinvite.KindInvitation, raw)
+	if !ok {
+		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
+	}
+	code, err := octoinvite.NewInvitationCode(db.Rand)
+	if err != nil {
+		return nil, err
+	}
+	err = db.update(ctx, func(tx *Tx) error {
+		sealed, err := tx.db.seal(sealContext(id), code)
+		if err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE invitations SET code_digest = ?, code_sealed = ?, expires = ?, last_modified_on = ?, last_modified_by = ?
+			WHERE id = ? AND revoked_on IS NULL AND uses < max_uses`,
+			octoinvite.Digest(code), sealed, tx.now.Add(tx.db.InvitationLifetime).UnixMilli(), tx.now.UnixMilli(), by, id)
+		if err != nil {
+			return err
+		}
+		if inv, err = tx.findInvitation(ctx, `i.id = ?`, id); errors.Is(err, sql.ErrNoRows) {
+			return octoinvite.NotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 && inv.State == octoinvite.StateRedeemed {
+			return octoinvite.ErrInvitationUsedUp
+		} else if n == 0 {
+			return octoinvite.ErrInvitationRevokedNoRegenerate
+		}
+		return nil
+	})
+	return inv, err
+}
+
+// purgeBatch bounds the invitations one purge transaction deletes, so that a large backlog is
+// removed in short transactions that never hold locks for long.
+const purgeBatch = 500
+
+// closedBefore selects invitations closed before a time (its three parameters, in Unix
+// milliseconds): used up at their last redemption, revoked, or expired.
+const closedBefore = `((uses >= max_uses AND redeemed_on <= ?) OR revoked_on <= ? OR expires <= ?)`
+
+// PurgeInvitations deletes the invitations that were used up, revoked or expired more than
+// retention ago, with their teams, and returns how many it deleted. Several instances may run
+// it at once: each batch claims its rows with a conditional update, so an invitation another
+// instance deleted first is simply not found, nor counted, again.
+func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (purged int, err error) {
+	defer wrap(&err, "PurgeInvitations")
+	for {
+		var n int
+		err := db.update(ctx, func(tx *Tx) error {
+			cutoff := tx.now.Add(-retention).UnixMilli()
+			// The no-op update locks the batch's rows (PostgreSQL re-checks the condition after
+			// waiting for a concurrent writer), so that no regeneration revives an invitation
+			// between the deletion of its teams and its own.
+			rows, err := tx.query(ctx, `UPDATE invitations SET seq = seq WHERE id IN (
+				SELECT id FROM invitations WHERE `+closedBefore+` ORDER BY seq LIMIT ?) AND `+closedBefore+` RETURNING id`,
+				cutoff, cutoff, cutoff, purgeBatch, cutoff, cutoff, cutoff)
+			if err != nil {
+				return err
+			}
+			ids, err := collect(rows, func(row interface{ Scan(...any) error }) (any, error) {
+				var id string
+				return id, row.Scan(&id)
+			})
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			in := ` IN (` + placeholders(len(ids)) + `)`
+			if _, err := tx.exec(ctx, `DELETE FROM invitation_teams WHERE invitation_id`+in, ids...); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE id`+in, ids...); err != nil {
+				return err
+			}
+			n = len(ids)
+			return nil
+		})
+		if err != nil {
+			return purged, err
+		}
+		purged += n
+		if n < purgeBatch {
+			return purged, nil
+		}
+	}
 }

@@ -49,20 +49,23 @@ func (db *DB) PreviewInvitation(ctx context.Context, code string) (preview *octo
 }
 
 // redeemableInvitation returns the ID of the invitation whose code this is, or the
-// ErrInvitation error that says why it cannot be redeemed at the transaction's time.
+// ErrInvitation error that says why it cannot be redeemed at the transaction's time. The checks
+// follow Invitation.StateAt: used up, then revoked, then expired.
 func (tx *Tx) redeemableInvitation(ctx context.Context, code string) (string, error) {
 	var id string
-	var expires int64
-	var redeemed sql.NullInt64
-	err := tx.queryRow(ctx, `SELECT id, expires, redeemed_on FROM invitations WHERE code_digest = ?`,
-		octoinvite.Digest(code)).Scan(&id, &expires, &redeemed)
+	var expires, uses, maxUses int64
+	var revoked sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT id, expires, uses, max_uses, revoked_on FROM invitations WHERE code_digest = ?`,
+		octoinvite.Digest(code)).Scan(&id, &expires, &uses, &maxUses, &revoked)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", octoinvite.ErrInvitationUnknown
 	case err != nil:
 		return "", err
-	case redeemed.Valid:
+	case uses >= maxUses:
 		return "", octoinvite.ErrInvitationUsed
+	case revoked.Valid:
+		return "", octoinvite.ErrInvitationRevoked
 	case !tx.now.Before(millis(expires).Time):
 		return "", octoinvite.ErrInvitationExpired
 	}
@@ -72,7 +75,8 @@ func (tx *Tx) redeemableInvitation(ctx context.Context, code string) (string, er
 // Register creates a user from an invitation; see octoinvite.RegistrationService. The code and
 // the username are checked before the password is hashed, so that a request with a bad code
 // costs no hashing, and checked again inside the write transaction, where the code is claimed
-// by a conditional update: of concurrent registrations with one code, exactly one claims it.
+// by a conditional update: of concurrent registrations with one code, at most its MaxUses
+// claim a use.
 func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user *octoinvite.User, err error) {
 	defer wrap(&err, "Register")
 	if err := reg.Validate(); err != nil {
@@ -113,14 +117,21 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 			user.ID, invitationID, octoinvite.EveryoneTeamID); err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE invitations SET redeemed_on = ?, redeemed_by = ? WHERE id = ? AND redeemed_on IS NULL`,
-			tx.now.UnixMilli(), user.ID, invitationID)
+		// One use is counted by a conditional update: of concurrent registrations, on any
+		// instance, at most MaxUses succeed, and a revocation or regeneration committed
+		// meanwhile is seen. RedeemedOn and RedeemedBy record the latest redemption.
+		res, err := tx.exec(ctx, `UPDATE invitations SET uses = uses + 1, redeemed_on = ?, redeemed_by = ?
+			WHERE id = ? AND code_digest = ? AND uses < max_uses AND revoked_on IS NULL AND expires > ?`,
+			tx.now.UnixMilli(), user.ID, invitationID, octoinvite.Digest(reg.InvitationCode), tx.now.UnixMilli())
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n != 1 {
+			if _, err := tx.redeemableInvitation(ctx, reg.InvitationCode); err != nil {
+				return err
+			}
 			return octoinvite.ErrInvitationUsed
 		}
 		var spaceID sql.NullString

@@ -144,7 +144,7 @@ func (h *Handler) titledProblem(w http.ResponseWriter, status int, title, messag
 }
 
 // codeProblem shows the page for an invitation code that cannot be redeemed (404 for an
-// unknown code, 410 for an expired or used one), or for a failure of the server (500).
+// unknown code, 410 for an expired, withdrawn or used one), or for a failure of the server (500).
 func (h *Handler) codeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	const ask = "Ask the person who invited you to send you a new invitation."
 	const title = "This invitation cannot be used"
@@ -153,6 +153,8 @@ func (h *Handler) codeProblem(w http.ResponseWriter, r *http.Request, err error)
 		h.titledProblem(w, http.StatusNotFound, title, "This invitation link is not valid.", "Check that you opened the whole link from your invitation. "+ask)
 	case errors.Is(err, octoinvite.ErrInvitationExpired):
 		h.titledProblem(w, http.StatusGone, title, "This invitation has expired.", "Invitations can only be used for a limited time. "+ask)
+	case errors.Is(err, octoinvite.ErrInvitationRevoked):
+		h.titledProblem(w, http.StatusGone, title, "This invitation has been withdrawn.", "The person who invited you, or another administrator, cancelled it, so it can no longer be used to create an account. If you still need an account, "+strings.ToLower(ask[:1])+ask[1:])
 	case errors.Is(err, octoinvite.ErrInvitationUsed):
 		h.titledProblem(w, http.StatusGone, title, "This invitation has already been used.", "Each invitation creates one account. If you created your account already, sign in with it; otherwise, "+strings.ToLower(ask[:1])+ask[1:])
 	default:
