@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"iter"
+	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -65,4 +67,94 @@ func (c *Client) findInvitation(ctx context.Context, spaceID, id string) (*octoi
 		return nil, err
 	}
 	return get[octoinvite.Invitation](ctx, c, link)
+}
+
+// invitationsQuery returns the link of the page of invitations the filter selects, in the
+// filter's space if it names one.
+func (c *Client) invitationsQuery(ctx context.Context, filter octoinvite.InvitationFilter) (string, error) {
+	spaceID := ""
+	if filter.SpaceID != nil {
+		spaceID = *filter.SpaceID
+		if err := requireID("space", spaceID); err != nil {
+			return "", err
+		}
+	}
+	link, err := c.invitationsLink(ctx, spaceID)
+	if err != nil {
+		return "", err
+	}
+	if !strings.Contains(link, "{") {
+		link += "{?skip,take,ids,state,team}"
+	}
+	vars := map[string]any{"ids": filter.IDs, "state": filter.States, "team": filter.TeamIDs}
+	return expand(link, rangeVars(filter.Range, vars))
+}
+
+// ListInvitations returns the page of invitations the filter selects, newest first, with its
+// links: those of filter.SpaceID's space if set, else of every space. A zero Take asks for the
+// server's default page size, 30. An unknown state is an error matching ErrInvalid; an unknown
+// space, ErrNotFound; a caller without the UserInvite permission, ErrForbidden.
+func (c *Client) ListInvitations(ctx context.Context, filter octoinvite.InvitationFilter) (*Collection[*octoinvite.Invitation], error) {
+	link, err := c.invitationsQuery(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	return list[*octoinvite.Invitation](ctx, c, link)
+}
+
+// FindInvitations returns the page of invitations the filter selects; see ListInvitations.
+func (c *Client) FindInvitations(ctx context.Context, filter octoinvite.InvitationFilter) (octoinvite.Page[*octoinvite.Invitation], error) {
+	col, err := c.ListInvitations(ctx, filter)
+	if err != nil {
+		return octoinvite.Page[*octoinvite.Invitation]{}, err
+	}
+	return col.page(), nil
+}
+
+// AllInvitations yields every invitation the filter selects, page after page, and the first
+// error, if any.
+func (c *Client) AllInvitations(ctx context.Context, filter octoinvite.InvitationFilter) iter.Seq2[*octoinvite.Invitation, error] {
+	link, err := c.invitationsQuery(ctx, filter)
+	return all[*octoinvite.Invitation](ctx, c, link, err)
+}
+
+// RevokeInvitation withdraws the invitation and returns it, revoked; revoking it again returns
+// it unchanged. The server records the caller as the revoker: by is not sent. A used-up
+// invitation is an error matching ErrConflict; an unknown one, ErrNotFound.
+func (c *Client) RevokeInvitation(ctx context.Context, id, by string) (*octoinvite.Invitation, error) {
+	link, err := c.invitationItemLink(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var inv octoinvite.Invitation
+	if err := c.do(ctx, "DELETE", link, nil, &inv); err != nil {
+		return nil, err
+	}
+	return &inv, nil
+}
+
+// RegenerateInvitation gives the invitation a new code and a new expiry and returns it; the old
+// code stops working at once. The server records the caller: by is not sent. A revoked or
+// used-up invitation is an error matching ErrConflict; an unknown one, ErrNotFound.
+func (c *Client) RegenerateInvitation(ctx context.Context, id, by string) (*octoinvite.Invitation, error) {
+	link, err := c.invitationItemLink(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var inv octoinvite.Invitation
+	if err := c.do(ctx, "POST", link+"/regenerate", nil, &inv); err != nil {
+		return nil, err
+	}
+	return &inv, nil
+}
+
+func (c *Client) invitationItemLink(ctx context.Context, id string) (string, error) {
+	if err := requireID("invitation", id); err != nil {
+		return "", err
+	}
+	link, err := c.invitationsLink(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	return itemLink(link, id)
 }

@@ -339,6 +339,7 @@ func TestInvitations(t *testing.T) {
 	inSpaceJSON := `{"Id":"Invitations-1","AddToTeamIds":["Teams-1","teams-everyone"],"InvitationCode":"` + inSpace.InvitationCode + `",
 		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1",
 		"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",
+		"State":"Pending","MaxUses":1,"Uses":0,
 		"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`
 	assertJSON(t, inSpace, inSpaceJSON)
 	if stored, err := env.DB.FindInvitationByID(ctx, "Invitations-1"); err != nil || stored.InvitationCode != inSpace.InvitationCode {
@@ -352,6 +353,7 @@ func TestInvitations(t *testing.T) {
 	assertJSON(t, global, `{"Id":"Invitations-2","AddToTeamIds":[],"InvitationCode":"`+global.InvitationCode+`",
 		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":null,
 		"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",
+		"State":"Pending","MaxUses":1,"Uses":0,
 		"Links":{"Self":"/api/users/invitations/Invitations-2"}}`)
 
 	t.Run("FindInvitationByID OK", func(t *testing.T) {

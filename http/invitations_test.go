@@ -31,6 +31,7 @@ func TestCreateInvitation_ExactResource(t *testing.T) {
 	want := `{"Id":"Invitations-1","AddToTeamIds":["Teams-1"],"InvitationCode":"` + code + `",
 		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1",
 		"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",
+		"State":"Pending","MaxUses":1,"Uses":0,
 		"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`
 	resp.wantJSON(t, http.StatusCreated, want)
 	if got := resp.header.Get("Location"); got != "/api/Spaces-1/users/invitations/Invitations-1" {

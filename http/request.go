@@ -85,7 +85,7 @@ func describeType(goType string) string {
 		return "an array of strings"
 	case "bool":
 		return "true or false"
-	case "int", "int64":
+	case "int", "int64", "*int":
 		return "a whole number"
 	default:
 		return "of another type"

@@ -63,6 +63,11 @@ type Server struct {
 	InstallationID string
 	// MaxBodyBytes bounds request bodies; larger ones are answered 413.
 	MaxBodyBytes int64
+	// Metrics, when set, counts requests and authentication failures and serves GET /metrics
+	// to administrators.
+	Metrics *Metrics
+	// Ping, when set, is what GET /readyz checks: the store answers.
+	Ping func(ctx context.Context) error
 }
 
 func (s *Server) now() time.Time {
@@ -81,7 +86,33 @@ func (s *Server) logger() *slog.Logger {
 
 // Handler returns the HTTP handler of the API.
 func (s *Server) Handler() http.Handler {
-	global, space, user := http.NewServeMux(), http.NewServeMux(), http.NewServeMux()
+	h, _ := s.handler()
+	return h
+}
+
+// Routes returns the pattern of every route the handler serves, such as
+// "GET /api/users/invitations/{id}", in the order they are registered.
+func (s *Server) Routes() []string {
+	_, routes := s.handler()
+	return routes
+}
+
+// recordingMux is a ServeMux that remembers the patterns registered on it.
+type recordingMux struct {
+	*http.ServeMux
+	patterns *[]string
+}
+
+func (m recordingMux) Handle(pattern string, h http.Handler) {
+	*m.patterns = append(*m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (s *Server) handler() (http.Handler, []string) {
+	var routes []string
+	global := recordingMux{http.NewServeMux(), &routes}
+	space := recordingMux{http.NewServeMux(), &routes}
+	user := recordingMux{http.NewServeMux(), &routes}
 
 	global.Handle("GET /api", s.anonymous(s.handleRoot))
 	global.Handle("GET /api/{$}", s.anonymous(s.handleRoot))
@@ -100,6 +131,15 @@ func (s *Server) Handler() http.Handler {
 	global.Handle("POST /api/users/logout", s.authenticated(s.handleLogout))
 	global.Handle("GET /api/events", s.authenticated(s.handleListEvents))
 	global.Handle("GET /api/events/{id}", s.authenticated(s.handleGetEvent))
+	global.Handle("GET /api/users/invitations", s.authenticated(s.handleListInvitations))
+	global.Handle("DELETE /api/users/invitations/{id}", s.authenticated(s.handleRevokeInvitation))
+	global.Handle("POST /api/users/invitations/{id}/regenerate", s.authenticated(s.handleRegenerateInvitation))
+	global.Handle("GET /api/openapi.json", s.anonymous(handleOpenAPI))
+	global.Handle("GET /healthz", s.anonymous(handleHealth))
+	global.Handle("GET /readyz", s.anonymous(s.handleReady))
+	if s.Metrics != nil {
+		global.Handle("GET /metrics", s.authenticated(s.handleMetrics))
+	}
 	if s.Web != nil {
 		global.Handle("/app/", s.limitWeb(s.Web))
 	}
@@ -113,6 +153,9 @@ func (s *Server) Handler() http.Handler {
 	space.Handle("GET /api/{space}/teams/{id}", s.authenticated(s.handleGetTeam))
 	space.Handle("POST /api/{space}/users/invitations", s.authenticated(s.handleCreateInvitation))
 	space.Handle("GET /api/{space}/users/invitations/{id}", s.authenticated(s.handleGetInvitation))
+	space.Handle("GET /api/{space}/users/invitations", s.authenticated(s.handleListInvitations))
+	space.Handle("DELETE /api/{space}/users/invitations/{id}", s.authenticated(s.handleRevokeInvitation))
+	space.Handle("POST /api/{space}/users/invitations/{id}/regenerate", s.authenticated(s.handleRegenerateInvitation))
 
 	// Routes under /api/users/Users-N, for the same reason.
 	user.Handle("GET /api/users/{id}", s.authenticated(s.handleGetUser))
@@ -130,13 +173,17 @@ func (s *Server) Handler() http.Handler {
 		case userRoute.MatchString(r.URL.Path):
 			mux = user
 		}
-		if _, pattern := mux.Handler(r); pattern == "" {
-			s.fail(w, r, unrouted(mux, r))
+		_, pattern := mux.Handler(r)
+		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+			info.route = routeLabel(pattern)
+		}
+		if pattern == "" {
+			s.fail(w, r, unrouted(mux.ServeMux, r))
 			return
 		}
 		mux.ServeHTTP(w, r)
 	}
-	return s.logRequests(s.recoverPanics(s.crossOriginProtection(http.HandlerFunc(route))))
+	return s.logRequests(s.recoverPanics(s.crossOriginProtection(http.HandlerFunc(route)))), routes
 }
 
 // crossOriginProtection refuses unsafe requests that a browser marks as coming from another
@@ -203,6 +250,9 @@ func (s *Server) authenticated(h handlerFunc) http.Handler {
 			if how != "" && (octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED || err == errCSRF) {
 				s.failAddress(r)
 			}
+			if octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED {
+				s.Metrics.authFailure(credentialLabel(how))
+			}
 			s.fail(w, r, err)
 			return
 		}
@@ -250,6 +300,8 @@ const requestInfoKey contextKey = 1
 type requestInfo struct {
 	id     string
 	userID string
+	// route is the pattern that served the request, without its method; "" if none did.
+	route string
 }
 
 func requestID(ctx context.Context) string {
@@ -295,6 +347,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		r = s.withRequestInfo(r.WithContext(context.WithValue(r.Context(), requestInfoKey, info)))
 		next.ServeHTTP(sw, r)
+		s.Metrics.observe(r.Method, info.route, sw.status, time.Since(start))
 		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", info.id),
 			slog.String("method", octoinvite.Truncate(r.Method, 20)),

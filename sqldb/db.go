@@ -148,6 +148,15 @@ func (db *DB) Close() error {
 	return err
 }
 
+// Pools returns the store's connection pools by name, for their statistics: "sqlite_read" and
+// "sqlite_write" for SQLite, "postgres" for PostgreSQL.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.read == db.write {
+		return map[string]*sql.DB{db.dialect.name: db.write}
+	}
+	return map[string]*sql.DB{db.dialect.name + "_read": db.read, db.dialect.name + "_write": db.write}
+}
+
 // InstallationID returns the UUID chosen when the database was created.
 func (db *DB) InstallationID() string { return db.installationID }
 

@@ -88,7 +88,7 @@ Link:        `+env.URL+`/app/register?invitation=`+inv.InvitationCode+`
 		}
 		assertOutput(t, out, `{"Id":"Invitations-2","AddToTeamIds":["teams-everyone","teams-administrators"],"InvitationCode":"`+inv.InvitationCode+
 			`","Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":null,"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",`+
-			`"Links":{"Self":"/api/users/invitations/Invitations-2"}}`+"\n")
+			`"State":"Pending","MaxUses":1,"Uses":0,"Links":{"Self":"/api/users/invitations/Invitations-2"}}`+"\n")
 	})
 	t.Run("OK no teams", func(t *testing.T) {
 		out := mustRun(t, vars, "invite", "--space", "Spaces-1")

@@ -102,9 +102,10 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 		db.Close()
 		t.Fatalf("installing the admin key: %v", err)
 	}
+	metrics := ohttp.NewMetrics(db)
 	api := &ohttp.Server{
-		Spaces: db, Teams: db, Users: db, Invitations: db, Auth: db,
-		Registrations: db, Sessions: db, APIKeys: db, Events: db,
+		Spaces: db, Teams: db, Users: db, Invitations: metrics.Invitations(db), Auth: db,
+		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db,
 		Application:    "octoinvite",
 		Version:        "0.0.0-test",
 		InstallationID: db.InstallationID(),
@@ -112,8 +113,10 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 		// Tests send many failing requests from one address on purpose; the tests of the
 		// limit itself set a small one.
 		AuthFailureLimit: 1 << 20,
+		Metrics:          metrics,
+		Ping:             db.Ping,
 	}
-	api.Web = web.New(db, api.Application, nil)
+	api.Web = web.New(api.Registrations, api.Application, nil)
 	srv := httptest.NewServer(api.Handler())
 	env := &Env{URL: srv.URL, DB: db, API: api, Clock: clock, server: srv}
 	t.Cleanup(env.Close)
