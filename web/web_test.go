@@ -92,6 +92,16 @@ func setup(t *testing.T) (*servertest.Env, *octoinvite.Invitation, string) {
 	return env, inv, team.ID
 }
 
+// setupInvitation stores another invitation of env, into the Everyone team.
+func setupInvitation(t *testing.T, env *servertest.Env) *octoinvite.Invitation {
+	t.Helper()
+	inv := &octoinvite.Invitation{AddToTeamIDs: []string{octoinvite.EveryoneTeamID}, LastModifiedBy: "admin"}
+	if err := env.DB.CreateInvitation(context.Background(), inv); err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
 func TestRegisterPage(t *testing.T) {
 	env, inv, teamID := setup(t)
 	browser := newBrowser(t)
