@@ -207,7 +207,17 @@ func TestPostgresUnreachable(t *testing.T) {
 		})
 	}
 
+	t.Run("OutageProbes", func(t *testing.T) {
+		call(t, env, "GET", "/healthz", "", "").want(t, http.StatusOK, `{"Status":"Alive"}`)
+		resp := call(t, env, "GET", "/readyz", "", "")
+		resp.want(t, http.StatusServiceUnavailable, notReadyBody)
+		if got := resp.header.Get("Retry-After"); got != "5" {
+			t.Errorf("got Retry-After %q, want \"5\"", got)
+		}
+	})
+
 	proxy.Start(t)
+	call(t, env, "GET", "/readyz", "", "").want(t, http.StatusOK, `{"Status":"Ready"}`)
 	resp := admin(t, env, "POST", "/api/Spaces-1/users/invitations", createInvitation)
 	if resp.status != http.StatusCreated || !strings.HasPrefix(resp.body, `{"Id":"Invitations-1",`) {
 		t.Errorf("after the outage: got %d %s, want 201 for Invitations-1", resp.status, resp.body)
