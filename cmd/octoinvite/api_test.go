@@ -74,6 +74,8 @@ func TestCLIInvite(t *testing.T) {
 		assertOutput(t, out, `Invitation:  Invitations-1
 Code:        `+inv.InvitationCode+`
 Expires:     2026-11-28 19:00:00 JST
+State:       Pending
+Uses:        0/1
 Space:       Spaces-1
 Teams:       Teams-1, teams-everyone
 Created by:  admin
@@ -290,7 +292,8 @@ func TestCLIFailures(t *testing.T) {
 
 func TestCLIHelp(t *testing.T) {
 	for _, args := range [][]string{
-		{"invite"}, {"invitation"}, {"invitation", "get"}, {"team"}, {"team", "create"}, {"team", "list"},
+		{"invite"}, {"invitation"}, {"invitation", "get"}, {"invitation", "list"}, {"invitation", "revoke"},
+		{"invitation", "regenerate"}, {"version"}, {"team"}, {"team", "create"}, {"team", "list"},
 		{"space"}, {"space", "create"}, {"space", "list"}, {"whoami"}, {"serve"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,24 +18,40 @@ func newInviteCommand(stdout io.Writer, getenv func(string) string) *cobra.Comma
 	o := newAPIOptions(stdout, getenv)
 	var spaceID string
 	var teams []string
+	var expiresIn time.Duration
+	var maxUses int
 	cmd := &cobra.Command{
-		Use:   "invite [--space ID] [--team ID ...]",
+		Use:   "invite [--space ID] [--team ID ...] [--expires-in DURATION] [--max-uses N]",
 		Short: "Invite someone to register, into teams",
 		Long: `Create an invitation and print its code, when it expires (in local time) and the link the
 invitee opens in a browser to register. Whoever registers with the code joins the teams.
 
 With --space the invitation belongs to that space and may name its teams and the system teams
-(teams-everyone, teams-administrators); without it, only system teams.`,
+(teams-everyone, teams-administrators); without it, only system teams.
+
+The code lasts the server's default lifetime (48 hours unless configured) unless --expires-in
+asks for another, up to the server's maximum. With --max-uses, several people can register
+with the same code, such as a link shared with a whole team; the last use closes it.`,
 		Example: `  export OCTOPUS_URL=https://octopus.example.com OCTOPUS_API_KEY=API-...
   octoinvite invite --space Spaces-1 --team Teams-1 --team Teams-2
+  octoinvite invite --space Spaces-1 --team Teams-1 --expires-in 168h --max-uses 10
   octoinvite invite --team teams-administrators --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("expires-in") && expiresIn <= 0 {
+				return fmt.Errorf("invalid --expires-in %s: it must be positive, such as 72h", expiresIn)
+			}
+			if cmd.Flags().Changed("max-uses") && maxUses < 1 {
+				return fmt.Errorf("invalid --max-uses %d: it must be at least 1", maxUses)
+			}
 			c, err := o.client(cmd)
 			if err != nil {
 				return err
 			}
-			inv := &octoinvite.Invitation{AddToTeamIDs: append([]string{}, teams...)}
+			inv := &octoinvite.Invitation{AddToTeamIDs: append([]string{}, teams...), MaxUses: maxUses}
+			if expiresIn > 0 {
+				inv.Expires = octoinvite.NewTime(time.Now().Add(expiresIn))
+			}
 			if spaceID != "" {
 				inv.SpaceID = &spaceID
 			}
@@ -46,6 +64,8 @@ With --space the invitation belongs to that space and may name its teams and the
 	o.addFlags(cmd)
 	cmd.Flags().StringVar(&spaceID, "space", "", "the space of the invitation and its teams, such as Spaces-1")
 	cmd.Flags().StringSliceVar(&teams, "team", nil, "a team the invitee joins; repeat the flag, or separate IDs with commas")
+	cmd.Flags().DurationVar(&expiresIn, "expires-in", 0, "how long the code lasts, such as 72h; default: the server's lifetime")
+	cmd.Flags().IntVar(&maxUses, "max-uses", 0, "how many people may register with the code; default 1")
 	return cmd
 }
 
@@ -53,9 +73,11 @@ func newInvitationCommand(stdout io.Writer, getenv func(string) string) *cobra.C
 	o := newAPIOptions(stdout, getenv)
 	cmd := group(&cobra.Command{
 		Use:   "invitation",
-		Short: "Read invitations",
-		Example: `  octoinvite invitation get Invitations-1
-  octoinvite invitation get Invitations-2 --space Spaces-2 --output json`,
+		Short: "Read, list, revoke and regenerate invitations",
+		Example: `  octoinvite invitation list --state Pending
+  octoinvite invitation get Invitations-1
+  octoinvite invitation revoke Invitations-1
+  octoinvite invitation regenerate Invitations-2`,
 	})
 	o.addFlags(cmd)
 
@@ -86,8 +108,93 @@ opens. With --space the invitation is looked up in that space, and one of anothe
 		},
 	}
 	get.Flags().StringVar(&spaceID, "space", "", "the space the invitation belongs to, such as Spaces-1")
-	cmd.AddCommand(get)
+
+	var listSpace string
+	var states, listTeams []string
+	list := &cobra.Command{
+		Use:   "list [--space ID] [--state STATE ...] [--team ID ...]",
+		Short: "List invitations, newest first",
+		Long: `List invitations, newest first: with --space those of that space, otherwise every one. --state
+keeps those in the given states (Pending, Redeemed, Expired, Revoked), --team those that add
+users to one of the given teams. Expiry times are in local time.`,
+		Example: `  octoinvite invitation list
+  octoinvite invitation list --state Pending --space Spaces-1
+  octoinvite invitation list --state Expired,Revoked --team Teams-1 --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := o.client(cmd)
+			if err != nil {
+				return err
+			}
+			filter := octoinvite.InvitationFilter{States: states, TeamIDs: listTeams, Range: octoinvite.Range{Take: octoinvite.MaxTake}}
+			if listSpace != "" {
+				filter.SpaceID = &listSpace
+			}
+			col, err := c.ListInvitations(cmd.Context(), filter)
+			if err != nil {
+				return apiError(err)
+			}
+			loc := location(getenv)
+			return o.print(func(w io.Writer) {
+				rows := [][]string{}
+				for _, inv := range col.Items {
+					rows = append(rows, []string{inv.ID, inv.State, usesOf(inv), inv.Expires.In(loc).Format("2006-01-02 15:04 MST"),
+						spaceOf(inv.SpaceID), orNone(strings.Join(inv.AddToTeamIDs, ","))})
+				}
+				table(w, []string{"ID", "STATE", "USES", "EXPIRES", "SPACE", "TEAMS"}, rows)
+			})
+		},
+	}
+	list.Flags().StringVar(&listSpace, "space", "", "list the invitations of this space, such as Spaces-1")
+	list.Flags().StringSliceVar(&states, "state", nil, "list only invitations in this state; repeat the flag, or separate states with commas")
+	list.Flags().StringSliceVar(&listTeams, "team", nil, "list only invitations into this team; repeat the flag, or separate IDs with commas")
+
+	revoke := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Withdraw an invitation, so that its code no longer works",
+		Long: `Withdraw an invitation: its code stops working at once, and the invitee's page says the invitation
+was withdrawn. Revoking a revoked invitation changes nothing; a used-up one cannot be revoked.`,
+		Example: `  octoinvite invitation revoke Invitations-1`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := o.client(cmd)
+			if err != nil {
+				return err
+			}
+			inv, err := c.RevokeInvitation(cmd.Context(), args[0], "")
+			if err != nil {
+				return apiError(err)
+			}
+			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+		},
+	}
+	regenerate := &cobra.Command{
+		Use:   "regenerate ID",
+		Short: "Give an invitation a new code and a new expiry",
+		Long: `Give a pending or expired invitation a new code, valid for the server's default lifetime from now,
+and print it with its new link. The old code stops working at once. Uses already made still
+count. A revoked or used-up invitation cannot be regenerated: create a new one.`,
+		Example: `  octoinvite invitation regenerate Invitations-2`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := o.client(cmd)
+			if err != nil {
+				return err
+			}
+			inv, err := c.RegenerateInvitation(cmd.Context(), args[0], "")
+			if err != nil {
+				return apiError(err)
+			}
+			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+		},
+	}
+	cmd.AddCommand(get, list, revoke, regenerate)
 	return cmd
+}
+
+// usesOf reads "1/3" for an invitation used once of three times.
+func usesOf(inv *octoinvite.Invitation) string {
+	return strconv.Itoa(inv.Uses) + "/" + strconv.Itoa(inv.MaxUses)
 }
 
 // RegisterPath is the page of the web app where an invitee registers with a code.
@@ -103,6 +210,8 @@ func printInvitation(w io.Writer, c *client.Client, inv *octoinvite.Invitation, 
 		[2]string{"Invitation", inv.ID},
 		[2]string{"Code", inv.InvitationCode},
 		[2]string{"Expires", inv.Expires.In(loc).Format("2006-01-02 15:04:05 MST")},
+		[2]string{"State", inv.State},
+		[2]string{"Uses", usesOf(inv)},
 		[2]string{"Space", spaceOf(inv.SpaceID)},
 		[2]string{"Teams", orNone(strings.Join(inv.AddToTeamIDs, ", "))},
 		[2]string{"Created by", inv.LastModifiedBy},

@@ -49,8 +49,23 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 	root.AddCommand(newServeCommand(stdout, stderr, getenv))
 	root.AddCommand(newInviteCommand(stdout, getenv), newInvitationCommand(stdout, getenv),
 		newTeamCommand(stdout, getenv), newSpaceCommand(stdout, getenv), newWhoamiCommand(stdout, getenv),
-		newAPIKeyCommand(stdout, getenv), newEventCommand(stdout, getenv))
+		newAPIKeyCommand(stdout, getenv), newEventCommand(stdout, getenv), newVersionCommand(stdout))
 	return root
+}
+
+func newVersionCommand(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of octoinvite",
+		Long: `Print the version of octoinvite: the module version it was built as, or, for a build from a
+checkout, its commit. The server reports the same version in its root document (GET /api).`,
+		Example: `  octoinvite version`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintln(stdout, "octoinvite "+version())
+			return err
+		},
+	}
 }
 
 // version returns the module version the binary was built from, or its VCS revision for a

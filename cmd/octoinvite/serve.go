@@ -35,13 +35,23 @@ type serveConfig struct {
 	AdminAPIKey        string
 	MasterKey          string
 	InvitationLifetime time.Duration
-	LogFormat          string
-	MaxBodyBytes       int64
-	ShutdownTimeout    time.Duration
-	AuthFailureLimit   int
-	AuthFailureWindow  time.Duration
-	TrustedProxies     []string
-	trustedProxies     []netip.Prefix
+	// InvitationMaxLifetime bounds the lifetime a creator may ask for; InvitationMaxUses the
+	// uses. InvitationRetention is how long closed invitations are kept before the purge, which
+	// runs every PurgeInterval; 0 keeps them for ever.
+	InvitationMaxLifetime time.Duration
+	InvitationMaxUses     int
+	InvitationRetention   time.Duration
+	PurgeInterval         time.Duration
+	// MetricsListen, if set, is a private address serving /metrics, /healthz and /readyz
+	// without authentication.
+	MetricsListen     string
+	LogFormat         string
+	MaxBodyBytes      int64
+	ShutdownTimeout   time.Duration
+	AuthFailureLimit  int
+	AuthFailureWindow time.Duration
+	TrustedProxies    []string
+	trustedProxies    []netip.Prefix
 }
 
 // Names of the database and master key files inside the data folder.
@@ -70,19 +80,24 @@ Every flag may also be given by the environment variable named in its help.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := envFallbacks(cmd.Flags(), getenv, map[string]string{
-				"listen":              "OCTOINVITE_LISTEN",
-				"data":                "OCTOINVITE_DATA",
-				"database":            "OCTOINVITE_DATABASE",
-				"database-wait":       "OCTOINVITE_DATABASE_WAIT",
-				"admin-api-key":       "OCTOINVITE_ADMIN_API_KEY",
-				"master-key":          "OCTOINVITE_MASTER_KEY",
-				"invitation-lifetime": "OCTOINVITE_INVITATION_LIFETIME",
-				"log-format":          "OCTOINVITE_LOG_FORMAT",
-				"max-body-bytes":      "OCTOINVITE_MAX_BODY_BYTES",
-				"shutdown-timeout":    "OCTOINVITE_SHUTDOWN_TIMEOUT",
-				"auth-failure-limit":  "OCTOINVITE_AUTH_FAILURE_LIMIT",
-				"auth-failure-window": "OCTOINVITE_AUTH_FAILURE_WINDOW",
-				"trusted-proxies":     "OCTOINVITE_TRUSTED_PROXIES",
+				"listen":                  "OCTOINVITE_LISTEN",
+				"data":                    "OCTOINVITE_DATA",
+				"database":                "OCTOINVITE_DATABASE",
+				"database-wait":           "OCTOINVITE_DATABASE_WAIT",
+				"admin-api-key":           "OCTOINVITE_ADMIN_API_KEY",
+				"master-key":              "OCTOINVITE_MASTER_KEY",
+				"invitation-lifetime":     "OCTOINVITE_INVITATION_LIFETIME",
+				"invitation-max-lifetime": "OCTOINVITE_INVITATION_MAX_LIFETIME",
+				"invitation-max-uses":     "OCTOINVITE_INVITATION_MAX_USES",
+				"invitation-retention":    "OCTOINVITE_INVITATION_RETENTION",
+				"purge-interval":          "OCTOINVITE_PURGE_INTERVAL",
+				"metrics-listen":          "OCTOINVITE_METRICS_LISTEN",
+				"log-format":              "OCTOINVITE_LOG_FORMAT",
+				"max-body-bytes":          "OCTOINVITE_MAX_BODY_BYTES",
+				"shutdown-timeout":        "OCTOINVITE_SHUTDOWN_TIMEOUT",
+				"auth-failure-limit":      "OCTOINVITE_AUTH_FAILURE_LIMIT",
+				"auth-failure-window":     "OCTOINVITE_AUTH_FAILURE_WINDOW",
+				"trusted-proxies":         "OCTOINVITE_TRUSTED_PROXIES",
 			}); err != nil {
 				return err
 			}
@@ -100,6 +115,11 @@ Every flag may also be given by the environment variable named in its help.`,
 	f.StringVar(&cfg.AdminAPIKey, "admin-api-key", "", "the administrator's API key, API- and upper-case letters and digits (OCTOINVITE_ADMIN_API_KEY)")
 	f.StringVar(&cfg.MasterKey, "master-key", "", "base64 of the 32-byte master key that seals invitation codes; default: the key file in the data folder (OCTOINVITE_MASTER_KEY)")
 	f.DurationVar(&cfg.InvitationLifetime, "invitation-lifetime", octoinvite.DefaultInvitationLifetime, "how long an invitation code stays valid (OCTOINVITE_INVITATION_LIFETIME)")
+	f.DurationVar(&cfg.InvitationMaxLifetime, "invitation-max-lifetime", octoinvite.DefaultInvitationMaxLifetime, "the longest lifetime an invitation's creator may ask for with Expires (OCTOINVITE_INVITATION_MAX_LIFETIME)")
+	f.IntVar(&cfg.InvitationMaxUses, "invitation-max-uses", octoinvite.DefaultInvitationMaxUses, "the most registrations one invitation may allow with MaxUses (OCTOINVITE_INVITATION_MAX_USES)")
+	f.DurationVar(&cfg.InvitationRetention, "invitation-retention", 30*24*time.Hour, "how long used-up, revoked and expired invitations are kept before they are purged; 0 keeps them (OCTOINVITE_INVITATION_RETENTION)")
+	f.DurationVar(&cfg.PurgeInterval, "purge-interval", time.Hour, "how often the purge of old invitations runs (OCTOINVITE_PURGE_INTERVAL)")
+	f.StringVar(&cfg.MetricsListen, "metrics-listen", "", "a private address serving /metrics, /healthz and /readyz without a key, such as 127.0.0.1:9090; on the main address /metrics needs an administrator's key (OCTOINVITE_METRICS_LISTEN)")
 	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json (OCTOINVITE_LOG_FORMAT)")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", ohttp.DefaultMaxBodyBytes, "largest request body accepted (OCTOINVITE_MAX_BODY_BYTES)")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT or SIGTERM (OCTOINVITE_SHUTDOWN_TIMEOUT)")
@@ -126,6 +146,14 @@ func (cfg *serveConfig) validate() error {
 	switch {
 	case cfg.InvitationLifetime < time.Minute:
 		return fmt.Errorf("invalid --invitation-lifetime %s: it must be at least 1m", cfg.InvitationLifetime)
+	case cfg.InvitationMaxLifetime < cfg.InvitationLifetime:
+		return fmt.Errorf("invalid --invitation-max-lifetime %s: it must be at least --invitation-lifetime (%s)", cfg.InvitationMaxLifetime, cfg.InvitationLifetime)
+	case cfg.InvitationMaxUses < 1:
+		return fmt.Errorf("invalid --invitation-max-uses %d: it must be at least 1", cfg.InvitationMaxUses)
+	case cfg.InvitationRetention < 0:
+		return fmt.Errorf("invalid --invitation-retention %s: it must not be negative", cfg.InvitationRetention)
+	case cfg.PurgeInterval < time.Minute:
+		return fmt.Errorf("invalid --purge-interval %s: it must be at least 1m", cfg.PurgeInterval)
 	case cfg.LogFormat != "text" && cfg.LogFormat != "json":
 		return fmt.Errorf("invalid --log-format %q: use text or json", cfg.LogFormat)
 	case cfg.MaxBodyBytes < 1024:
@@ -150,6 +178,11 @@ func (cfg *serveConfig) validate() error {
 	if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
 		return fmt.Errorf("invalid --listen %q: %v", cfg.Listen, err)
 	}
+	if cfg.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(cfg.MetricsListen); err != nil {
+			return fmt.Errorf("invalid --metrics-listen %q: %v", cfg.MetricsListen, err)
+		}
+	}
 	return nil
 }
 
@@ -171,14 +204,17 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	defer db.Close()
 	db.InvitationLifetime = cfg.InvitationLifetime
+	db.InvitationMaxLifetime = cfg.InvitationMaxLifetime
+	db.InvitationMaxUses = cfg.InvitationMaxUses
 
 	if err := ensureAdminKey(ctx, db, cfg.AdminAPIKey, stderr); err != nil {
 		return err
 	}
 
+	metrics := ohttp.NewMetrics(db)
 	api := &ohttp.Server{
-		Spaces: db, Teams: db, Users: db, Invitations: db, Auth: db,
-		Registrations: db, Sessions: db, APIKeys: db, Events: db,
+		Spaces: db, Teams: db, Users: db, Invitations: metrics.Invitations(db), Auth: db,
+		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db,
 		Logger:            logger,
 		Application:       "octoinvite",
 		Version:           version(),
@@ -187,11 +223,20 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		AuthFailureLimit:  cfg.AuthFailureLimit,
 		AuthFailureWindow: cfg.AuthFailureWindow,
 		TrustedProxies:    cfg.trustedProxies,
+		Metrics:           metrics,
+		Ping:              db.Ping,
 	}
-	api.Web = web.New(db, api.Application, logger)
+	api.Web = web.New(api.Registrations, api.Application, logger)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	var opsLn net.Listener
+	if cfg.MetricsListen != "" {
+		if opsLn, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("listening on %s (--metrics-listen): %w", cfg.MetricsListen, err)
+		}
 	}
 	srv := &http.Server{
 		Handler:           api.Handler(),
@@ -204,8 +249,26 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	logger.Info("listening", slog.String("address", "http://"+ln.Addr().String()), slog.String("database", where), slog.String("version", version()))
 
-	errc := make(chan error, 1)
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	if cfg.InvitationRetention > 0 {
+		job := &purgeJob{store: db, retention: cfg.InvitationRetention, interval: cfg.PurgeInterval, logger: logger, metrics: metrics}
+		go func() { defer close(jobsDone); job.run(jobCtx) }()
+	} else {
+		close(jobsDone)
+	}
+	// The purge stops before the store closes, whatever way serve returns.
+	defer func() { stopJobs(); <-jobsDone }()
+
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var opsSrv *http.Server
+	if opsLn != nil {
+		opsSrv = &http.Server{Handler: api.OperationsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
+			ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
+		logger.Info("serving metrics and probes", slog.String("address", "http://"+opsLn.Addr().String()))
+		go func() { errc <- opsSrv.Serve(opsLn) }()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serving: %w", err)
@@ -214,6 +277,10 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	logger.Info("shutting down: finishing in-flight requests", slog.Duration("timeout", cfg.ShutdownTimeout))
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	stopJobs()
+	if opsSrv != nil {
+		_ = opsSrv.Shutdown(shutdownCtx)
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutting down: %w", err)
 	}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/internal/servertest"
+)
+
+func TestCLIInvitationLifecycle(t *testing.T) {
+	env := servertest.Start(t)
+	vars := cliEnv(env)
+	team := env.CreateTeam(t, "Developers", ptr("Spaces-1"))
+
+	// The CLI computes Expires from its own clock: put the server's at the same time, so that
+	// the requested expiry lies within the server's bounds, and bound the answer by the times
+	// around the call.
+	now := time.Now().UTC()
+	env.Clock.Set(now)
+	mustRun(t, vars, "invite", "--space", "Spaces-1", "--team", team.ID, "--expires-in", "72h", "--max-uses", "3")
+	after := time.Now()
+	inv, err := env.DB.FindInvitationByID(context.Background(), "Invitations-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.MaxUses != 3 || inv.Expires.Before(now.Add(72*time.Hour).Truncate(time.Millisecond)) || inv.Expires.After(after.Add(72*time.Hour)) {
+		t.Errorf("got MaxUses %d, Expires %s; want 3 and 72h after %s", inv.MaxUses, inv.Expires, now)
+	}
+	env.Clock.Set(servertest.Epoch)
+	mustRun(t, vars, "invite", "--team", "teams-everyone") // Invitations-2
+
+	t.Run("List", func(t *testing.T) {
+		out := mustRun(t, vars, "invitation", "list")
+		want := "ID             STATE    USES  EXPIRES               SPACE     TEAMS\n" +
+			"Invitations-2  Pending  0/1   2026-11-28 19:00 JST  (system)  teams-everyone\n" +
+			"Invitations-1  Pending  0/3   " + inv.Expires.In(location(func(string) string { return "Asia/Tokyo" })).Format("2006-01-02 15:04 MST") + "  Spaces-1  Teams-1\n"
+		assertOutput(t, out, want)
+	})
+	t.Run("Revoke", func(t *testing.T) {
+		out := mustRun(t, vars, "invitation", "revoke", "Invitations-2")
+		if !strings.Contains(out, "State:       Revoked\n") {
+			t.Errorf("got\n%s\nwant the revoked invitation", out)
+		}
+		out = mustRun(t, vars, "invitation", "list", "--state", "revoked")
+		if !strings.Contains(out, "Invitations-2  Revoked") || strings.Contains(out, "Invitations-1") {
+			t.Errorf("got\n%s\nwant only Invitations-2, revoked", out)
+		}
+		stdout, _, err := runCLI(t, vars, "invitation", "regenerate", "Invitations-2")
+		assertFailure(t, stdout, err, "There was a problem with your request. The invitation has been revoked; create a new invitation instead of regenerating it. (409 Conflict)")
+	})
+	t.Run("Regenerate", func(t *testing.T) {
+		out := mustRun(t, vars, "invitation", "regenerate", "Invitations-1", "--output", "json")
+		fresh, err := env.DB.FindInvitationByID(context.Background(), "Invitations-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh.InvitationCode == inv.InvitationCode || !strings.Contains(out, `"InvitationCode":"`+fresh.InvitationCode+`"`) ||
+			!strings.Contains(out, `"Expires":"2026-11-28T10:00:00.000+00:00"`) {
+			t.Errorf("got\n%s\nwant the new code, expiring after the default lifetime", out)
+		}
+	})
+	t.Run("ErrUnknownState", func(t *testing.T) {
+		stdout, _, err := runCLI(t, vars, "invitation", "list", "--state", "Lost")
+		assertFailure(t, stdout, err, "There was a problem with your request. The state 'Lost' is not one of Pending, Redeemed, Expired, Revoked. (400 Bad Request)")
+	})
+	t.Run("ErrBadFlags", func(t *testing.T) {
+		stdout, _, err := runCLI(t, vars, "invite", "--expires-in", "-1h")
+		assertFailure(t, stdout, err, "invalid --expires-in -1h0m0s: it must be positive, such as 72h")
+		stdout, _, err = runCLI(t, vars, "invite", "--max-uses", "0")
+		assertFailure(t, stdout, err, "invalid --max-uses 0: it must be at least 1")
+		stdout, _, err = runCLI(t, vars, "invite", "--expires-in", "10000h")
+		if err == nil || !strings.Contains(err.Error(), "is too far away: an invitation can last at most 720h0m0s") {
+			t.Errorf("got %v, want the server's refusal of a distant expiry", err)
+		}
+	})
+}
+
+func TestCLIVersion(t *testing.T) {
+	assertOutput(t, mustRun(t, nil, "version"), "octoinvite "+version()+"\n")
+}
+
+// TestPurgeJob runs the housekeeping job's one run directly, on a store whose clock the test
+// sets, and then its loop until the context ends.
+func TestPurgeJob(t *testing.T) {
+	env := servertest.Start(t)
+	ctx := context.Background()
+	inv := &octoinvite.Invitation{AddToTeamIDs: []string{}, LastModifiedBy: "admin"}
+	if err := env.DB.CreateInvitation(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	job := &purgeJob{store: env.DB, retention: 24 * time.Hour, interval: time.Hour, logger: slog.New(slog.DiscardHandler), metrics: env.API.Metrics}
+	steps := []struct {
+		at     time.Duration
+		purged int
+	}{
+		{48 * time.Hour, 0},                  // expired just now: kept for the retention
+		{72*time.Hour - time.Millisecond, 0}, // not yet a day after
+		{72 * time.Hour, 1},
+		{72 * time.Hour, 0}, // nothing left: a second run is harmless
+	}
+	for _, step := range steps {
+		env.Clock.Set(servertest.Epoch.Add(step.at))
+		if n, err := job.runOnce(ctx); err != nil || n != step.purged {
+			t.Fatalf("at +%s: got %d purged, %v; want %d", step.at, n, err, step.purged)
+		}
+	}
+	want := `
+# HELP octoinvite_invitation_events_total Invitations created, redeemed (each use), revoked, regenerated and purged by this instance.
+# TYPE octoinvite_invitation_events_total counter
+octoinvite_invitation_events_total{event="created"} 0
+octoinvite_invitation_events_total{event="purged"} 1
+octoinvite_invitation_events_total{event="redeemed"} 0
+octoinvite_invitation_events_total{event="regenerated"} 0
+octoinvite_invitation_events_total{event="revoked"} 0
+`
+	if err := testutil.GatherAndCompare(env.API.Metrics.Gatherer(), strings.NewReader(want), "octoinvite_invitation_events_total"); err != nil {
+		t.Error(err)
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); job.run(runCtx) }()
+	cancel()
+	<-done // the loop returns once cancelled; the test's deadline catches a loop that does not
+}
