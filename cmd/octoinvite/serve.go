@@ -247,7 +247,11 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
-	logger.Info("listening", slog.String("address", "http://"+ln.Addr().String()), slog.String("database", where), slog.String("version", version()))
+	attrs := []any{slog.String("address", "http://"+ln.Addr().String()), slog.String("database", where), slog.String("version", version())}
+	if opsLn != nil {
+		attrs = append(attrs, slog.String("metrics_address", "http://"+opsLn.Addr().String()))
+	}
+	logger.Info("listening", attrs...)
 
 	jobCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
@@ -266,7 +270,6 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if opsLn != nil {
 		opsSrv = &http.Server{Handler: api.OperationsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 			ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
-		logger.Info("serving metrics and probes", slog.String("address", "http://"+opsLn.Addr().String()))
 		go func() { errc <- opsSrv.Serve(opsLn) }()
 	}
 	select {

@@ -47,6 +47,12 @@ func TestServe_BadConfiguration(t *testing.T) {
 		{"ErrLifetime", []string{"serve", "--invitation-lifetime", "soon"}, nil, `invalid argument "soon" for "--invitation-lifetime" flag`},
 		{"ErrShortLifetime", []string{"serve", "--invitation-lifetime", "10s"}, nil, "invalid --invitation-lifetime 10s: it must be at least 1m"},
 		{"ErrLifetimeFromEnv", []string{"serve"}, map[string]string{"OCTOINVITE_INVITATION_LIFETIME": "2 days"}, `invalid OCTOINVITE_INVITATION_LIFETIME "2 days"`},
+		{"ErrMaxLifetimeBelowDefault", []string{"serve", "--invitation-max-lifetime", "24h"}, nil,
+			"invalid --invitation-max-lifetime 24h0m0s: it must be at least --invitation-lifetime (48h0m0s)"},
+		{"ErrMaxUses", []string{"serve", "--invitation-max-uses", "0"}, nil, "invalid --invitation-max-uses 0: it must be at least 1"},
+		{"ErrRetention", []string{"serve", "--invitation-retention", "-1h"}, nil, "invalid --invitation-retention -1h0m0s: it must not be negative"},
+		{"ErrPurgeInterval", []string{"serve"}, map[string]string{"OCTOINVITE_PURGE_INTERVAL": "1s"}, "invalid --purge-interval 1s: it must be at least 1m"},
+		{"ErrMetricsListen", []string{"serve", "--metrics-listen", "9090"}, nil, `invalid --metrics-listen "9090"`},
 		{"ErrAdminKey", []string{"serve", "--admin-api-key", "secret"}, nil, "invalid --admin-api-key"},
 		{"ErrListen", []string{"serve", "--listen", "8080"}, nil, `invalid --listen "8080"`},
 		{"ErrLogFormat", []string{"serve", "--log-format", "xml"}, nil, `invalid --log-format "xml": use text or json`},
@@ -128,6 +134,31 @@ func get(t *testing.T, url, key string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestServe_MetricsListener serves the metrics and probes without a key on their own address,
+// /metrics with an administrator's key on the main one, and stops cleanly with its purge job.
+func TestServe_MetricsListener(t *testing.T) {
+	key := "API-ADMINISTRATOR0000000001"
+	url, stderr, stop := startServe(t, []string{"--data", t.TempDir(), "--admin-api-key", key, "--metrics-listen", "127.0.0.1:0"}, noEnv)
+	m := regexp.MustCompile(`metrics_address=(http://[0-9.:]+)`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("got no metrics address in the log:\n%s", stderr)
+	}
+	for _, tt := range []struct {
+		url, key string
+		want     int
+	}{
+		{m[1] + "/metrics", "", 200}, {m[1] + "/healthz", "", 200}, {m[1] + "/readyz", "", 200},
+		{url + "/metrics", "", 401}, {url + "/metrics", key, 200}, {url + "/readyz", "", 200},
+	} {
+		if got := get(t, tt.url, tt.key); got != tt.want {
+			t.Errorf("GET %s: got %d, want %d", tt.url, got, tt.want)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Errorf("got %v from a clean shutdown, want nil", err)
+	}
 }
 
 func TestServe_GeneratedAdminKeyIsPrintedOnce(t *testing.T) {
