@@ -104,7 +104,7 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 	env := servertest.Start(t)
 	_, userKey := env.CreateUser(t, "bob")
 	env.CreateTeam(t, "Developers", ptr("Spaces-1")) // Teams-1
-	registration := invite(t, env, nil)            // Invitations-1
+	registration := invite(t, env, nil)              // Invitations-1
 	a := servertest.AdminKey
 	inv, spaceInv := "/api/users/invitations", "/api/{space}/users/invitations"
 	cases := []apiCase{
