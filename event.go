@@ -12,9 +12,9 @@ const KindEvent = "Events"
 const (
 	// EventCreated: an invitation, a user (by registration) or an API key was created.
 	EventCreated = "Created"
-	// EventModified: an invitation was redeemed.
+	// EventModified: an invitation was redeemed, revoked or given a new code.
 	EventModified = "Modified"
-	// EventDeleted: an API key was revoked.
+	// EventDeleted: an API key was revoked, or the purge deleted closed invitations.
 	EventDeleted = "Deleted"
 	// EventLoginSucceeded: a user signed in with a password or registered (which signs in).
 	EventLoginSucceeded = "LoginSucceeded"

@@ -168,6 +168,11 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 		{method: "POST", path: "/api/users/login", docPath: "/api/users/login", body: `{"Username":"jane","Password":"` + goodPassword + `"}`, status: 200},
 		{method: "POST", path: "/api/users/login", docPath: "/api/users/login", body: `{"Username":"jane","Password":"wrong password!"}`, status: 401},
 		{method: "POST", path: "/api/users/logout", docPath: "/api/users/logout", key: a, status: 204},
+		{method: "GET", path: "/api/events?take=5&regarding=Invitations-2", docPath: "/api/events", key: a, status: 200},
+		{method: "GET", path: "/api/events?from=yesterday", docPath: "/api/events", key: a, status: 400},
+		{method: "GET", path: "/api/events", docPath: "/api/events", key: userKey, status: 403},
+		{method: "GET", path: "/api/events/Events-1", docPath: "/api/events/{id}", key: a, status: 200},
+		{method: "GET", path: "/api/events/Events-999", docPath: "/api/events/{id}", key: a, status: 404},
 	}
 	exercised := map[string]bool{}
 	for _, c := range cases {

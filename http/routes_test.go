@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/octoinvite/octoinvite"
 	"github.com/octoinvite/octoinvite/internal/servertest"
 )
 
@@ -36,6 +37,18 @@ func named(format string) func() string {
 	return func() string { return fmt.Sprintf(format, unique.Add(1)) }
 }
 
+// freshInvitation returns the path, formatted with the ID of a new invitation of Spaces-1, so
+// that each call revokes or regenerates one that is still pending.
+func freshInvitation(format string) func(*testing.T, *servertest.Env) string {
+	return func(t *testing.T, env *servertest.Env) string {
+		inv := &octoinvite.Invitation{AddToTeamIDs: []string{}, SpaceID: ptr("Spaces-1"), LastModifiedBy: "admin"}
+		if err := env.DB.CreateInvitation(context.Background(), inv); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf(format, inv.ID)
+	}
+}
+
 // everyRoute is the table of TestAuthentication_EveryRoute. TestAuthentication_TableCoversRoutes
 // fails when a route registered in server.go is missing from it.
 var everyRoute = []routeCase{
@@ -51,6 +64,14 @@ var everyRoute = []routeCase{
 	{"GET /api/users/me", fixed("/api/users/me"), nil, 401, 200, 200},
 	{"POST /api/users/invitations", fixed("/api/users/invitations"), bodyOf(`{"AddToTeamIds":["teams-everyone"]}`), 401, 403, 201},
 	{"GET /api/users/invitations/{id}", fixed("/api/users/invitations/Invitations-1"), nil, 401, 403, 200},
+	{"GET /api/users/invitations", fixed("/api/users/invitations?state=Pending"), nil, 401, 403, 200},
+	{"DELETE /api/users/invitations/{id}", freshInvitation("/api/users/invitations/%s"), nil, 401, 403, 200},
+	{"POST /api/users/invitations/{id}/regenerate", freshInvitation("/api/users/invitations/%s/regenerate"), nil, 401, 403, 200},
+	// The API's description and the probes are public; the metrics are for administrators.
+	{"GET /api/openapi.json", fixed("/api/openapi.json"), nil, 200, 200, 200},
+	{"GET /healthz", fixed("/healthz"), nil, 200, 200, 200},
+	{"GET /readyz", fixed("/readyz"), nil, 200, 200, 200},
+	{"GET /metrics", fixed("/metrics"), nil, 401, 403, 200},
 	// Registration and sign-in ignore keys: the body decides.
 	{"POST /api/users/register", fixed("/api/users/register"), bodyOf(`{"Username":"x","DisplayName":"x","Password":"correct horse battery","InvitationCode":"NOSUCHCODE"}`), 400, 400, 400},
 	// Each sign-in names another user, so that the per-username throttle stays out of the way.
@@ -67,6 +88,9 @@ var everyRoute = []routeCase{
 	{"GET /api/{space}/teams/{id}", fixed("/api/Spaces-1/teams/Teams-1"), nil, 401, 200, 200},
 	{"POST /api/{space}/users/invitations", fixed("/api/Spaces-1/users/invitations"), bodyOf(`{"AddToTeamIds":["teams-everyone"]}`), 401, 403, 201},
 	{"GET /api/{space}/users/invitations/{id}", fixed("/api/Spaces-1/users/invitations/Invitations-1"), nil, 401, 403, 200},
+	{"GET /api/{space}/users/invitations", fixed("/api/Spaces-1/users/invitations"), nil, 401, 403, 200},
+	{"DELETE /api/{space}/users/invitations/{id}", freshInvitation("/api/Spaces-1/users/invitations/%s"), nil, 401, 403, 200},
+	{"POST /api/{space}/users/invitations/{id}/regenerate", freshInvitation("/api/Spaces-1/users/invitations/%s/regenerate"), nil, 401, 403, 200},
 	// The user routes name the administrator: an ordinary user may not act on another user.
 	{"GET /api/users/{id}", fixed("/api/users/Users-1"), nil, 401, 403, 200},
 	{"GET /api/users/{id}/spaces", fixed("/api/users/Users-1/spaces"), nil, 401, 403, 200},

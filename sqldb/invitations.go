@@ -333,10 +333,23 @@ func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoin
 			return err
 		} else if n == 0 && inv.State == octoinvite.StateRedeemed {
 			return octoinvite.ErrInvitationUsedUp
+		} else if n == 0 {
+			return nil // revoked already: nothing changed, nothing to record
 		}
-		return nil
+		return tx.recordInvitationEvent(ctx, inv, fmt.Sprintf("Invitation %s was revoked", id))
 	})
 	return inv, err
+}
+
+// recordInvitationEvent records a change of the invitation, in its space.
+func (tx *Tx) recordInvitationEvent(ctx context.Context, inv *octoinvite.Invitation, message string) error {
+	related := []string{inv.ID}
+	if inv.SpaceID != nil {
+		message += " in space " + *inv.SpaceID
+		related = append(related, *inv.SpaceID)
+	}
+	return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventModified, Message: message,
+		SpaceID: inv.SpaceID, RelatedDocumentIDs: related})
 }
 
 // RegenerateInvitation gives the invitation a new code and expiry; see
@@ -374,7 +387,8 @@ func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string) (inv *oc
 		} else if n == 0 {
 			return octoinvite.ErrInvitationRevokedNoRegenerate
 		}
-		return nil
+		return tx.recordInvitationEvent(ctx, inv, fmt.Sprintf("Invitation %s was given a new code, valid until %s", id,
+			inv.Expires.Format(octoinvite.TimeFormat)))
 	})
 	return inv, err
 }
@@ -388,7 +402,8 @@ const purgeBatch = 500
 const closedBefore = `((uses >= max_uses AND redeemed_on <= ?) OR revoked_on <= ? OR expires <= ?)`
 
 // PurgeInvitations deletes the invitations that were used up, revoked or expired more than
-// retention ago, with their teams, and returns how many it deleted. Several instances may run
+// retention ago, with their teams, and returns how many it deleted. Each batch records one event,
+// by the system user, that names the invitations it deleted. Several instances may run
 // it at once: each batch claims its rows with a conditional update, so an invitation another
 // instance deleted first is simply not found, nor counted, again.
 func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (purged int, err error) {
@@ -421,7 +436,13 @@ func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (pu
 				return err
 			}
 			n = len(ids)
-			return nil
+			related := make([]string, len(ids))
+			for i, id := range ids {
+				related[i] = id.(string)
+			}
+			// One event per batch, by the system, naming every invitation it deleted.
+			return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventDeleted, RelatedDocumentIDs: related,
+				Message: fmt.Sprintf("%d invitations closed more than %s ago were purged: %s", n, retention, strings.Join(related, ", "))})
 		})
 		if err != nil {
 			return purged, err

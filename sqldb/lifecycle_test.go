@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -374,6 +375,64 @@ func TestStorePurgeConcurrent(t *testing.T) {
 		}
 		if total != closed {
 			t.Errorf("got %d purged in all, want %d", total, closed)
+		}
+	})
+}
+
+// TestStoreLifecycleEvents records a revocation (once, however often it is repeated), a
+// regeneration and each purge batch in the audit log, in the change's own transaction; the
+// code never appears in an event.
+func TestStoreLifecycleEvents(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *DB) {
+		now := testEpoch
+		db.Now = func() time.Time { return now }
+		admin, err := db.FindUserByID(context.Background(), octoinvite.AdminUserID)
+		mustDo(t, err)
+		ctx := octoinvite.NewContextWithRequestInfo(octoinvite.NewContextWithUser(context.Background(), admin),
+			octoinvite.RequestInfo{IPAddress: "192.0.2.1", UserAgent: "octoinvite-cli", IdentityEstablishedWith: "API key"})
+		revoked := newInvitation(t, db, ptr("Spaces-1"))           // Invitations-1
+		regenerated := newInvitation(t, db, nil, "teams-everyone") // Invitations-2
+		now = testEpoch.Add(time.Hour)
+		_, err = db.RevokeInvitation(ctx, revoked.ID, "admin")
+		mustDo(t, err)
+		_, err = db.RevokeInvitation(ctx, revoked.ID, "admin")
+		mustDo(t, err)
+		fresh, err := db.RegenerateInvitation(ctx, regenerated.ID, "admin")
+		mustDo(t, err)
+		now = testEpoch.Add(100 * time.Hour)
+		n, err := db.PurgeInvitations(context.Background(), 24*time.Hour)
+		mustDo(t, err)
+		if n != 2 {
+			t.Fatalf("got %d purged, want 2", n)
+		}
+
+		page, err := db.FindEvents(context.Background(), octoinvite.EventFilter{Regarding: []string{"Invitations-1", "Invitations-2"}, Range: octoinvite.Range{Take: 10}})
+		mustDo(t, err)
+		at := func(d time.Duration) time.Time { return testEpoch.Add(d) }
+		sameLines(t, lines(page.Items), []eventLine{
+			{"Events-5", octoinvite.EventDeleted, octoinvite.SystemUserID, octoinvite.SystemUsername, "", "", "",
+				"2 invitations closed more than 24h0m0s ago were purged: Invitations-1, Invitations-2", "",
+				[]string{"Invitations-1", "Invitations-2"}, at(100 * time.Hour)},
+			{"Events-4", octoinvite.EventModified, "Users-1", "admin", "API key", "octoinvite-cli", "192.0.2.1",
+				"Invitation Invitations-2 was given a new code, valid until 2026-11-28T11:00:00.000+00:00", "",
+				[]string{"Invitations-2"}, at(time.Hour)},
+			{"Events-3", octoinvite.EventModified, "Users-1", "admin", "API key", "octoinvite-cli", "192.0.2.1",
+				"Invitation Invitations-1 was revoked in space Spaces-1", "Spaces-1",
+				[]string{"Invitations-1", "Spaces-1"}, at(time.Hour)},
+			{"Events-2", octoinvite.EventCreated, octoinvite.SystemUserID, octoinvite.SystemUsername, "", "", "",
+				"Invitation Invitations-2 was created to add a user to teams-everyone", "",
+				[]string{"Invitations-2", "teams-everyone"}, at(0)},
+			{"Events-1", octoinvite.EventCreated, octoinvite.SystemUserID, octoinvite.SystemUsername, "", "", "",
+				"Invitation Invitations-1 was created to add a user to  in space Spaces-1", "Spaces-1",
+				[]string{"Invitations-1", "Spaces-1"}, at(0)},
+		})
+		for _, e := range page.Items {
+			for _, code := range []string{revoked.InvitationCode, regenerated.InvitationCode, fresh.InvitationCode} {
+				if strings.Contains(e.Message, code) {
+					t.Errorf("event %s holds an invitation code", e.ID)
+				}
+			}
 		}
 	})
 }
