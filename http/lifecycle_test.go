@@ -100,6 +100,8 @@ func TestListInvitations(t *testing.T) {
 			`{"ErrorMessage":"There was a problem with your request.","Errors":["The state 'Lost' is not one of Pending, Redeemed, Expired, Revoked."]}`},
 		{"ErrBadTake", "/api/users/invitations?take=-1", servertest.AdminKey, 400,
 			`{"ErrorMessage":"There was a problem with your request.","Errors":["The parameter 'take' must be a whole number of at least 0."]}`},
+		{"ErrTooManyTeams", "/api/users/invitations?team=" + strings.Repeat("Teams-1,", 101), servertest.AdminKey, 400,
+			`{"ErrorMessage":"There was a problem with your request.","Errors":["The parameter 'team' may name at most 100 values."]}`},
 		{"ErrUnknownSpace", "/api/Spaces-9/users/invitations", servertest.AdminKey, 404, `{"ErrorMessage":"The resource 'Spaces-9' was not found."}`},
 		{"ErrNotAdministrator", "/api/users/invitations", userKey, 403,
 			`{"ErrorMessage":"You do not have permission to perform this action. Please contact your Octopus administrator. Missing permission: UserInvite"}`},

@@ -436,3 +436,47 @@ func TestStoreLifecycleEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestStoreRevokeRacesRegistrations revokes a code while registrations use it: each
+// registration either counted a use before the revocation or was refused as withdrawn, and the
+// count of uses matches the users created.
+func TestStoreRevokeRacesRegistrations(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		cheapPasswords(db)
+		inv := &octoinvite.Invitation{AddToTeamIDs: []string{}, LastModifiedBy: "admin", MaxUses: 50}
+		mustDo(t, db.CreateInvitation(ctx, inv))
+		const n = 16
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { _, errs[i] = db.Register(ctx, registration(fmt.Sprintf("user%d", i), inv.InvitationCode)) })
+			if i == n/2 {
+				wg.Go(func() {
+					if _, err := db.RevokeInvitation(ctx, inv.ID, "admin"); err != nil {
+						t.Errorf("revoking: %v", err)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		succeeded := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				succeeded++
+			case err != octoinvite.ErrInvitationRevoked:
+				t.Errorf("got %v, want success or ErrInvitationRevoked", err)
+			}
+		}
+		got, err := db.FindInvitationByID(ctx, inv.ID)
+		mustDo(t, err)
+		users, err := db.FindUsers(ctx, octoinvite.UserFilter{Range: octoinvite.Range{Take: 100}})
+		mustDo(t, err)
+		if got.State != octoinvite.StateRevoked || got.Uses != succeeded || users.Total != succeeded+1 {
+			t.Errorf("got state %s, %d uses, %d users after %d registrations; want Revoked, the uses equal to the registrations, and one user more",
+				got.State, got.Uses, users.Total, succeeded)
+		}
+	})
+}

@@ -1,0 +1,78 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/client"
+	"github.com/octoinvite/octoinvite/internal/servertest"
+)
+
+func TestInvitationLifecycle(t *testing.T) {
+	ctx := context.Background()
+	env := servertest.Start(t)
+	c := newClient(t, env)
+	for range 5 {
+		if err := c.CreateInvitation(ctx, &octoinvite.Invitation{AddToTeamIDs: []string{}, SpaceID: ptr("Spaces-1")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chosen := &octoinvite.Invitation{AddToTeamIDs: []string{"teams-everyone"}, MaxUses: 4,
+		Expires: octoinvite.NewTime(servertest.Epoch.Add(72 * time.Hour))}
+	if err := c.CreateInvitation(ctx, chosen); err != nil {
+		t.Fatal(err)
+	}
+	if chosen.ID != "Invitations-6" || chosen.MaxUses != 4 || !chosen.Expires.Equal(servertest.Epoch.Add(72*time.Hour)) || chosen.State != octoinvite.StatePending {
+		t.Errorf("got %+v, want Invitations-6 with 4 uses, expiring after 72 hours", chosen)
+	}
+
+	t.Run("AllInvitations pages newest first", func(t *testing.T) {
+		var got []string
+		for inv, err := range c.AllInvitations(ctx, octoinvite.InvitationFilter{SpaceID: ptr("Spaces-1"), Range: octoinvite.Range{Take: 2}}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, inv.ID)
+		}
+		if fmt.Sprint(got) != "[Invitations-5 Invitations-4 Invitations-3 Invitations-2 Invitations-1]" {
+			t.Errorf("got %v, want the five of Spaces-1, newest first", got)
+		}
+	})
+	t.Run("RevokeInvitation", func(t *testing.T) {
+		inv, err := c.RevokeInvitation(ctx, "Invitations-2", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inv.State != octoinvite.StateRevoked || inv.RevokedBy == nil || *inv.RevokedBy != "admin" {
+			t.Errorf("got %+v, want revoked by admin", inv)
+		}
+		page, err := c.FindInvitations(ctx, octoinvite.InvitationFilter{States: []string{octoinvite.StateRevoked}, Range: octoinvite.Range{Take: 10}})
+		if err != nil || page.Total != 1 || page.Items[0].ID != "Invitations-2" {
+			t.Errorf("got %+v, %v; want Invitations-2 alone", page, err)
+		}
+	})
+	t.Run("RegenerateInvitation ErrConflict revoked", func(t *testing.T) {
+		_, err := c.RegenerateInvitation(ctx, "Invitations-2", "")
+		assertError(t, err, 409, client.ErrConflict, octoinvite.ProblemMessage, "The invitation has been revoked; create a new invitation instead of regenerating it.")
+	})
+	t.Run("RegenerateInvitation", func(t *testing.T) {
+		inv, err := c.RegenerateInvitation(ctx, chosen.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inv.InvitationCode == chosen.InvitationCode || !inv.Expires.Equal(servertest.Epoch.Add(octoinvite.DefaultInvitationLifetime)) {
+			t.Errorf("got %+v, want a new code expiring after the default lifetime", inv)
+		}
+	})
+	t.Run("ListInvitations ErrInvalid state", func(t *testing.T) {
+		_, err := c.ListInvitations(ctx, octoinvite.InvitationFilter{States: []string{"Lost"}})
+		assertError(t, err, 400, client.ErrInvalid, octoinvite.ProblemMessage, "The state 'Lost' is not one of Pending, Redeemed, Expired, Revoked.")
+	})
+	t.Run("RevokeInvitation ErrNotFound", func(t *testing.T) {
+		_, err := c.RevokeInvitation(ctx, "Invitations-99", "")
+		assertError(t, err, 404, client.ErrNotFound, "The resource 'Invitations-99' was not found.")
+	})
+}
