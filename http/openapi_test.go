@@ -25,7 +25,7 @@ import (
 
 func loadOpenAPI(t *testing.T) *openapi3.T {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(ohttp.OpenAPIDocument)
+	doc, err := openapi3.NewLoader().LoadFromData(ohttp.OpenAPIDocument())
 	if err != nil {
 		t.Fatalf("loading the OpenAPI document: %v", err)
 	}

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"net/http"
@@ -9,19 +10,20 @@ import (
 	"github.com/octoinvite/octoinvite"
 )
 
-// OpenAPIDocument is the OpenAPI 3 description of every route the server serves, as served at
-// GET /api/openapi.json. A test validates real responses against it and fails if a route is
-// missing, so that it cannot drift from the code.
-//
 //go:embed openapi.json
-var OpenAPIDocument []byte
+var openAPIDocument []byte
+
+// OpenAPIDocument returns a copy of the OpenAPI 3 description of every route the server serves,
+// as served at GET /api/openapi.json. A test validates real responses against it and fails if a
+// route is missing, so that it cannot drift from the code.
+func OpenAPIDocument() []byte { return bytes.Clone(openAPIDocument) }
 
 func handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(OpenAPIDocument)
+	_, _ = w.Write(openAPIDocument)
 	return nil
 }
 
