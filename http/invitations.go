@@ -2,7 +2,6 @@ package http
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/octoinvite/octoinvite"
@@ -121,13 +120,8 @@ func (s *Server) handleListInvitations(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	filter := octoinvite.InvitationFilter{IDs: q.list("ids"), States: q.list("state"), TeamIDs: q.list("team"), Range: rng}
-	for _, p := range []struct {
-		name string
-		list []string
-	}{{"ids", filter.IDs}, {"state", filter.States}, {"team", filter.TeamIDs}} {
-		if len(p.list) > maxFilterIDs {
-			return octoinvite.Invalid(fmt.Sprintf("The parameter '%s' may name at most %d values.", p.name, maxFilterIDs))
-		}
+	if err := q.err(); err != nil {
+		return err
 	}
 	path := "/api/users/invitations"
 	if space != nil {

@@ -93,26 +93,35 @@ func describeType(goType string) string {
 }
 
 // query gives case-insensitive access to a request's query parameters, as Octopus binds them.
-type query map[string][]string
+// It collects the problems its readers find, for err to report them all at once.
+type query struct {
+	values   map[string][]string
+	problems []string
+}
 
-func queryOf(r *http.Request) query {
-	q := query{}
+func queryOf(r *http.Request) *query {
+	q := &query{values: map[string][]string{}}
 	for name, values := range r.URL.Query() {
-		q[strings.ToLower(name)] = append(q[strings.ToLower(name)], values...)
+		q.values[strings.ToLower(name)] = append(q.values[strings.ToLower(name)], values...)
 	}
 	return q
 }
 
-func (q query) get(name string) string {
-	if v := q[strings.ToLower(name)]; len(v) > 0 {
+func (q *query) get(name string) string {
+	if v := q.values[strings.ToLower(name)]; len(v) > 0 {
 		return v[0]
 	}
 	return ""
 }
 
-// list returns a comma-separated parameter as a list, nil if it is absent.
-func (q query) list(name string) []string {
-	v, ok := q[strings.ToLower(name)]
+// maxListValues bounds each comma-separated filter, so that one request cannot make the
+// database compare against thousands of values (nor exceed its limit on query parameters).
+const maxListValues = 100
+
+// list returns a comma-separated parameter as a list, nil if it is absent. A list longer than
+// maxListValues is a problem that err reports.
+func (q *query) list(name string) []string {
+	v, ok := q.values[strings.ToLower(name)]
 	if !ok {
 		return nil
 	}
@@ -124,11 +133,23 @@ func (q query) list(name string) []string {
 			}
 		}
 	}
+	if len(out) > maxListValues {
+		q.problems = append(q.problems, fmt.Sprintf("The parameter '%s' may name at most %d values.", name, maxListValues))
+		return out[:maxListValues]
+	}
 	return out
 }
 
+// err returns the problems the readers found, as one EINVALID error, or nil.
+func (q *query) err() error {
+	if len(q.problems) > 0 {
+		return octoinvite.Invalid(q.problems...)
+	}
+	return nil
+}
+
 // boolean reads a true/false parameter, def when it is absent.
-func (q query) boolean(name string, def bool) (bool, error) {
+func (q *query) boolean(name string, def bool) (bool, error) {
 	v := q.get(name)
 	if v == "" {
 		return def, nil
@@ -141,7 +162,7 @@ func (q query) boolean(name string, def bool) (bool, error) {
 }
 
 // pageRange reads skip and take; take defaults to Octopus's 30.
-func (q query) pageRange() (octoinvite.Range, error) {
+func (q *query) pageRange() (octoinvite.Range, error) {
 	rng := octoinvite.Range{Take: octoinvite.DefaultTake}
 	for _, p := range []struct {
 		name string

@@ -12,7 +12,11 @@ func (s *Server) handleListSpaces(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	page, err := s.Spaces.FindSpaces(r.Context(), octoinvite.SpaceFilter{IDs: q.list("ids"), PartialName: q.get("partialName"), Range: rng})
+	filter := octoinvite.SpaceFilter{IDs: q.list("ids"), PartialName: q.get("partialName"), Range: rng}
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.Spaces.FindSpaces(r.Context(), filter)
 	if err != nil {
 		return err
 	}

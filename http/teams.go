@@ -22,6 +22,9 @@ func (s *Server) handleListTeams(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	filter := octoinvite.TeamFilter{IDs: q.list("ids"), PartialName: q.get("partialName"), SpaceIDs: q.list("spaces"), IncludeSystem: includeSystem, Range: rng}
+	if err := q.err(); err != nil {
+		return err
+	}
 	path := "/api/teams"
 	if space != nil {
 		filter.SpaceIDs = []string{space.ID}

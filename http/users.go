@@ -44,7 +44,11 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.Users.FindUsers(r.Context(), octoinvite.UserFilter{IDs: q.list("ids"), Filter: q.get("filter"), Range: rng})
+	filter := octoinvite.UserFilter{IDs: q.list("ids"), Filter: q.get("filter"), Range: rng}
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.Users.FindUsers(r.Context(), filter)
 	if err != nil {
 		return err
 	}

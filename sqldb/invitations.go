@@ -64,6 +64,9 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 			}
 		}
 		message := fmt.Sprintf("Invitation %s was created to add a user to %s", id, strings.Join(inv.AddToTeamIDs, ", "))
+		if len(inv.AddToTeamIDs) == 0 {
+			message = fmt.Sprintf("Invitation %s was created to add a user to no team", id)
+		}
 		related := append([]string{id}, inv.AddToTeamIDs...)
 		if inv.SpaceID != nil {
 			message += " in space " + *inv.SpaceID

@@ -424,7 +424,7 @@ func TestStoreLifecycleEvents(t *testing.T) {
 				"Invitation Invitations-2 was created to add a user to teams-everyone", "",
 				[]string{"Invitations-2", "teams-everyone"}, at(0)},
 			{"Events-1", octoinvite.EventCreated, octoinvite.SystemUserID, octoinvite.SystemUsername, "", "", "",
-				"Invitation Invitations-1 was created to add a user to  in space Spaces-1", "Spaces-1",
+				"Invitation Invitations-1 was created to add a user to no team in space Spaces-1", "Spaces-1",
 				[]string{"Invitations-1", "Spaces-1"}, at(0)},
 		})
 		for _, e := range page.Items {
