@@ -156,7 +156,6 @@ func TestAuthentication_EveryRoute(t *testing.T) {
 	}
 }
 
-
 // TestAuthentication_TableCoversRoutes reads the routes that server.go registers and fails for
 // any that TestAuthentication_EveryRoute does not call, so that no route escapes the table.
 func TestAuthentication_TableCoversRoutes(t *testing.T) {
