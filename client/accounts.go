@@ -165,7 +165,7 @@ func (c *Client) FindAPIKeys(ctx context.Context, userID string, rng octoinvite.
 	if err != nil {
 		return octoinvite.Page[*octoinvite.APIKey]{}, err
 	}
-	return col.page(), nil
+	return col.Page(), nil
 }
 
 // FindAPIKeyByID returns one of the user's keys without its value, or an error matching

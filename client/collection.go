@@ -8,20 +8,7 @@ import (
 )
 
 // Collection is one page of a collection, as the server sends it.
-type Collection[T any] struct {
-	ItemType       string           `json:"ItemType"`
-	TotalResults   int              `json:"TotalResults"`
-	ItemsPerPage   int              `json:"ItemsPerPage"`
-	NumberOfPages  int              `json:"NumberOfPages"`
-	LastPageNumber int              `json:"LastPageNumber"`
-	Items          []T              `json:"Items"`
-	Links          octoinvite.Links `json:"Links"`
-}
-
-// page returns the collection as a domain page.
-func (c *Collection[T]) page() octoinvite.Page[T] {
-	return octoinvite.Page[T]{Items: c.Items, Total: c.TotalResults}
-}
+type Collection[T any] = octoinvite.Collection[T]
 
 // list reads the page of a collection at link.
 func list[T any](ctx context.Context, c *Client, link string) (*Collection[T], error) {

@@ -43,7 +43,7 @@ func (c *Client) FindEvents(ctx context.Context, filter octoinvite.EventFilter) 
 	if err != nil {
 		return octoinvite.Page[*octoinvite.Event]{}, err
 	}
-	return col.page(), nil
+	return col.Page(), nil
 }
 
 // AllEvents yields every event the filter selects, newest first, page after page, and the first

@@ -108,7 +108,7 @@ func (c *Client) FindInvitations(ctx context.Context, filter octoinvite.Invitati
 	if err != nil {
 		return octoinvite.Page[*octoinvite.Invitation]{}, err
 	}
-	return col.page(), nil
+	return col.Page(), nil
 }
 
 // AllInvitations yields every invitation the filter selects, page after page, and the first

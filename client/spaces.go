@@ -34,7 +34,7 @@ func (c *Client) FindSpaces(ctx context.Context, filter octoinvite.SpaceFilter) 
 	if err != nil {
 		return octoinvite.Page[*octoinvite.Space]{}, err
 	}
-	return col.page(), nil
+	return col.Page(), nil
 }
 
 // AllSpaces yields every space the filter selects from filter.Skip on, page after page of

@@ -61,7 +61,7 @@ func (c *Client) FindTeams(ctx context.Context, filter octoinvite.TeamFilter) (o
 	if err != nil {
 		return octoinvite.Page[*octoinvite.Team]{}, err
 	}
-	return col.page(), nil
+	return col.Page(), nil
 }
 
 // AllTeams yields every team the filter selects, in the space if spaceID is not empty, page

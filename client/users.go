@@ -61,7 +61,7 @@ func (c *Client) FindUsers(ctx context.Context, filter octoinvite.UserFilter) (o
 	if err != nil {
 		return octoinvite.Page[*octoinvite.User]{}, err
 	}
-	return col.page(), nil
+	return col.Page(), nil
 }
 
 // AllUsers yields every user the filter selects, page after page, and the first error, if any.

@@ -6,20 +6,9 @@ import (
 	"github.com/octoinvite/octoinvite"
 )
 
-// Collection is a page of resources in Octopus's shape.
-type Collection[T any] struct {
-	ItemType       string           `json:"ItemType"`
-	TotalResults   int              `json:"TotalResults"`
-	ItemsPerPage   int              `json:"ItemsPerPage"`
-	NumberOfPages  int              `json:"NumberOfPages"`
-	LastPageNumber int              `json:"LastPageNumber"`
-	Items          []T              `json:"Items"`
-	Links          octoinvite.Links `json:"Links"`
-}
-
 // newCollection wraps a page. path is the collection's route and template its URI template; the
 // page links keep the request's other parameters, so that following Page.Next keeps the filter.
-func newCollection[T any](r *http.Request, itemType, path, template string, rng octoinvite.Range, page octoinvite.Page[T]) Collection[T] {
+func newCollection[T any](r *http.Request, itemType, path, template string, rng octoinvite.Range, page octoinvite.Page[T]) octoinvite.Collection[T] {
 	pages, last := 0, 0
 	if rng.Take > 0 {
 		pages = (page.Total + rng.Take - 1) / rng.Take
@@ -40,7 +29,7 @@ func newCollection[T any](r *http.Request, itemType, path, template string, rng 
 	if items == nil {
 		items = []T{}
 	}
-	return Collection[T]{
+	return octoinvite.Collection[T]{
 		ItemType:       itemType,
 		TotalResults:   page.Total,
 		ItemsPerPage:   rng.Take,
