@@ -1,0 +1,128 @@
+// Command octobench measures octoinvite against a bare net/http server that answers the same
+// bytes, side by side on this machine, and draws the chart of docs/benchmarks.md.
+//
+// In one run it builds octoinvite from this module, and for each store size seeds a fresh data
+// folder through the store's bulk path (real schema, real sealing), starts octoinvite on it as a
+// separate process (so that its memory is its own), measures the start-up, starts the reference
+// server, and drives both with the same load generator (vegeta) at each concurrency, alternating
+// reference and octoinvite for several rounds. Everything listens on loopback only.
+//
+//	go run ./cmd/octobench -duration 5s -rounds 3
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the benchmark's configuration, from flags.
+type config struct {
+	Duration    time.Duration
+	Rounds      int
+	Concurrency []int
+	Sizes       []int
+	Chart       string
+	Results     string
+	Work        string
+	Keep        bool
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == referenceCommand {
+		if err := runReference(os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "octobench reference:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "octobench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	work := cfg.Work
+	if work == "" {
+		if work, err = os.MkdirTemp("", "octobench-"); err != nil {
+			return err
+		}
+		if !cfg.Keep {
+			defer os.RemoveAll(work)
+		}
+	}
+	b := &bench{cfg: cfg, work: work, log: stderr}
+	if err := b.run(ctx); err != nil {
+		return err
+	}
+	report := b.report()
+	fmt.Fprint(stdout, report)
+	if cfg.Results != "" {
+		if err := os.WriteFile(cfg.Results, []byte(report), 0o644); err != nil {
+			return err
+		}
+	}
+	if cfg.Chart != "" {
+		if err := os.WriteFile(cfg.Chart, []byte(b.chart()), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "chart written to %s\n", cfg.Chart)
+	}
+	return nil
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	var concurrency, sizes string
+	f := flag.NewFlagSet("octobench", flag.ContinueOnError)
+	f.SetOutput(stderr)
+	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long each server is driven per round of a scenario")
+	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds per scenario, each running the reference then octoinvite")
+	f.StringVar(&concurrency, "concurrency", "1,64", "comma-separated numbers of connections")
+	f.StringVar(&sizes, "sizes", "1000,1000000", "comma-separated numbers of stored invitations")
+	f.StringVar(&cfg.Chart, "chart", filepath.Join("docs", "benchmark.svg"), "SVG file to draw the chart into (empty: none)")
+	f.StringVar(&cfg.Results, "results", "", "file to write the results table into, besides standard output")
+	f.StringVar(&cfg.Work, "work", "", "folder for the binary and the data folders (default: a temporary folder, removed at the end)")
+	f.BoolVar(&cfg.Keep, "keep", false, "keep the temporary folder")
+	if err := f.Parse(args); err != nil {
+		return cfg, err
+	}
+	var err error
+	if cfg.Concurrency, err = parseInts(concurrency); err != nil {
+		return cfg, fmt.Errorf("invalid -concurrency: %w", err)
+	}
+	if cfg.Sizes, err = parseInts(sizes); err != nil {
+		return cfg, fmt.Errorf("invalid -sizes: %w", err)
+	}
+	if cfg.Duration < 100*time.Millisecond || cfg.Rounds < 1 {
+		return cfg, errors.New("-duration must be at least 100ms and -rounds at least 1")
+	}
+	return cfg, nil
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// server is a server process under measurement.
+type server struct {
+	name string
+	cmd  *exec.Cmd
+	url  string
+	done chan error
+}
+
+// startOctoinvite starts the octoinvite binary on the data folder and returns once it answers
+// GET /api/, with the time that took.
+func startOctoinvite(ctx context.Context, binary, data, adminKey string) (*server, time.Duration, error) {
+	cmd := exec.CommandContext(ctx, binary, "serve", "--listen", "127.0.0.1:0", "--data", data,
+		"--admin-api-key", adminKey, "--log-format", "json")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, 0, err
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, 0, err
+	}
+	s := &server{name: "octoinvite", cmd: cmd, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			var line struct {
+				Msg     string `json:"msg"`
+				Address string `json:"address"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
+				addr <- line.Address
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	go func() { s.done <- cmd.Wait() }()
+	select {
+	case s.url = <-addr:
+	case err := <-s.done:
+		return nil, 0, fmt.Errorf("octoinvite stopped at start: %v", err)
+	case <-time.After(2 * time.Minute):
+		s.stop()
+		return nil, 0, errors.New("octoinvite did not start within 2 minutes")
+	}
+	for {
+		resp, err := http.Get(s.url + "/api/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, time.Since(start), nil
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// startReference starts this program's reference server answering the given bodies.
+func startReference(ctx context.Context, getFile, postFile string) (*server, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, referenceCommand, "-get", getFile, "-post", postFile)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{name: "reference", cmd: cmd, done: make(chan error, 1)}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	go func() { s.done <- cmd.Wait() }()
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("the reference server did not start: %w", err)
+	}
+	s.url = strings.TrimSpace(line)
+	return s, nil
+}
+
+// stop ends the process with SIGTERM, then SIGKILL if it lingers.
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// resetPeakMemory resets the process's peak resident set size (VmHWM), so that the next reading
+// is the peak of what follows.
+func (s *server) resetPeakMemory() error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.cmd.Process.Pid), []byte("5"), 0)
+}
+
+// peakMemory returns the process's peak resident set size in bytes since the last reset.
+func (s *server) peakMemory() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc status")
+}

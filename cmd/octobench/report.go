@@ -1,0 +1,224 @@
+package main
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// report returns the results as Markdown: the table, the start-up times and the targets.
+func (b *bench) report() string {
+	var w strings.Builder
+	fmt.Fprintf(&w, "Each figure: the median of %d rounds of %s per server; latencies over all rounds; peak RSS over all rounds.\n\n",
+		b.cfg.Rounds, b.cfg.Duration)
+	fmt.Fprintln(&w, "| invitations | scenario | conns | reference req/s | p50 | p99 | peak RSS | octoinvite req/s | p50 | p99 | peak RSS | ratio | octoinvite errors |")
+	fmt.Fprintln(&w, "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+	for _, size := range b.cfg.Sizes {
+		for _, scenario := range scenarios {
+			for _, conc := range b.cfg.Concurrency {
+				ms := b.results[key{size, conc, scenario}]
+				if ms == nil {
+					continue
+				}
+				r, o := ms["reference"], ms["octoinvite"]
+				r.metrics.Close()
+				o.metrics.Close()
+				fmt.Fprintf(&w, "| %d | %s | %d | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %.2f | %s |\n",
+					size, scenario, conc,
+					r.rate(), latency(r.metrics.Latencies.P50), latency(r.metrics.Latencies.P99), mib(r.peak),
+					o.rate(), latency(o.metrics.Latencies.P50), latency(o.metrics.Latencies.P99), mib(o.peak),
+					o.rate()/r.rate(), errorSummary(o.errors))
+			}
+		}
+	}
+	fmt.Fprintln(&w)
+	for _, size := range b.cfg.Sizes {
+		fmt.Fprintf(&w, "- %d invitations: seeded in %s; start-up (process start to the first answer of GET /api/) %s.\n",
+			size, b.seedTime[size].Round(time.Millisecond), b.startup[size].Round(time.Millisecond))
+	}
+	fmt.Fprintln(&w)
+	fmt.Fprintln(&w, "| target | measured | met |")
+	fmt.Fprintln(&w, "| --- | --- | --- |")
+	for _, t := range b.targets() {
+		met := "no"
+		if t.met {
+			met = "yes"
+		}
+		fmt.Fprintf(&w, "| %s | %s | %s |\n", t.name, t.measured, met)
+	}
+	return w.String()
+}
+
+// target is one of the issue's targets, checked against the results.
+type target struct {
+	name, measured string
+	met            bool
+}
+
+func (b *bench) targets() []target {
+	rate := func(size, conc int, scenario, server string) float64 {
+		if m := b.results[key{size, conc, scenario}][server]; m != nil {
+			return m.rate()
+		}
+		return math.NaN()
+	}
+	lo, hi := slices.Min(b.cfg.Concurrency), slices.Max(b.cfg.Concurrency)
+	var out []target
+	ratio := func(name string, got, want float64) {
+		out = append(out, target{name: name, measured: fmt.Sprintf("%.2f", got), met: got >= want})
+	}
+	for _, size := range b.cfg.Sizes {
+		ratio(fmt.Sprintf("GET at %d conns, %d invitations: ≥ 0.75 of the reference", hi, size),
+			rate(size, hi, scenarioGet, "octoinvite")/rate(size, hi, scenarioGet, "reference"), 0.75)
+		ratio(fmt.Sprintf("POST at %d conns, %d invitations: ≥ 0.5 of the reference", hi, size),
+			rate(size, hi, scenarioPost, "octoinvite")/rate(size, hi, scenarioPost, "reference"), 0.5)
+		ratio(fmt.Sprintf("POST at %d conns ≥ 3 × POST at %d conn, %d invitations", hi, lo, size),
+			rate(size, hi, scenarioPost, "octoinvite")/rate(size, lo, scenarioPost, "octoinvite"), 3)
+	}
+	small, large := slices.Min(b.cfg.Sizes), slices.Max(b.cfg.Sizes)
+	if small != large {
+		for _, scenario := range []string{scenarioGet, scenarioPost, scenarioMix} {
+			for _, conc := range b.cfg.Concurrency {
+				ratio(fmt.Sprintf("%s at %d conns: %d invitations ≥ 0.9 of %d", scenario, conc, large, small),
+					rate(large, conc, scenario, "octoinvite")/rate(small, conc, scenario, "octoinvite"), 0.9)
+			}
+		}
+	}
+	out = append(out, target{
+		name:     fmt.Sprintf("start-up at %d invitations < 1 s", large),
+		measured: b.startup[large].Round(time.Millisecond).String(),
+		met:      b.startup[large] < time.Second,
+	})
+	var peak int64
+	for k, ms := range b.results {
+		if k.size == large && k.scenario != scenarioRegister {
+			peak = max(peak, ms["octoinvite"].peak)
+		}
+	}
+	out = append(out, target{
+		name:     fmt.Sprintf("peak RSS at %d invitations (API scenarios) ≤ 100 MiB", large),
+		measured: mib(peak), met: peak <= 100<<20,
+	})
+	return out
+}
+
+func latency(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
+	}
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
+
+func errorSummary(errs map[string]int) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	var parts []string
+	for msg, n := range errs {
+		parts = append(parts, fmt.Sprintf("%d × %s", n, strings.ReplaceAll(msg, "|", "/")))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "; ")
+}
+
+// chart draws, for each store size, requests per second against connections (log scale) of
+// each scenario, octoinvite in solid lines and the reference dashed.
+func (b *bench) chart() string {
+	const panelW, panelH, left, top, bottom, gap = 420, 300, 70, 40, 50, 40
+	colors := map[string]string{scenarioGet: "#1f77b4", scenarioPost: "#d62728", scenarioMix: "#2ca02c", scenarioRegister: "#9467bd"}
+	width := left + len(b.cfg.Sizes)*(panelW+gap) + 180
+	height := top + panelH + bottom
+	var yMax float64
+	for _, ms := range b.results {
+		for _, m := range ms {
+			yMax = max(yMax, m.rate())
+		}
+	}
+	yMax = niceCeil(yMax)
+	concs := slices.Clone(b.cfg.Concurrency)
+	slices.Sort(concs)
+	xOf := func(c int) float64 {
+		lo, hi := math.Log2(float64(concs[0])), math.Log2(float64(concs[len(concs)-1]))
+		if hi == lo {
+			return panelW / 2
+		}
+		return (math.Log2(float64(c)) - lo) / (hi - lo) * panelW
+	}
+	yOf := func(v float64) float64 { return panelH - v/yMax*panelH }
+
+	var w strings.Builder
+	fmt.Fprintf(&w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
+	fmt.Fprintf(&w, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
+	for i, size := range b.cfg.Sizes {
+		x0 := float64(left + i*(panelW+gap))
+		fmt.Fprintf(&w, `<g transform="translate(%.0f,%d)">`+"\n", x0, top)
+		fmt.Fprintf(&w, `<text x="%d" y="-15" text-anchor="middle" font-weight="bold">%d stored invitations</text>`+"\n", panelW/2, size)
+		for t := 0; t <= 4; t++ {
+			v := yMax * float64(t) / 4
+			fmt.Fprintf(&w, `<line x1="0" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/><text x="-6" y="%.1f" text-anchor="end" dy="4">%.0f</text>`+"\n",
+				panelW, yOf(v), yOf(v), yOf(v), v)
+		}
+		for _, c := range concs {
+			fmt.Fprintf(&w, `<text x="%.1f" y="%d" text-anchor="middle">%d</text>`+"\n", xOf(c), panelH+18, c)
+		}
+		fmt.Fprintf(&w, `<text x="%d" y="%d" text-anchor="middle">connections</text>`+"\n", panelW/2, panelH+38)
+		if i == 0 {
+			fmt.Fprintf(&w, `<text transform="rotate(-90)" x="%d" y="-52" text-anchor="middle">requests per second</text>`+"\n", -panelH/2)
+		}
+		fmt.Fprintf(&w, `<rect width="%d" height="%d" fill="none" stroke="#888"/>`+"\n", panelW, panelH)
+		for _, scenario := range scenarios {
+			for _, srv := range []string{"reference", "octoinvite"} {
+				var pts []string
+				for _, c := range concs {
+					if m := b.results[key{size, c, scenario}][srv]; m != nil {
+						pts = append(pts, fmt.Sprintf("%.1f,%.1f", xOf(c), yOf(m.rate())))
+					}
+				}
+				dash := ""
+				if srv == "reference" {
+					dash = ` stroke-dasharray="6 4"`
+				}
+				fmt.Fprintf(&w, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>`+"\n", strings.Join(pts, " "), colors[scenario], dash)
+				for _, p := range pts {
+					xy := strings.Split(p, ",")
+					fmt.Fprintf(&w, `<circle cx="%s" cy="%s" r="3" fill="%s"/>`+"\n", xy[0], xy[1], colors[scenario])
+				}
+			}
+		}
+		fmt.Fprintln(&w, `</g>`)
+	}
+	lx := left + len(b.cfg.Sizes)*(panelW+gap)
+	for i, scenario := range scenarios {
+		y := top + 10 + i*20
+		fmt.Fprintf(&w, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="2"/><text x="%d" y="%d" dy="4">%s</text>`+"\n",
+			lx, lx+24, y, y, colors[scenario], lx+30, y, html.EscapeString(scenario))
+	}
+	y := top + 10 + len(scenarios)*20 + 10
+	fmt.Fprintf(&w, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#000" stroke-width="2"/><text x="%d" y="%d" dy="4">octoinvite</text>`+"\n", lx, lx+24, y, y, lx+30, y)
+	fmt.Fprintf(&w, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#000" stroke-width="2" stroke-dasharray="6 4"/><text x="%d" y="%d" dy="4">reference</text>`+"\n", lx, lx+24, y+20, y+20, lx+30, y+20)
+	fmt.Fprintln(&w, `</svg>`)
+	return w.String()
+}
+
+// niceCeil rounds v up to 1, 2 or 5 times a power of ten.
+func niceCeil(v float64) float64 {
+	if v <= 0 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if v <= m*p {
+			return m * p
+		}
+	}
+	return 10 * p
+}
