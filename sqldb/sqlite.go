@@ -28,17 +28,18 @@ func OpenSQLite(ctx context.Context, path string, masterKey []byte) (*DB, error)
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + sqlitePragmas
 	// Writes take the lock when they begin (_txlock=immediate), so that two writers never
 	// deadlock upgrading read locks; one connection serialises them within the process.
-	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	writeConnector, err := newStatementCache(dsn + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: %w", err)
 	}
+	readConnector, err := newStatementCache(dsn + "&_pragma=query_only(1)")
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: %w", err)
+	}
+	write := sql.OpenDB(writeConnector)
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("sqldb: %w", err)
-	}
+	read := sql.OpenDB(readConnector)
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	db, err := newDB(read, write, sqliteDialect, masterKey)

@@ -1,0 +1,101 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+// The hot paths of the API, on SQLite: the key check of every request, the load of an
+// invitation, and the commit of a new one, alone and with concurrent writers sharing commits.
+
+const benchKey = "API-BENCHMARKKEY00000000000001"
+
+// benchStore opens a fresh SQLite store holding the benchmark key and n invitations.
+func benchStore(b *testing.B, n int) *DB {
+	b.Helper()
+	ctx := context.Background()
+	db, err := OpenSQLite(ctx, filepath.Join(b.TempDir(), "octoinvite.db"), testKey)
+	if err != nil {
+		b.Fatalf("opening the store: %v", err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.EnsureAdminAPIKey(ctx, benchKey); err != nil {
+		b.Fatalf("EnsureAdminAPIKey: %v", err)
+	}
+	if n > 0 {
+		if err := db.SeedInvitations(ctx, n, benchInvitation()); err != nil {
+			b.Fatalf("SeedInvitations: %v", err)
+		}
+	}
+	return db
+}
+
+func benchInvitation() octoinvite.Invitation {
+	space := "Spaces-1"
+	return octoinvite.Invitation{SpaceID: &space, AddToTeamIDs: []string{octoinvite.EveryoneTeamID}, LastModifiedBy: "admin"}
+}
+
+func BenchmarkAuthenticate(b *testing.B) {
+	db := benchStore(b, 0)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := db.Authenticate(ctx, benchKey); err != nil {
+				b.Fatalf("Authenticate: %v", err)
+			}
+		}
+	})
+}
+
+func BenchmarkFindInvitationByID(b *testing.B) {
+	const n = 1000
+	db := benchStore(b, n)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := fmt.Sprintf("Invitations-%d", 1+rand.IntN(n))
+			if _, err := db.FindInvitationByID(ctx, id); err != nil {
+				b.Fatalf("FindInvitationByID(%q): %v", id, err)
+			}
+		}
+	})
+}
+
+func BenchmarkCreateInvitation(b *testing.B) {
+	for _, writers := range []int{1, 64} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			db := benchStore(b, 0)
+			ctx := context.Background()
+			b.ReportAllocs()
+			// RunParallel starts parallelism × GOMAXPROCS goroutines.
+			b.SetParallelism(max(1, writers/max(1, runtimeProcs())))
+			if writers == 1 {
+				for b.Loop() {
+					inv := benchInvitation()
+					if err := db.CreateInvitation(ctx, &inv); err != nil {
+						b.Fatalf("CreateInvitation: %v", err)
+					}
+				}
+				return
+			}
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					inv := benchInvitation()
+					if err := db.CreateInvitation(ctx, &inv); err != nil {
+						b.Fatalf("CreateInvitation: %v", err)
+					}
+				}
+			})
+		})
+	}
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
