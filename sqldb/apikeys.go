@@ -18,20 +18,31 @@ var errBadKey = octoinvite.Errorf(octoinvite.EUNAUTHORIZED,
 	"You must be logged in to perform this action. Please provide a valid API key or log in again.")
 
 // Authenticate returns the active user who owns the key, or EUNAUTHORIZED. The key is looked up
-// by its digest, so the lookup takes the same path whatever prefix of a real key it shares.
+// by its digest, so the lookup takes the same path whatever prefix of a real key it shares. On
+// SQLite a verified key's user is cached (see authCache) until the next committed write.
 func (db *DB) Authenticate(ctx context.Context, apiKey string) (user *octoinvite.User, err error) {
 	defer wrap(&err, "Authenticate")
 	if !octoinvite.ValidAPIKey(apiKey) {
 		return nil, errBadKey
 	}
+	digest := octoinvite.Digest(apiKey)
+	var generation uint64
+	if db.auth != nil {
+		if user, generation = db.auth.lookup(digest, db.Now()); user != nil {
+			return user, nil
+		}
+	}
 	err = db.view(ctx, func(tx *Tx) error {
 		user, err = scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM api_keys k JOIN users u ON u.id = k.user_id
-			WHERE k.digest = ? AND k.revoked_on IS NULL AND u.is_active = 1`, octoinvite.Digest(apiKey)))
+			WHERE k.digest = ? AND k.revoked_on IS NULL AND u.is_active = 1`, digest))
 		if errors.Is(err, sql.ErrNoRows) {
 			return errBadKey
 		}
 		return err
 	})
+	if err == nil && db.auth != nil {
+		db.auth.store(digest, user, generation, db.Now())
+	}
 	return user, err
 }
 

@@ -42,16 +42,23 @@ func benchInvitation() octoinvite.Invitation {
 }
 
 func BenchmarkAuthenticate(b *testing.B) {
-	db := benchStore(b, 0)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := db.Authenticate(ctx, benchKey); err != nil {
-				b.Fatalf("Authenticate: %v", err)
+	for _, cached := range []bool{true, false} {
+		b.Run(fmt.Sprintf("cached=%v", cached), func(b *testing.B) {
+			db := benchStore(b, 0)
+			if !cached {
+				db.auth = nil
 			}
-		}
-	})
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := db.Authenticate(ctx, benchKey); err != nil {
+						b.Fatalf("Authenticate: %v", err)
+					}
+				}
+			})
+		})
+	}
 }
 
 func BenchmarkFindInvitationByID(b *testing.B) {

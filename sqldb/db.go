@@ -66,6 +66,12 @@ type DB struct {
 	// SessionLifetime is how long a session lasts from sign-in.
 	SessionLifetime time.Duration
 
+	// writer, when set, runs every write transaction, sharing commits between concurrent
+	// writes (SQLite); without it each write commits alone (PostgreSQL).
+	writer *groupCommitter
+	// auth, when set, caches verified API keys until the next committed write (SQLite).
+	auth *authCache
+
 	// registerHook, when set, runs inside the registration transaction after every write, so
 	// that tests can make the transaction fail halfway.
 	registerHook func(ctx context.Context, tx *Tx) error
@@ -138,6 +144,9 @@ func (db *DB) migrate(ctx context.Context, opts ...goose.ProviderOption) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.writer != nil {
+		db.writer.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -187,8 +196,13 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
-// update runs fn in a write transaction and commits it if fn succeeds.
+// update runs fn in a write transaction and commits it if fn succeeds; it returns once the
+// commit has returned. fn may run more than once, and on SQLite it shares its transaction, in a
+// savepoint of its own, with concurrent writes (see groupCommitter).
 func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	if db.writer != nil {
+		return db.writer.update(ctx, fn)
+	}
 	return db.run(ctx, db.write, false, fn)
 }
 

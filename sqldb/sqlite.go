@@ -52,6 +52,8 @@ func OpenSQLite(ctx context.Context, path string, masterKey []byte) (*DB, error)
 		db.Close()
 		return nil, err
 	}
+	db.auth = newAuthCache()
+	db.writer = newGroupCommitter(db, db.auth.invalidate)
 	return db, nil
 }
 
