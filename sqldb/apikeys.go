@@ -32,7 +32,7 @@ func (db *DB) Authenticate(ctx context.Context, apiKey string) (user *octoinvite
 			return user, nil
 		}
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.viewOne(ctx, func(tx *Tx) error {
 		user, err = scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM api_keys k JOIN users u ON u.id = k.user_id
 			WHERE k.digest = ? AND k.revoked_on IS NULL AND u.is_active = 1`, digest))
 		if errors.Is(err, sql.ErrNoRows) {

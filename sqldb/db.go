@@ -69,8 +69,10 @@ type DB struct {
 	// writer, when set, runs every write transaction, sharing commits between concurrent
 	// writes (SQLite); without it each write commits alone (PostgreSQL).
 	writer *groupCommitter
-	// auth, when set, caches verified API keys until the next committed write (SQLite).
-	auth *authCache
+	// auth and spaces, when set, cache verified API keys and spaces until the next committed
+	// write (SQLite).
+	auth   *readCache[octoinvite.User]
+	spaces *readCache[octoinvite.Space]
 
 	// registerHook, when set, runs inside the registration transaction after every write, so
 	// that tests can make the transaction fail halfway.
@@ -179,9 +181,18 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Tx is a transaction with the time it began, so that every timestamp it writes agrees.
 type Tx struct {
-	tx  *sql.Tx
+	tx  querier
 	db  *DB
 	now time.Time
+}
+
+// querier runs a Tx's statements: a transaction, or the read pool for a read of one statement
+// (see viewOne).
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -209,6 +220,18 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
 // view runs fn in a read-only transaction.
 func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.read, true, fn)
+}
+
+// viewOne runs fn, which must run exactly one statement, on the read pool without a
+// transaction of its own: one statement reads one consistent snapshot by itself, and a lookup
+// then costs no BEGIN and COMMIT.
+func (db *DB) viewOne(ctx context.Context, fn func(*Tx) error) error {
+	if db.txTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, db.txTimeout)
+		defer cancel()
+	}
+	return db.dialect.classify(fn(&Tx{tx: db.read, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}))
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {

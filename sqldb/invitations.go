@@ -134,7 +134,7 @@ func (db *DB) FindInvitationByID(ctx context.Context, raw string) (inv *octoinvi
 	if !ok {
 		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.viewOne(ctx, func(tx *Tx) error {
 		inv, err = tx.findInvitation(ctx, `i.id = ?`, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return octoinvite.NotFound(id)
@@ -183,13 +183,53 @@ func millisPtr(ms sql.NullInt64) *octoinvite.Time {
 	return &t
 }
 
-// findInvitation loads the invitation that cond selects, with its teams and its code unsealed.
+// findInvitation loads the invitation that cond selects, with its teams and its code unsealed,
+// in one statement (one row per team), so that it may run outside a transaction.
 func (tx *Tx) findInvitation(ctx context.Context, cond string, args ...any) (*octoinvite.Invitation, error) {
-	inv, err := tx.scanInvitation(tx.queryRow(ctx, `SELECT `+invitationColumns+` FROM invitations i WHERE `+cond, args...))
+	rows, err := tx.query(ctx, `SELECT `+invitationColumns+`, t.team_id FROM invitations i
+		LEFT JOIN invitation_teams t ON t.invitation_id = i.id WHERE `+cond+` ORDER BY t.position`, args...)
 	if err != nil {
 		return nil, err
 	}
-	return inv, tx.attachInvitationTeams(ctx, []*octoinvite.Invitation{inv})
+	defer rows.Close()
+	var inv *octoinvite.Invitation
+	var team sql.NullString
+	for rows.Next() {
+		if inv == nil {
+			if inv, err = tx.scanInvitation(withTeam{rows, &team}); err != nil {
+				return nil, err
+			}
+			inv.AddToTeamIDs = []string{}
+		} else if err := rows.Scan(append(invitationColumnsSkipped(), &team)...); err != nil {
+			return nil, err
+		}
+		if team.Valid {
+			inv.AddToTeamIDs = append(inv.AddToTeamIDs, team.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	} else if inv == nil {
+		return nil, sql.ErrNoRows
+	}
+	return inv, nil
+}
+
+// withTeam scans a row of invitationColumns followed by a team ID.
+type withTeam struct {
+	rows *sql.Rows
+	team *sql.NullString
+}
+
+func (w withTeam) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.team)...) }
+
+// invitationColumnsSkipped returns destinations that discard the invitationColumns of a row.
+func invitationColumnsSkipped() []any {
+	dest := make([]any, strings.Count(invitationColumns, ",")+1)
+	for i := range dest {
+		dest[i] = new(any)
+	}
+	return dest
 }
 
 // attachInvitationTeams fills in the teams of each invitation with one query.

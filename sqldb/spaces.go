@@ -34,10 +34,19 @@ func scanSpace(row interface{ Scan(...any) error }) (*octoinvite.Space, error) {
 // FindSpaceByID returns the space, or ENOTFOUND.
 func (db *DB) FindSpaceByID(ctx context.Context, id string) (space *octoinvite.Space, err error) {
 	defer wrap(&err, "FindSpaceByID(%q)", id)
-	err = db.view(ctx, func(tx *Tx) error {
+	var generation uint64
+	if db.spaces != nil {
+		if space, generation = db.spaces.lookup(id, db.Now()); space != nil {
+			return space, nil
+		}
+	}
+	err = db.viewOne(ctx, func(tx *Tx) error {
 		space, err = tx.findSpaceByID(ctx, id)
 		return err
 	})
+	if err == nil && db.spaces != nil {
+		db.spaces.store(id, space, generation, db.Now())
+	}
 	return space, err
 }
 

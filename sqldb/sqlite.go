@@ -52,8 +52,11 @@ func OpenSQLite(ctx context.Context, path string, masterKey []byte) (*DB, error)
 		db.Close()
 		return nil, err
 	}
-	db.auth = newAuthCache()
-	db.writer = newGroupCommitter(db, db.auth.invalidate)
+	db.auth, db.spaces = newReadCache(cloneUser), newReadCache(cloneSpace)
+	db.writer = newGroupCommitter(db, func() {
+		db.auth.invalidate()
+		db.spaces.invalidate()
+	})
 	return db, nil
 }
 
