@@ -222,16 +222,15 @@ func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.read, true, fn)
 }
 
-// viewOne runs fn, which must run exactly one statement, on the read pool without a
-// transaction of its own: one statement reads one consistent snapshot by itself, and a lookup
-// then costs no BEGIN and COMMIT.
+// viewOne runs fn, which must run exactly one statement. On SQLite it runs on the read pool
+// without a transaction of its own: one statement reads one consistent snapshot by itself, and
+// a lookup then costs no BEGIN and COMMIT. On PostgreSQL it runs in view, whose retries recover
+// from dropped connections.
 func (db *DB) viewOne(ctx context.Context, fn func(*Tx) error) error {
-	if db.txTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, db.txTimeout)
-		defer cancel()
+	if db.dialect.name != "sqlite" {
+		return db.view(ctx, fn)
 	}
-	return db.dialect.classify(fn(&Tx{tx: db.read, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}))
+	return fn(&Tx{tx: db.read, db: db, now: db.Now().UTC().Truncate(time.Millisecond)})
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
