@@ -184,7 +184,14 @@ type Tx struct {
 	tx  querier
 	db  *DB
 	now time.Time
+	// keepsCaches is set by a write that changes nothing the read caches hold (see readCache).
+	keepsCaches bool
 }
+
+// keepsCachedReads declares that the write changes no API key, user, membership or space, so
+// that its commit need not clear the caches of verified keys and spaces. A write that does not
+// call it clears them.
+func (tx *Tx) keepsCachedReads() { tx.keepsCaches = true }
 
 // querier runs a Tx's statements: a transaction, or the read pool for a read of one statement
 // (see viewOne).

@@ -25,7 +25,8 @@ type groupCommitter struct {
 	writes  chan *pendingWrite
 	closing chan struct{}
 	stopped chan struct{}
-	// committed runs after every commit that stored at least one write.
+	// committed runs after every commit that stored a write that did not declare it keeps the
+	// read caches (Tx.keepsCachedReads), before any write of the group is answered.
 	committed func()
 }
 
@@ -123,6 +124,7 @@ func (g *groupCommitter) commit(group []*pendingWrite) (again []*pendingWrite) {
 		return nil
 	}
 	var ran []*pendingWrite
+	changesCaches := false
 	for i, w := range group {
 		if err := w.ctx.Err(); err != nil {
 			w.done <- writeResult{err: err}
@@ -138,6 +140,7 @@ func (g *groupCommitter) commit(group []*pendingWrite) (again []*pendingWrite) {
 				return g.broken(sqlTx, ran, w, writeResult{err: err}, group[i+1:])
 			}
 			ran = append(ran, w)
+			changesCaches = changesCaches || !tx.keepsCaches
 			continue
 		}
 		// ROLLBACK TO undoes the write's changes and leaves the savepoint open; RELEASE ends it.
@@ -154,7 +157,7 @@ func (g *groupCommitter) commit(group []*pendingWrite) (again []*pendingWrite) {
 		return nil
 	}
 	err = sqlTx.Commit()
-	if err == nil && g.committed != nil {
+	if err == nil && changesCaches && g.committed != nil {
 		g.committed()
 	}
 	for _, w := range ran {

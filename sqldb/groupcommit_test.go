@@ -174,3 +174,34 @@ func TestGroupCommitAfterClose(t *testing.T) {
 		t.Errorf("got %v, want %v", err, errClosed)
 	}
 }
+
+// TestGroupCommitClearsCaches checks that a commit clears the read caches unless every write it
+// stored declared that it keeps them.
+func TestGroupCommitClearsCaches(t *testing.T) {
+	t.Parallel()
+	keeps := func(tx *Tx) error { tx.keepsCachedReads(); return insertTeam("keeps", nil)(tx) }
+	failsAfterChange := insertTeam("fails", errors.New("deliberate failure"))
+	tests := []struct {
+		name   string
+		writes []func(*Tx) error
+		clears bool
+	}{
+		{name: "OnlyWritesThatKeepThem", writes: []func(*Tx) error{keeps, keeps}, clears: false},
+		{name: "AFailedWriteRolledBack", writes: []func(*Tx) error{keeps, failsAfterChange}, clears: false},
+		{name: "AWriteThatChangesThem", writes: []func(*Tx) error{keeps, insertTeam("changes", nil)}, clears: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openSQLite(t)
+			group := make([]*pendingWrite, len(tt.writes))
+			for i, fn := range tt.writes {
+				group[i] = &pendingWrite{ctx: context.Background(), fn: fn, done: make(chan writeResult, 1)}
+			}
+			auth, spaces := db.auth.generation, db.spaces.generation
+			db.writer.commit(group)
+			if got := db.auth.generation != auth && db.spaces.generation != spaces; got != tt.clears {
+				t.Errorf("got caches cleared %v, want %v", got, tt.clears)
+			}
+		})
+	}
+}

@@ -27,19 +27,23 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 	if err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *Tx) error {
-		if inv.SpaceID != nil {
-			space, err := tx.findSpaceByID(ctx, *inv.SpaceID)
-			if octoinvite.ErrorCode(err) == octoinvite.ENOTFOUND {
-				return octoinvite.Invalid(fmt.Sprintf("The space '%s' does not exist.", octoinvite.Truncate(*inv.SpaceID, octoinvite.MaxIDLength)))
-			} else if err != nil {
-				return err
-			}
-			inv.SpaceID = &space.ID
-		}
-		if err := tx.checkInvitationTeams(ctx, inv); err != nil {
+	// The space and the teams are checked before the write transaction, so that the checks do
+	// not hold the one writer: spaces and teams are never deleted and a team never changes space,
+	// and the foreign keys would refuse a row naming a missing one.
+	if inv.SpaceID != nil {
+		space, err := db.FindSpaceByID(ctx, *inv.SpaceID)
+		if octoinvite.ErrorCode(err) == octoinvite.ENOTFOUND {
+			return octoinvite.Invalid(fmt.Sprintf("The space '%s' does not exist.", octoinvite.Truncate(*inv.SpaceID, octoinvite.MaxIDLength)))
+		} else if err != nil {
 			return err
 		}
+		inv.SpaceID = &space.ID
+	}
+	if err := db.viewOne(ctx, func(tx *Tx) error { return tx.checkInvitationTeams(ctx, inv) }); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *Tx) error {
+		tx.keepsCachedReads()
 		expires, err := octoinvite.InvitationExpiry(inv.Expires.Time, tx.now, tx.db.InvitationLifetime, tx.db.maxLifetime())
 		if err != nil {
 			return err
