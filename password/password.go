@@ -32,10 +32,11 @@ type Hasher struct {
 	dummy     string
 }
 
-// New returns a Hasher that makes new hashes with params and runs at most twice as many
-// hashes at once as there are CPUs, queueing the others.
+// New returns a Hasher that makes new hashes with params and runs at most as many hashes at
+// once as there are CPUs, queueing the others: a hash keeps one CPU busy, so more at once would
+// only hold more memory.
 func New(params Params) *Hasher {
-	return &Hasher{params: params, slots: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
+	return &Hasher{params: params, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // Hash returns the PHC-encoded Argon2id hash of password with a fresh random salt.

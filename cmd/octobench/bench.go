@@ -139,7 +139,7 @@ func (b *bench) runSize(ctx context.Context, size int) error {
 	}
 	defer ref.stop()
 
-	for _, scenario := range scenarios {
+	for _, scenario := range b.cfg.Scenarios {
 		for _, conc := range b.cfg.Concurrency {
 			k := key{size: size, concurrency: conc, scenario: scenario}
 			b.results[k] = map[string]*measurement{}

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ type config struct {
 	Rounds      int
 	Concurrency []int
 	Sizes       []int
+	Scenarios   []string
 	Chart       string
 	Results     string
 	Work        string
@@ -88,13 +90,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
-	var concurrency, sizes string
+	var concurrency, sizes, only string
 	f := flag.NewFlagSet("octobench", flag.ContinueOnError)
 	f.SetOutput(stderr)
 	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long each server is driven per round of a scenario")
 	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds per scenario, each running the reference then octoinvite")
 	f.StringVar(&concurrency, "concurrency", "1,64", "comma-separated numbers of connections")
 	f.StringVar(&sizes, "sizes", "1000,1000000", "comma-separated numbers of stored invitations")
+	f.StringVar(&only, "scenarios", strings.Join(scenarios, ","), "comma-separated scenarios to run")
 	f.StringVar(&cfg.Chart, "chart", filepath.Join("docs", "benchmark.svg"), "SVG file to draw the chart into (empty: none)")
 	f.StringVar(&cfg.Results, "results", "", "file to write the results table into, besides standard output")
 	f.StringVar(&cfg.Work, "work", "", "folder for the binary and the data folders (default: a temporary folder, removed at the end)")
@@ -108,6 +111,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.Sizes, err = parseInts(sizes); err != nil {
 		return cfg, fmt.Errorf("invalid -sizes: %w", err)
+	}
+	for _, name := range strings.Split(only, ",") {
+		if !slices.Contains(scenarios, strings.TrimSpace(name)) {
+			return cfg, fmt.Errorf("invalid -scenarios: %q is none of %q", name, scenarios)
+		}
+		cfg.Scenarios = append(cfg.Scenarios, strings.TrimSpace(name))
 	}
 	if cfg.Duration < 100*time.Millisecond || cfg.Rounds < 1 {
 		return cfg, errors.New("-duration must be at least 100ms and -rounds at least 1")
