@@ -72,7 +72,7 @@ type bench struct {
 	log    io.Writer
 	binary string
 
-	startup  map[int]time.Duration
+	startup  map[int][]time.Duration // every start's time, by size
 	seedTime map[int]time.Duration
 	results  map[key]map[string]*measurement // by server name
 	users    atomic.Int64
@@ -83,7 +83,7 @@ func (b *bench) logf(format string, args ...any) {
 }
 
 func (b *bench) run(ctx context.Context) error {
-	b.startup = map[int]time.Duration{}
+	b.startup = map[int][]time.Duration{}
 	b.seedTime = map[int]time.Duration{}
 	b.results = map[key]map[string]*measurement{}
 	b.binary = filepath.Join(b.work, "octoinvite")
@@ -114,15 +114,13 @@ func (b *bench) runSize(ctx context.Context, size int) error {
 	b.seedTime[size] = time.Since(start)
 	b.logf("seeded %d invitations in %s", size, b.seedTime[size].Round(time.Millisecond))
 
-	octo, startup, err := startOctoinvite(ctx, b.binary, data, adminKey)
+	// The first start also records the answers the reference server gives.
+	octo, err := b.startOctoinvite(ctx, size, data)
 	if err != nil {
 		return err
 	}
-	defer octo.stop()
-	b.startup[size] = startup
-	b.logf("octoinvite answered %s after %s", octo.url, startup.Round(time.Millisecond))
-
 	getBody, postBody, err := sampleAnswers(octo.url)
+	octo.stop()
 	if err != nil {
 		return err
 	}
@@ -133,40 +131,63 @@ func (b *bench) runSize(ctx context.Context, size int) error {
 	if err := os.WriteFile(postFile, postBody, 0o644); err != nil {
 		return err
 	}
+
+	for _, scenario := range b.cfg.Scenarios {
+		for _, conc := range b.cfg.Concurrency {
+			if err := b.runScenario(ctx, key{size: size, concurrency: conc, scenario: scenario}, data, getFile, postFile); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// startOctoinvite starts octoinvite on the data folder and records how long it took.
+func (b *bench) startOctoinvite(ctx context.Context, size int, data string) (*server, error) {
+	octo, startup, err := startOctoinvite(ctx, b.binary, data, adminKey)
+	if err != nil {
+		return nil, err
+	}
+	b.startup[size] = append(b.startup[size], startup)
+	return octo, nil
+}
+
+// runScenario runs the rounds of one scenario at one concurrency on freshly started servers, so
+// that each one's peak memory is its own.
+func (b *bench) runScenario(ctx context.Context, k key, data, getFile, postFile string) error {
+	octo, err := b.startOctoinvite(ctx, k.size, data)
+	if err != nil {
+		return err
+	}
+	defer octo.stop()
 	ref, err := startReference(ctx, getFile, postFile)
 	if err != nil {
 		return err
 	}
 	defer ref.stop()
-
-	for _, scenario := range b.cfg.Scenarios {
-		for _, conc := range b.cfg.Concurrency {
-			k := key{size: size, concurrency: conc, scenario: scenario}
-			b.results[k] = map[string]*measurement{}
-			for round := 1; round <= b.cfg.Rounds; round++ {
-				for _, s := range []*server{ref, octo} {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					targets, err := b.targeter(scenario, s, size, conc)
-					if err != nil {
-						return err
-					}
-					m := b.results[k][s.name]
-					if m == nil {
-						m = &measurement{errors: map[string]int{}}
-						b.results[k][s.name] = m
-					}
-					if err := b.attack(s, targets, conc, m); err != nil {
-						return err
-					}
-				}
+	b.results[k] = map[string]*measurement{}
+	for round := 1; round <= b.cfg.Rounds; round++ {
+		for _, s := range []*server{ref, octo} {
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
-			o, r := b.results[k]["octoinvite"], b.results[k]["reference"]
-			b.logf("%d invitations, %s, %d connections: octoinvite %.0f/s, reference %.0f/s, octoinvite errors %v",
-				size, scenario, conc, o.rate(), r.rate(), o.errors)
+			targets, err := b.targeter(k.scenario, s, k.size, k.concurrency)
+			if err != nil {
+				return err
+			}
+			m := b.results[k][s.name]
+			if m == nil {
+				m = &measurement{errors: map[string]int{}}
+				b.results[k][s.name] = m
+			}
+			if err := b.attack(s, targets, k.concurrency, m); err != nil {
+				return err
+			}
 		}
 	}
+	o, r := b.results[k]["octoinvite"], b.results[k]["reference"]
+	b.logf("%d invitations, %s, %d connections: octoinvite %.0f/s, reference %.0f/s, octoinvite errors %v",
+		k.size, k.scenario, k.concurrency, o.rate(), r.rate(), o.errors)
 	return nil
 }
 

@@ -36,8 +36,9 @@ func (b *bench) report() string {
 	}
 	fmt.Fprintln(&w)
 	for _, size := range b.cfg.Sizes {
-		fmt.Fprintf(&w, "- %d invitations: seeded in %s; start-up (process start to the first answer of GET /api/) %s.\n",
-			size, b.seedTime[size].Round(time.Millisecond), b.startup[size].Round(time.Millisecond))
+		fmt.Fprintf(&w, "- %d invitations: seeded in %s; start-up (process start to the first answer of GET /api/) over %d starts: median %s, slowest %s.\n",
+			size, b.seedTime[size].Round(time.Millisecond), len(b.startup[size]),
+			median(b.startup[size]).Round(time.Millisecond), slices.Max(b.startup[size]).Round(time.Millisecond))
 	}
 	fmt.Fprintln(&w)
 	fmt.Fprintln(&w, "| target | measured | met |")
@@ -87,19 +88,20 @@ func (b *bench) targets() []target {
 			}
 		}
 	}
+	slowest := slices.Max(b.startup[large])
 	out = append(out, target{
-		name:     fmt.Sprintf("start-up at %d invitations < 1 s", large),
-		measured: b.startup[large].Round(time.Millisecond).String(),
-		met:      b.startup[large] < time.Second,
+		name:     fmt.Sprintf("start-up at %d invitations < 1 s (slowest of %d starts)", large, len(b.startup[large])),
+		measured: slowest.Round(time.Millisecond).String(),
+		met:      slowest < time.Second,
 	})
 	var peak int64
 	for k, ms := range b.results {
-		if k.size == large && k.scenario != scenarioRegister {
+		if k.size == large {
 			peak = max(peak, ms["octoinvite"].peak)
 		}
 	}
 	out = append(out, target{
-		name:     fmt.Sprintf("peak RSS at %d invitations (API scenarios) ≤ 100 MiB", large),
+		name:     fmt.Sprintf("peak RSS at %d invitations, every scenario ≤ 100 MiB", large),
 		measured: mib(peak), met: peak <= 100<<20,
 	})
 	return out
@@ -221,4 +223,10 @@ func niceCeil(v float64) float64 {
 		}
 	}
 	return 10 * p
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
