@@ -12,8 +12,8 @@ import (
 const seedBatch = 50_000
 
 // SeedInvitations stores n new invitations like template (its space, teams and author), each with
-// its own code, digested and sealed, and its ID from the counter, exactly as CreateInvitation
-// stores one, but many per transaction. It is for loading a store with realistic data in bulk
+// its own code, digested and sealed, its ID from the counter and the configured number of uses,
+// as CreateInvitation stores one, but many per transaction and without an audit event each. It is for loading a store with realistic data in bulk
 // (the benchmark); it does not check that the space and teams exist, and a foreign key error
 // (or any store error) is returned as it comes.
 func (db *DB) SeedInvitations(ctx context.Context, n int, template octoinvite.Invitation) (err error) {
@@ -40,8 +40,8 @@ func (tx *Tx) seedInvitations(ctx context.Context, n int, template *octoinvite.I
 		return fmt.Errorf("allocating %d invitation IDs: %w", n, err)
 	}
 	insertInvitation, err := tx.tx.PrepareContext(ctx, tx.db.dialect.rebind(`INSERT INTO invitations
-		(id, seq, space_id, code_digest, code_sealed, expires, last_modified_on, last_modified_by, created_on)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+		(id, seq, space_id, code_digest, code_sealed, expires, last_modified_on, last_modified_by, created_on, max_uses)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (tx *Tx) seedInvitations(ctx context.Context, n int, template *octoinvite.I
 			return err
 		}
 		if _, err := insertInvitation.ExecContext(ctx, id, seq, nullString(template.SpaceID), octoinvite.Digest(code), sealed,
-			expires, now, template.LastModifiedBy, now); err != nil {
+			expires, now, template.LastModifiedBy, now, tx.db.maxUses()); err != nil {
 			return err
 		}
 		for i, team := range template.AddToTeamIDs {
