@@ -58,7 +58,7 @@ type serveConfig struct {
 // defaultMemoryLimit is the server's soft memory limit unless GOMEMLIMIT sets one: the garbage
 // collector works harder near it instead of letting the heap double, which keeps a burst of
 // registrations (each Argon2id hash takes 19 MiB) within a small footprint.
-const defaultMemoryLimit = 64 << 20
+const defaultMemoryLimit = 48 << 20
 
 // Names of the database and master key files inside the data folder.
 const (
