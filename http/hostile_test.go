@@ -83,17 +83,7 @@ func TestHostileInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := send(t, env, tt.req)
-			if resp.status != tt.status {
-				t.Errorf("got %d, want %d: %.300s", resp.status, tt.status, resp.body)
-			}
-			var body ErrorBody
-			resp.decode(t, &body)
-			if body.ErrorMessage == "" {
-				t.Errorf("got no ErrorMessage: %.300s", resp.body)
-			}
-			if len(resp.body) > 2000 {
-				t.Errorf("got a %d-byte error body: input must not be echoed unbounded", len(resp.body))
-			}
+			resp.wantRefused(t, tt.status)
 		})
 	}
 	if after := storeState(t, env); after != before {
@@ -109,6 +99,23 @@ func TestHostileInput(t *testing.T) {
 		if resp := send(t, env, req); resp.status >= 400 {
 			t.Errorf("%s %s: got %d, want success: %s", req.method, req.path, resp.status, resp.body)
 		}
+	}
+}
+
+// wantRefused fails unless the response has the status and a short Octopus error body: input
+// must never be echoed back unbounded.
+func (r response) wantRefused(t *testing.T, status int) {
+	t.Helper()
+	if r.status != status {
+		t.Errorf("got %d, want %d: %.300s", r.status, status, r.body)
+	}
+	var body ErrorBody
+	r.decode(t, &body)
+	if body.ErrorMessage == "" {
+		t.Errorf("got no ErrorMessage: %.300s", r.body)
+	}
+	if len(r.body) > 2000 {
+		t.Errorf("got a %d-byte error body: input must not be echoed unbounded", len(r.body))
 	}
 }
 

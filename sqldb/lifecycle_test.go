@@ -78,22 +78,7 @@ func TestStoreMaxUsesConcurrent(t *testing.T) {
 		cheapPasswords(db)
 		inv := &octoinvite.Invitation{AddToTeamIDs: []string{}, LastModifiedBy: "admin", MaxUses: 5}
 		mustDo(t, db.CreateInvitation(ctx, inv))
-		const n = 24
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() { _, errs[i] = db.Register(ctx, registration(fmt.Sprintf("user%d", i), inv.InvitationCode)) })
-		}
-		wg.Wait()
-		succeeded := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				succeeded++
-			case err != octoinvite.ErrInvitationUsed:
-				t.Errorf("got %v, want success or ErrInvitationUsed", err)
-			}
-		}
+		succeeded := registerConcurrently(t, db, inv.InvitationCode, 24)
 		page, err := db.FindUsers(ctx, octoinvite.UserFilter{Range: octoinvite.Range{Take: 100}})
 		mustDo(t, err)
 		if succeeded != 5 || page.Total != 6 {

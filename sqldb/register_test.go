@@ -117,22 +117,7 @@ func TestStoreRegisterConcurrent(t *testing.T) {
 		ctx := context.Background()
 		cheapPasswords(db)
 		inv := newInvitation(t, db, nil)
-		const n = 24
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() { _, errs[i] = db.Register(ctx, registration(fmt.Sprintf("user%d", i), inv.InvitationCode)) })
-		}
-		wg.Wait()
-		succeeded := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				succeeded++
-			case err != octoinvite.ErrInvitationUsed:
-				t.Errorf("got %v, want success or ErrInvitationUsed", err)
-			}
-		}
+		succeeded := registerConcurrently(t, db, inv.InvitationCode, 24)
 		page, err := db.FindUsers(ctx, octoinvite.UserFilter{Range: octoinvite.Range{Take: 100}})
 		mustDo(t, err)
 		if succeeded != 1 || page.Total != 2 {
@@ -298,4 +283,26 @@ func TestStoreAPIKeys(t *testing.T) {
 			t.Errorf("got %s, want only APIKeys-2", dump(page.Items))
 		}
 	})
+}
+
+// registerConcurrently sends n registrations with one code at once and returns how many
+// succeeded; every other must fail with ErrInvitationUsed.
+func registerConcurrently(t *testing.T, db *DB, code string, n int) int {
+	t.Helper()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { _, errs[i] = db.Register(context.Background(), registration(fmt.Sprintf("user%d", i), code)) })
+	}
+	wg.Wait()
+	succeeded := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			succeeded++
+		case err != octoinvite.ErrInvitationUsed:
+			t.Errorf("got %v, want success or ErrInvitationUsed", err)
+		}
+	}
+	return succeeded
 }
