@@ -73,6 +73,9 @@ type DB struct {
 	// write (SQLite).
 	auth   *readCache[octoinvite.User]
 	spaces *readCache[octoinvite.Space]
+	// invitations, when set, caches invitations by ID until a committed write changes them
+	// (SQLite); their state is computed at each read, from the clock.
+	invitations *readCache[octoinvite.Invitation]
 
 	// registerHook, when set, runs inside the registration transaction after every write, so
 	// that tests can make the transaction fail halfway.
@@ -186,12 +189,24 @@ type Tx struct {
 	now time.Time
 	// keepsCaches is set by a write that changes nothing the read caches hold (see readCache).
 	keepsCaches bool
+	// invitationsDeclared is set by a write that declared the invitations it changes, listed in
+	// changedInvitations (see changesInvitations).
+	invitationsDeclared bool
+	changedInvitations  []string
 }
 
 // keepsCachedReads declares that the write changes no API key, user, membership or space, so
 // that its commit need not clear the caches of verified keys and spaces. A write that does not
 // call it clears them.
 func (tx *Tx) keepsCachedReads() { tx.keepsCaches = true }
+
+// changesInvitations declares that the write changes or deletes the invitations of ids and no
+// other stored invitation (creating new ones is no change), so that its commit evicts only
+// those from the cache of invitations. A write that does not call it clears that cache.
+func (tx *Tx) changesInvitations(ids ...string) {
+	tx.invitationsDeclared = true
+	tx.changedInvitations = append(tx.changedInvitations, ids...)
+}
 
 // querier runs a Tx's statements: a transaction, or the read pool for a read of one statement
 // (see viewOne).

@@ -25,9 +25,10 @@ type groupCommitter struct {
 	writes  chan *pendingWrite
 	closing chan struct{}
 	stopped chan struct{}
-	// committed runs after every commit that stored a write that did not declare it keeps the
-	// read caches (Tx.keepsCachedReads), before any write of the group is answered.
-	committed func()
+	// committed runs after every commit that stored a write that changed what the read caches
+	// hold (see Tx.keepsCachedReads and Tx.changesInvitations), before any write of the group is
+	// answered.
+	committed func(cacheChanges)
 }
 
 // pendingWrite is a write waiting for its group.
@@ -44,7 +45,7 @@ type writeResult struct {
 	panics any
 }
 
-func newGroupCommitter(db *DB, committed func()) *groupCommitter {
+func newGroupCommitter(db *DB, committed func(cacheChanges)) *groupCommitter {
 	g := &groupCommitter{
 		db:        db,
 		writes:    make(chan *pendingWrite),
@@ -124,7 +125,7 @@ func (g *groupCommitter) commit(group []*pendingWrite) (again []*pendingWrite) {
 		return nil
 	}
 	var ran []*pendingWrite
-	changesCaches := false
+	var changes cacheChanges
 	for i, w := range group {
 		if err := w.ctx.Err(); err != nil {
 			w.done <- writeResult{err: err}
@@ -140,7 +141,7 @@ func (g *groupCommitter) commit(group []*pendingWrite) (again []*pendingWrite) {
 				return g.broken(sqlTx, ran, w, writeResult{err: err}, group[i+1:])
 			}
 			ran = append(ran, w)
-			changesCaches = changesCaches || !tx.keepsCaches
+			changes.add(tx)
 			continue
 		}
 		// ROLLBACK TO undoes the write's changes and leaves the savepoint open; RELEASE ends it.
@@ -157,8 +158,9 @@ func (g *groupCommitter) commit(group []*pendingWrite) (again []*pendingWrite) {
 		return nil
 	}
 	err = sqlTx.Commit()
-	if err == nil && changesCaches && g.committed != nil {
-		g.committed()
+	// Even a commit that failed clears: whether its writes reached the disk is not certain.
+	if changes.any() && g.committed != nil {
+		g.committed(changes)
 	}
 	for _, w := range ran {
 		w.done <- writeResult{err: err}

@@ -44,6 +44,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 	}
 	return db.update(ctx, func(tx *Tx) error {
 		tx.keepsCachedReads()
+		tx.changesInvitations()
 		expires, err := octoinvite.InvitationExpiry(inv.Expires.Time, tx.now, tx.db.InvitationLifetime, tx.db.maxLifetime())
 		if err != nil {
 			return err
@@ -138,13 +139,27 @@ func (db *DB) FindInvitationByID(ctx context.Context, raw string) (inv *octoinvi
 	if !ok {
 		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
 	}
+	var generation uint64
+	if db.invitations != nil {
+		now := db.Now().UTC().Truncate(time.Millisecond)
+		if inv, generation = db.invitations.lookup(id, now); inv != nil {
+			// What depends on the clock is computed now, never kept.
+			inv.State = inv.StateAt(now)
+			return inv, nil
+		}
+	}
+	var readAt time.Time
 	err = db.viewOne(ctx, func(tx *Tx) error {
+		readAt = tx.now
 		inv, err = tx.findInvitation(ctx, `i.id = ?`, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return octoinvite.NotFound(id)
 		}
 		return err
 	})
+	if err == nil && db.invitations != nil {
+		db.invitations.store(id, inv, generation, readAt)
+	}
 	return inv, err
 }
 
@@ -363,6 +378,7 @@ func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoin
 		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
 	}
 	err = db.update(ctx, func(tx *Tx) error {
+		tx.changesInvitations(id)
 		// The conditional update decides, so that a registration committing meanwhile on
 		// another instance either used the code up first or finds it revoked.
 		res, err := tx.exec(ctx, `UPDATE invitations SET revoked_on = ?, revoked_by = ?, last_modified_on = ?, last_modified_by = ?
@@ -412,6 +428,7 @@ func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string) (inv *oc
 		return nil, err
 	}
 	err = db.update(ctx, func(tx *Tx) error {
+		tx.changesInvitations(id)
 		sealed, err := tx.db.seal(sealContext(id), code)
 		if err != nil {
 			return err
@@ -487,6 +504,7 @@ func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (pu
 			for i, id := range ids {
 				related[i] = id.(string)
 			}
+			tx.changesInvitations(related...)
 			// One event per batch, by the system, naming every invitation it deleted.
 			return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventDeleted, RelatedDocumentIDs: related,
 				Message: fmt.Sprintf("%d invitations closed more than %s ago were purged: %s", n, retention, strings.Join(related, ", "))})

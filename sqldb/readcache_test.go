@@ -2,6 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -91,4 +94,176 @@ func TestStoreSpaceReads(t *testing.T) {
 			space.SpaceManagersTeams[0] = "changed by the caller"
 		}
 	})
+}
+
+// TestStoreInvitationReads checks that an invitation read again (and perhaps cached) is the
+// stored one after each change, that its state follows the clock, and that a caller changing its
+// copy changes nothing stored.
+func TestStoreInvitationReads(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		cheapPasswords(db)
+		now := testEpoch
+		db.Now = func() time.Time { return now }
+		created := newInvitation(t, db, ptr("Spaces-1"), "teams-everyone")
+		other := newInvitation(t, db, nil)
+		// readTwice reads the invitation twice, changing the first copy, and returns the second.
+		readTwice := func(t *testing.T, id string) *octoinvite.Invitation {
+			t.Helper()
+			first, err := db.FindInvitationByID(ctx, id)
+			mustDo(t, err)
+			first.AddToTeamIDs = append(first.AddToTeamIDs[:0], "changed by the caller")
+			if first.SpaceID != nil {
+				*first.SpaceID = "changed by the caller"
+			}
+			first.Links = octoinvite.Links{"Self": "changed by the caller"}
+			second, err := db.FindInvitationByID(ctx, id)
+			mustDo(t, err)
+			return second
+		}
+		want := readTwice(t, created.ID)
+		if want.ID != created.ID || *want.SpaceID != "Spaces-1" || !reflect.DeepEqual(want.AddToTeamIDs, []string{"teams-everyone"}) ||
+			want.InvitationCode != created.InvitationCode || want.State != octoinvite.StatePending || want.Links != nil {
+			t.Fatalf("got %+v, want %+v", want, created)
+		}
+		readTwice(t, other.ID)
+
+		steps := []struct {
+			name string
+			// change changes the invitation and returns it as it must now read.
+			change func(t *testing.T) *octoinvite.Invitation
+		}{
+			{"Regenerated", func(t *testing.T) *octoinvite.Invitation {
+				inv, err := db.RegenerateInvitation(ctx, created.ID, "alice")
+				mustDo(t, err)
+				return inv
+			}},
+			{"Registered", func(t *testing.T) *octoinvite.Invitation {
+				inv := readTwice(t, created.ID)
+				user, err := db.Register(ctx, registration("jane", inv.InvitationCode))
+				mustDo(t, err)
+				inv.Uses, inv.State = 1, octoinvite.StateRedeemed
+				at := octoinvite.NewTime(now)
+				inv.RedeemedOn, inv.RedeemedBy = &at, &user.ID
+				return inv
+			}},
+			{"Expired", func(t *testing.T) *octoinvite.Invitation {
+				inv := readTwice(t, other.ID)
+				now = inv.Expires.Time
+				inv.State = octoinvite.StateExpired
+				return inv
+			}},
+			{"Revoked", func(t *testing.T) *octoinvite.Invitation {
+				now = testEpoch
+				inv, err := db.RevokeInvitation(ctx, other.ID, "bob")
+				mustDo(t, err)
+				return inv
+			}},
+		}
+		for _, step := range steps {
+			wantInv := step.change(t)
+			if got := readTwice(t, wantInv.ID); !reflect.DeepEqual(got, wantInv) {
+				t.Errorf("%s: got %+v, want %+v", step.name, got, wantInv)
+			}
+		}
+		now = testEpoch.Add(1000 * time.Hour)
+		if _, err := db.PurgeInvitations(ctx, time.Hour); err != nil {
+			t.Fatalf("PurgeInvitations: %v", err)
+		}
+		for _, id := range []string{created.ID, other.ID} {
+			if _, err := db.FindInvitationByID(ctx, id); octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
+				t.Errorf("purged %s: got %v, want ENOTFOUND", id, err)
+			}
+		}
+	})
+}
+
+func TestReadCacheEvictAndBound(t *testing.T) {
+	t.Parallel()
+	now := testEpoch
+	inv := &octoinvite.Invitation{ID: "Invitations-1"}
+	t.Run("EvictsOnlyTheChanged", func(t *testing.T) {
+		c := newBoundedReadCache(cloneInvitation, 10)
+		for _, id := range []string{"Invitations-1", "Invitations-2"} {
+			_, generation := c.lookup(id, now)
+			c.store(id, inv, generation, now)
+		}
+		c.evict([]string{"Invitations-1"})
+		if got, _ := c.lookup("Invitations-1", now); got != nil {
+			t.Errorf("evicted: got %+v, want a miss", got)
+		}
+		if got, _ := c.lookup("Invitations-2", now); got == nil {
+			t.Errorf("not evicted: got a miss, want a hit")
+		}
+	})
+	t.Run("StaleAnswerNotStored", func(t *testing.T) {
+		c := newBoundedReadCache(cloneInvitation, 10)
+		_, generation := c.lookup("Invitations-1", now)
+		c.evict([]string{"Invitations-1"})
+		c.store("Invitations-1", inv, generation, now)
+		if got, _ := c.lookup("Invitations-1", now); got != nil {
+			t.Errorf("got %+v, want a miss: the answer was read before the write", got)
+		}
+	})
+	t.Run("Bounded", func(t *testing.T) {
+		c := newBoundedReadCache(cloneInvitation, 3)
+		for i := range 10 {
+			id := octoinvite.FormatID(octoinvite.KindInvitation, int64(i+1))
+			_, generation := c.lookup(id, now)
+			c.store(id, inv, generation, now)
+			if got, _ := c.lookup(id, now); got == nil {
+				t.Fatalf("%s: got a miss right after its store, want a hit", id)
+			}
+		}
+		if got := len(c.entries); got != 3 {
+			t.Errorf("got %d entries, want 3", got)
+		}
+	})
+}
+
+// TestGroupCommitEvictsInvitations checks that a commit evicts the invitations its writes
+// declared they change, and clears them all when a write declared nothing.
+func TestGroupCommitEvictsInvitations(t *testing.T) {
+	t.Parallel()
+	declares := func(ids ...string) func(*Tx) error {
+		return func(tx *Tx) error {
+			tx.changesInvitations(ids...)
+			return insertTeam(fmt.Sprintf("declares %q", ids), nil)(tx)
+		}
+	}
+	tests := []struct {
+		name   string
+		writes []func(*Tx) error
+		kept   []string
+	}{
+		{name: "NoneDeclared", writes: []func(*Tx) error{declares()}, kept: []string{"Invitations-1", "Invitations-2"}},
+		{name: "OneDeclared", writes: []func(*Tx) error{declares(), declares("Invitations-1")}, kept: []string{"Invitations-2"}},
+		{name: "AWriteDeclaredNothing", writes: []func(*Tx) error{declares(), insertTeam("undeclared", nil)}, kept: []string{}},
+		{name: "TheUndeclaredWriteRolledBack", writes: []func(*Tx) error{declares(), insertTeam("fails", errors.New("deliberate failure"))},
+			kept: []string{"Invitations-1", "Invitations-2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openSQLite(t)
+			for _, id := range []string{"Invitations-1", "Invitations-2"} {
+				_, generation := db.invitations.lookup(id, db.Now())
+				db.invitations.store(id, &octoinvite.Invitation{ID: id}, generation, db.Now())
+			}
+			group := make([]*pendingWrite, len(tt.writes))
+			for i, fn := range tt.writes {
+				group[i] = &pendingWrite{ctx: context.Background(), fn: fn, done: make(chan writeResult, 1)}
+			}
+			db.writer.commit(group)
+			kept := []string{}
+			for _, id := range []string{"Invitations-1", "Invitations-2"} {
+				if inv, _ := db.invitations.lookup(id, db.Now()); inv != nil {
+					kept = append(kept, id)
+				}
+			}
+			if !reflect.DeepEqual(kept, tt.kept) {
+				t.Errorf("got %q cached, want %q", kept, tt.kept)
+			}
+		})
+	}
 }

@@ -103,6 +103,7 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 		if err != nil {
 			return err
 		}
+		tx.changesInvitations(invitationID)
 		if err := tx.checkUsernameFree(ctx, reg.Username); err != nil {
 			return err
 		}

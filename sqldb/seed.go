@@ -23,7 +23,10 @@ func (db *DB) SeedInvitations(ctx context.Context, n int, template octoinvite.In
 	}
 	for done := 0; done < n; {
 		batch := min(seedBatch, n-done)
-		if err := db.update(ctx, func(tx *Tx) error { return tx.seedInvitations(ctx, batch, &template) }); err != nil {
+		if err := db.update(ctx, func(tx *Tx) error {
+			tx.changesInvitations()
+			return tx.seedInvitations(ctx, batch, &template)
+		}); err != nil {
 			return err
 		}
 		done += batch

@@ -57,9 +57,17 @@ func OpenSQLite(ctx context.Context, path string, masterKey []byte) (*DB, error)
 		return nil, err
 	}
 	db.auth, db.spaces = newReadCache(cloneUser), newReadCache(cloneSpace)
-	db.writer = newGroupCommitter(db, func() {
-		db.auth.invalidate()
-		db.spaces.invalidate()
+	db.invitations = newBoundedReadCache(cloneInvitation, invitationCacheEntries)
+	db.writer = newGroupCommitter(db, func(changes cacheChanges) {
+		if changes.reads {
+			db.auth.invalidate()
+			db.spaces.invalidate()
+		}
+		if changes.allInvitations {
+			db.invitations.invalidate()
+		} else if len(changes.invitations) > 0 {
+			db.invitations.evict(changes.invitations)
+		}
 	})
 	return db, nil
 }
