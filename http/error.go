@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -48,12 +49,10 @@ const retryAfterSeconds = "5"
 
 // writeJSON answers v as JSON with the status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Links hold query strings: keep their & readable rather than \u0026.
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(v)
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	e := jsonEncoders.Get().(*jsonEncoder)
+	defer e.release()
+	err := e.enc.Encode(v)
+	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"ErrorMessage":"There was a problem with your request.","FullException":"The response could not be encoded."}`)
@@ -64,4 +63,33 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// jsonEncoder is an encoder with its buffer, kept in jsonEncoders between answers so that an
+// answer reuses the memory of an earlier one.
+type jsonEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// maxPooledJSON bounds the buffers kept for reuse, so that one large answer does not keep its
+// memory for good.
+const maxPooledJSON = 64 << 10
+
+var jsonEncoders = sync.Pool{New: func() any {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	// Links hold query strings: keep their & readable rather than \u0026.
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+// release returns the encoder to the pool once its bytes are written (a ResponseWriter's Write
+// does not keep them).
+func (e *jsonEncoder) release() {
+	if e.buf.Cap() > maxPooledJSON {
+		return
+	}
+	e.buf.Reset()
+	jsonEncoders.Put(e)
 }

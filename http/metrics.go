@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +34,21 @@ type Metrics struct {
 	duration     *prometheus.HistogramVec
 	invitations  *prometheus.CounterVec
 	authFailures *prometheus.CounterVec
+	// observers keeps the counter and histogram of each method, route and status met
+	// (a requestLabels), so that a request does not look its labels up again.
+	observers sync.Map
+}
+
+// requestLabels are the labels of a request's metrics.
+type requestLabels struct {
+	method, route string
+	status        int
+}
+
+// requestObservers are the metrics of one requestLabels.
+type requestObservers struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 // Invitation events counted by octoinvite_invitation_events_total.
@@ -133,8 +149,19 @@ func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+	// The labels are bounded (known methods, registered routes, the statuses the server
+	// answers), so the map is too.
+	labels := requestLabels{method: method, route: route, status: status}
+	o, ok := m.observers.Load(labels)
+	if !ok {
+		o, _ = m.observers.LoadOrStore(labels, &requestObservers{
+			requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(method, route),
+		})
+	}
+	obs := o.(*requestObservers)
+	obs.requests.Inc()
+	obs.duration.Observe(d.Seconds())
 }
 
 // routeLabel is a mux pattern without its method: "GET /api/{space}/teams" is "/api/{space}/teams".

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/netip"
@@ -166,19 +167,24 @@ func (s *Server) trusted(addr netip.Addr) bool {
 
 // withRequestInfo puts the request's origin (address and User-Agent) in its context, for the
 // audit log and the limits.
-func (s *Server) withRequestInfo(r *http.Request) *http.Request {
+func (s *Server) withRequestInfo(ctx context.Context, r *http.Request) context.Context {
 	info := octoinvite.RequestInfo{
 		IPAddress: s.remoteAddress(r),
 		UserAgent: octoinvite.Truncate(r.UserAgent(), 512),
 	}
-	return r.WithContext(octoinvite.NewContextWithRequestInfo(r.Context(), info))
+	return octoinvite.NewContextWithRequestInfo(ctx, info)
 }
 
 // withIdentity records in the request's context how its caller authenticated.
 func withIdentity(r *http.Request, how string) *http.Request {
-	info := octoinvite.RequestInfoFromContext(r.Context())
+	return r.WithContext(contextWithIdentity(r.Context(), how))
+}
+
+// contextWithIdentity records in ctx how the request's caller authenticated.
+func contextWithIdentity(ctx context.Context, how string) context.Context {
+	info := octoinvite.RequestInfoFromContext(ctx)
 	info.IdentityEstablishedWith = how
-	return r.WithContext(octoinvite.NewContextWithRequestInfo(r.Context(), info))
+	return octoinvite.NewContextWithRequestInfo(ctx, info)
 }
 
 // Ways a caller authenticates, as events record them.

@@ -6,6 +6,7 @@ package http
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,8 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/octoinvite/octoinvite"
@@ -42,8 +45,9 @@ type Server struct {
 	// Now returns the current time, for the throttling of sign-ins; time.Now by default.
 	Now func() time.Time
 
-	signIns  signInThrottle
-	failures failureLimiter
+	signIns    signInThrottle
+	failures   failureLimiter
+	requestIDs requestIDs
 
 	// AuthFailureLimit failed authentications and registrations from one client address, at
 	// once, exhaust its budget, which refills evenly over AuthFailureWindow; an address without
@@ -105,7 +109,63 @@ type recordingMux struct {
 
 func (m recordingMux) Handle(pattern string, h http.Handler) {
 	*m.patterns = append(*m.patterns, pattern)
-	m.ServeMux.Handle(pattern, h)
+	m.ServeMux.Handle(pattern, newRoutedHandler(pattern, h))
+}
+
+// routedHandler is a registered handler with what the router needs to call it after matching
+// its pattern once with ServeMux.Handler (ServeMux.ServeHTTP would match it again): the pattern
+// and where its wildcards are in the path, to set the request's path values.
+type routedHandler struct {
+	pattern string
+	// wildcards names the wildcard of each segment of the path ("" for a literal segment).
+	wildcards []string
+	// rest is set if the last wildcard takes the rest of the path ({name...}).
+	rest bool
+	next http.Handler
+}
+
+func newRoutedHandler(pattern string, next http.Handler) *routedHandler {
+	h := &routedHandler{pattern: pattern, next: next}
+	_, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		path = pattern
+	}
+	for i, segment := range strings.Split(path, "/") {
+		name, isWildcard := strings.CutPrefix(segment, "{")
+		name, closed := strings.CutSuffix(name, "}")
+		if !isWildcard || !closed || name == "$" {
+			continue
+		}
+		if len(h.wildcards) < i+1 {
+			h.wildcards = append(h.wildcards, make([]string, i+1-len(h.wildcards))...)
+		}
+		name, h.rest = strings.CutSuffix(name, "...")
+		h.wildcards[i] = name
+	}
+	return h
+}
+
+// ServeHTTP serves r, which ServeMux.Handler matched to the handler's pattern, setting its path
+// values as ServeMux.ServeHTTP would: each wildcard's segment of the escaped path, unescaped.
+func (h *routedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.EscapedPath()
+	for i := 0; i < len(h.wildcards) && path != ""; i++ {
+		segment, rest, _ := strings.Cut(path, "/")
+		name := h.wildcards[i]
+		if h.rest && i == len(h.wildcards)-1 {
+			segment = path
+		}
+		if name != "" {
+			if value, err := url.PathUnescape(segment); err == nil {
+				r.SetPathValue(name, value)
+			} else {
+				r.SetPathValue(name, segment)
+			}
+		}
+		path = rest
+	}
+	r.Pattern = h.pattern
+	h.next.ServeHTTP(w, r)
 }
 
 func (s *Server) handler() (http.Handler, []string) {
@@ -173,7 +233,8 @@ func (s *Server) handler() (http.Handler, []string) {
 		case userRoute.MatchString(r.URL.Path):
 			mux = user
 		}
-		_, pattern := mux.Handler(r)
+		// The mux matches once: Handler finds the handler, which sets the path values itself.
+		h, pattern := mux.Handler(r)
 		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
 			info.route = routeLabel(pattern)
 		}
@@ -181,7 +242,7 @@ func (s *Server) handler() (http.Handler, []string) {
 			s.fail(w, r, unrouted(mux.ServeMux, r))
 			return
 		}
-		mux.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 	}
 	return s.logRequests(s.recoverPanics(s.crossOriginProtection(http.HandlerFunc(route)))), routes
 }
@@ -256,11 +317,11 @@ func (s *Server) authenticated(h handlerFunc) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		r = withIdentity(r, how)
 		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
 			info.userID = user.ID
 		}
-		r = r.WithContext(octoinvite.NewContextWithUser(r.Context(), user))
+		// One copy of the request for both values.
+		r = r.WithContext(octoinvite.NewContextWithUser(contextWithIdentity(r.Context(), how), user))
 		if err := h(w, r); err != nil {
 			s.fail(w, r, err)
 		}
@@ -342,13 +403,18 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{id: newRequestID()}
-		w.Header().Set("X-Request-Id", info.id)
+		info := &requestInfo{id: s.requestIDs.next()}
+		// Set rather than Header().Set: the name is canonical already.
+		w.Header()["X-Request-Id"] = []string{info.id}
 		sw := &statusWriter{ResponseWriter: w}
-		r = s.withRequestInfo(r.WithContext(context.WithValue(r.Context(), requestInfoKey, info)))
+		r = r.WithContext(s.withRequestInfo(context.WithValue(r.Context(), requestInfoKey, info), r))
 		next.ServeHTTP(sw, r)
 		s.Metrics.observe(r.Method, info.route, sw.status, time.Since(start))
-		s.logger().LogAttrs(r.Context(), slog.LevelInfo, "request",
+		logger := s.logger()
+		if !logger.Enabled(r.Context(), slog.LevelInfo) {
+			return
+		}
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", info.id),
 			slog.String("method", octoinvite.Truncate(r.Method, 20)),
 			slog.String("path", octoinvite.Truncate(r.URL.Path, 200)),
@@ -363,10 +429,26 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-func newRequestID() string {
+// requestIDs hands out request IDs: 16 hex digits, from a random start chosen once per
+// process, counting up. Within a process they never repeat (for 2^64 requests); across
+// processes the random start makes a repeat unlikely. A request ID names a log line and is no
+// secret, so reading crypto/rand for each request would buy nothing.
+type requestIDs struct {
+	once  sync.Once
+	count atomic.Uint64
+}
+
+func (ids *requestIDs) next() string {
+	ids.once.Do(func() {
+		var seed [8]byte
+		_, _ = rand.Read(seed[:])
+		ids.count.Store(binary.BigEndian.Uint64(seed[:]))
+	})
 	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	binary.BigEndian.PutUint64(b[:], ids.count.Add(1))
+	var id [16]byte
+	hex.Encode(id[:], b[:])
+	return string(id[:])
 }
 
 // redactQuery replaces the value of every ApiKey parameter, whatever its case, and of any
