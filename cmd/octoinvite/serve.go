@@ -196,9 +196,12 @@ func (cfg *serveConfig) validate() error {
 }
 
 func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
-	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	// Every request writes a log line: a goroutine of its own writes them, many per write.
+	logOutput := newLogWriter(stderr)
+	defer logOutput.Close()
+	var handler slog.Handler = slog.NewTextHandler(logOutput, nil)
 	if cfg.LogFormat == "json" {
-		handler = slog.NewJSONHandler(stderr, nil)
+		handler = slog.NewJSONHandler(logOutput, nil)
 	}
 	logger := slog.New(handler)
 
