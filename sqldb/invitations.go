@@ -205,8 +205,7 @@ func millisPtr(ms sql.NullInt64) *octoinvite.Time {
 // findInvitation loads the invitation that cond selects, with its teams and its code unsealed,
 // in one statement (one row per team), so that it may run outside a transaction.
 func (tx *Tx) findInvitation(ctx context.Context, cond string, args ...any) (*octoinvite.Invitation, error) {
-	rows, err := tx.query(ctx, `SELECT `+invitationColumns+`, t.team_id FROM invitations i
-		LEFT JOIN invitation_teams t ON t.invitation_id = i.id WHERE `+cond+` ORDER BY t.position`, args...)
+	rows, err := tx.query(ctx, invitationWithTeamsQuery(cond), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +231,13 @@ func (tx *Tx) findInvitation(ctx context.Context, cond string, args ...any) (*oc
 		return nil, sql.ErrNoRows
 	}
 	return inv, nil
+}
+
+// invitationWithTeamsQuery selects the invitation that cond selects, with its teams, one row per
+// team, as findInvitation reads them.
+func invitationWithTeamsQuery(cond string) string {
+	return `SELECT ` + invitationColumns + `, t.team_id FROM invitations i
+		LEFT JOIN invitation_teams t ON t.invitation_id = i.id WHERE ` + cond + ` ORDER BY t.position`
 }
 
 // withTeam scans a row of invitationColumns followed by a team ID.

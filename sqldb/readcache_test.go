@@ -267,3 +267,29 @@ func TestGroupCommitEvictsInvitations(t *testing.T) {
 		})
 	}
 }
+
+// TestInvitationLookupPlan checks that SQLite loads an invitation through its primary key and
+// reads its teams from the covering index alone, so that a lookup in a large store descends
+// three B-trees, not four.
+func TestInvitationLookupPlan(t *testing.T) {
+	t.Parallel()
+	db := openSQLite(t)
+	rows, err := db.read.Query(`EXPLAIN QUERY PLAN `+invitationWithTeamsQuery(`i.id = ?`), "Invitations-1")
+	mustDo(t, err)
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		mustDo(t, rows.Scan(&id, &parent, &unused, &detail))
+		plan = append(plan, detail)
+	}
+	mustDo(t, rows.Err())
+	want := []string{
+		"SEARCH i USING INDEX sqlite_autoindex_invitations_1 (id=?)",
+		"SEARCH t USING COVERING INDEX invitation_teams_covering (invitation_id=?) LEFT-JOIN",
+	}
+	if !reflect.DeepEqual(plan, want) {
+		t.Errorf("got plan %q, want %q", plan, want)
+	}
+}
