@@ -3,6 +3,7 @@ package octoinvite_test
 import (
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,11 +33,17 @@ func FuzzParseID(f *testing.F) {
 		f.Add("Teams", s)
 	}
 	f.Add("Spaces", "spaces-12")
+	for _, s := range []string{"Teams-123456789012345678", "Teams-1234567890123456789", "Teams-0001", "Te\u212ams-1", "Teams-", "-1", "Teamss-1", "Team-1"} {
+		f.Add("Teams", s)
+	}
 	f.Fuzz(func(t *testing.T, kind, s string) {
 		if kind != "Teams" && kind != "Spaces" && kind != "Users" && kind != "Invitations" {
 			return
 		}
 		id, ok := octoinvite.ParseID(kind, s)
+		if wantID, wantOK := parseIDByPattern(kind, s); id != wantID || ok != wantOK {
+			t.Errorf("ParseID(%q, %q) = %q, %v; the pattern gives %q, %v", kind, s, id, ok, wantID, wantOK)
+		}
 		if !ok {
 			return
 		}
@@ -117,4 +124,29 @@ func FuzzRegistrationValidate(f *testing.F) {
 			t.Errorf("accepted %+v", reg)
 		}
 	})
+}
+
+// idPattern is the form of an ID that ParseID reads by hand, for parseIDByPattern.
+var idPattern = regexp.MustCompile(`^([A-Za-z]+)-([0-9]{1,18})$`)
+
+// parseIDByPattern is ParseID written with a regular expression: what ParseID must answer.
+func parseIDByPattern(kind, s string) (string, bool) {
+	if len(s) == 0 || len(s) > octoinvite.MaxIDLength {
+		return "", false
+	}
+	if kind == octoinvite.KindTeam {
+		switch strings.ToLower(s) {
+		case octoinvite.EveryoneTeamID, octoinvite.AdministratorsTeamID:
+			return strings.ToLower(s), true
+		}
+	}
+	m := idPattern.FindStringSubmatch(s)
+	if m == nil || !strings.EqualFold(m[1], kind) {
+		return "", false
+	}
+	n, err := strconv.ParseInt(m[2], 10, 64)
+	if err != nil || n <= 0 {
+		return "", false
+	}
+	return octoinvite.FormatID(kind, n), true
 }

@@ -8,7 +8,6 @@
 package octoinvite
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -43,8 +42,6 @@ const (
 // parse, log or look up megabytes of text.
 const MaxIDLength = 64
 
-var idPattern = regexp.MustCompile(`^([A-Za-z]+)-([0-9]{1,18})$`)
-
 // FormatID returns the ID of the n-th document of a kind, such as "Invitations-4".
 func FormatID(kind string, n int64) string {
 	return kind + "-" + strconv.FormatInt(n, 10)
@@ -64,15 +61,42 @@ func ParseID(kind, s string) (id string, ok bool) {
 			return strings.ToLower(s), true
 		}
 	}
-	m := idPattern.FindStringSubmatch(s)
-	if m == nil || !strings.EqualFold(m[1], kind) {
+	// The kind in any ASCII case, a hyphen, then 1 to 18 digits; compared byte by byte, since
+	// this runs for every ID of every request.
+	if len(s) < len(kind)+2 || len(s) > len(kind)+19 || s[len(kind)] != '-' || !equalFoldASCII(s[:len(kind)], kind) {
 		return "", false
 	}
-	n, err := strconv.ParseInt(m[2], 10, 64)
-	if err != nil || n <= 0 {
+	var n int64
+	for _, c := range []byte(s[len(kind)+1:]) {
+		if c < '0' || c > '9' {
+			return "", false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if n <= 0 {
 		return "", false
 	}
 	return FormatID(kind, n), true
+}
+
+// equalFoldASCII reports whether a and b are equal, ignoring the case of ASCII letters only.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // TimeFormat is the layout of every date on the wire: RFC 3339 with milliseconds and a numeric
