@@ -51,8 +51,19 @@ const retryAfterSeconds = "5"
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	e := jsonEncoders.Get().(*jsonEncoder)
 	defer e.release()
-	err := e.enc.Encode(v)
-	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
+	var b []byte
+	var err error
+	if inv, ok := v.(*octoinvite.Invitation); ok {
+		b, err = appendInvitation(e.buf.AvailableBuffer(), inv)
+		if err == nil {
+			// Keep the grown memory for the next answer.
+			e.buf.Write(b)
+			b = e.buf.Bytes()
+		}
+	} else {
+		err = e.enc.Encode(v)
+		b = bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
+	}
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"ErrorMessage":"There was a problem with your request.","FullException":"The response could not be encoded."}`)
