@@ -404,7 +404,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := &requestInfo{id: s.requestIDs.next()}
-		// Set rather than Header().Set: the name is canonical already.
+		// Assigned rather than set with Header().Set: the name is in canonical form already.
 		w.Header()["X-Request-Id"] = []string{info.id}
 		sw := &statusWriter{ResponseWriter: w}
 		r = r.WithContext(s.withRequestInfo(context.WithValue(r.Context(), requestInfoKey, info), r))
