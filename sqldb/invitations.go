@@ -385,29 +385,40 @@ func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoin
 	}
 	err = db.update(ctx, func(tx *Tx) error {
 		tx.changesInvitations(id)
-		// The conditional update decides, so that a registration committing meanwhile on
-		// another instance either used the code up first or finds it revoked.
-		res, err := tx.exec(ctx, `UPDATE invitations SET revoked_on = ?, revoked_by = ?, last_modified_on = ?, last_modified_by = ?
-			WHERE id = ? AND revoked_on IS NULL AND uses < max_uses`,
-			tx.now.UnixMilli(), by, tx.now.UnixMilli(), by, id)
-		if err != nil {
-			return err
-		}
-		if inv, err = tx.findInvitation(ctx, `i.id = ?`, id); errors.Is(err, sql.ErrNoRows) {
-			return octoinvite.NotFound(id)
-		} else if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 && inv.State == octoinvite.StateRedeemed {
-			return octoinvite.ErrInvitationUsedUp
-		} else if n == 0 {
-			return nil // revoked already: nothing changed, nothing to record
+		var changed bool
+		inv, changed, err = tx.updateOpenInvitation(ctx, id, `revoked_on = ?, revoked_by = ?, last_modified_on = ?, last_modified_by = ?`,
+			tx.now.UnixMilli(), by, tx.now.UnixMilli(), by)
+		if err != nil || !changed {
+			return err // revoked already: nothing changed, nothing to record
 		}
 		return tx.recordInvitationEvent(ctx, inv, fmt.Sprintf("Invitation %s was revoked", id))
 	})
 	return inv, err
+}
+
+// updateOpenInvitation applies set (with its args) to the invitation if it is still open (not
+// revoked, not used up) and returns it as it is afterwards, with whether it changed. The
+// conditional update decides, so that a registration committing meanwhile on another instance
+// either used the code up first or finds the change made. An invitation used up is
+// ErrInvitationUsedUp; one that does not exist is ENOTFOUND.
+func (tx *Tx) updateOpenInvitation(ctx context.Context, id, set string, args ...any) (*octoinvite.Invitation, bool, error) {
+	res, err := tx.exec(ctx, `UPDATE invitations SET `+set+` WHERE id = ? AND revoked_on IS NULL AND uses < max_uses`, append(args, id)...)
+	if err != nil {
+		return nil, false, err
+	}
+	inv, err := tx.findInvitation(ctx, `i.id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, octoinvite.NotFound(id)
+	} else if err != nil {
+		return nil, false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, false, err
+	} else if n == 0 && inv.State == octoinvite.StateRedeemed {
+		return nil, false, octoinvite.ErrInvitationUsedUp
+	}
+	return inv, n > 0, nil
 }
 
 // recordInvitationEvent records a change of the invitation, in its space.
@@ -439,22 +450,12 @@ func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string) (inv *oc
 		if err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE invitations SET code_digest = ?, code_sealed = ?, expires = ?, last_modified_on = ?, last_modified_by = ?
-			WHERE id = ? AND revoked_on IS NULL AND uses < max_uses`,
-			octoinvite.Digest(code), sealed, tx.now.Add(tx.db.InvitationLifetime).UnixMilli(), tx.now.UnixMilli(), by, id)
+		var changed bool
+		inv, changed, err = tx.updateOpenInvitation(ctx, id, `code_digest = ?, code_sealed = ?, expires = ?, last_modified_on = ?, last_modified_by = ?`,
+			octoinvite.Digest(code), sealed, tx.now.Add(tx.db.InvitationLifetime).UnixMilli(), tx.now.UnixMilli(), by)
 		if err != nil {
 			return err
-		}
-		if inv, err = tx.findInvitation(ctx, `i.id = ?`, id); errors.Is(err, sql.ErrNoRows) {
-			return octoinvite.NotFound(id)
-		} else if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 && inv.State == octoinvite.StateRedeemed {
-			return octoinvite.ErrInvitationUsedUp
-		} else if n == 0 {
+		} else if !changed {
 			return octoinvite.ErrInvitationRevokedNoRegenerate
 		}
 		return tx.recordInvitationEvent(ctx, inv, fmt.Sprintf("Invitation %s was given a new code, valid until %s", id,
