@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -18,36 +17,15 @@ import (
 	"github.com/octoinvite/octoinvite/internal/servertest"
 )
 
-// call sends a request with an optional API key, extra headers and a JSON body.
+// call sends a request with an optional API key (in the header), a JSON body and extra headers
+// given as name, value pairs.
 func call(t *testing.T, env *servertest.Env, method, path, key, body string, headers ...string) response {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, env.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set(ohttp.HeaderAPIKey, key)
-	}
+	extra := map[string]string{}
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Add(headers[i], headers[i+1])
+		extra[headers[i]] = headers[i+1]
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return send(t, env, request{method: method, path: path, key: key, in: inHeader, body: body, header: extra})
 }
 
 // want fails the test unless the response has the status and, if body is not empty, exactly

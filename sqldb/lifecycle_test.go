@@ -446,15 +446,7 @@ func TestStoreRevokeRacesRegistrations(t *testing.T) {
 			}
 		}
 		wg.Wait()
-		succeeded := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				succeeded++
-			case err != octoinvite.ErrInvitationRevoked:
-				t.Errorf("got %v, want success or ErrInvitationRevoked", err)
-			}
-		}
+		succeeded := countSucceeded(t, errs, octoinvite.ErrInvitationRevoked)
 		got, err := db.FindInvitationByID(ctx, inv.ID)
 		mustDo(t, err)
 		users, err := db.FindUsers(ctx, octoinvite.UserFilter{Range: octoinvite.Range{Take: 100}})

@@ -295,13 +295,19 @@ func registerConcurrently(t *testing.T, db *DB, code string, n int) int {
 		wg.Go(func() { _, errs[i] = db.Register(context.Background(), registration(fmt.Sprintf("user%d", i), code)) })
 	}
 	wg.Wait()
+	return countSucceeded(t, errs, octoinvite.ErrInvitationUsed)
+}
+
+// countSucceeded counts the nil errors; every other must be refused.
+func countSucceeded(t *testing.T, errs []error, refused error) int {
+	t.Helper()
 	succeeded := 0
 	for _, err := range errs {
 		switch {
 		case err == nil:
 			succeeded++
-		case err != octoinvite.ErrInvitationUsed:
-			t.Errorf("got %v, want success or ErrInvitationUsed", err)
+		case err != refused:
+			t.Errorf("got %v, want success or %v", err, refused)
 		}
 	}
 	return succeeded
