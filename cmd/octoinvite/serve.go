@@ -65,6 +65,17 @@ const defaultMemoryLimit = 48 << 20
 // load. 400 collects a quarter as often; the soft memory limit still bounds the heap.
 const defaultGCPercent = 400
 
+// tuneRuntime sets the server's soft memory limit and GOGC, each unless the environment
+// (GOMEMLIMIT, GOGC) sets it: an operator's choice wins.
+func tuneRuntime(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
+}
+
 // Names of the database and master key files inside the data folder.
 const (
 	databaseFile  = "octoinvite.db"
@@ -115,12 +126,7 @@ Every flag may also be given by the environment variable named in its help.`,
 			if err := cfg.validate(); err != nil {
 				return err
 			}
-			if getenv("GOMEMLIMIT") == "" {
-				debug.SetMemoryLimit(defaultMemoryLimit)
-			}
-			if getenv("GOGC") == "" {
-				debug.SetGCPercent(defaultGCPercent)
-			}
+			tuneRuntime(getenv)
 			return serve(cmd.Context(), cfg, stderr)
 		},
 	}
