@@ -32,7 +32,7 @@ func (db *DB) Authenticate(ctx context.Context, apiKey string) (user *octoinvite
 			return user, nil
 		}
 	}
-	err = db.viewOne(ctx, func(tx *Tx) error {
+	err = db.viewOne(ctx, func(tx *transaction) error {
 		user, err = scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM api_keys k JOIN users u ON u.id = k.user_id
 			WHERE k.digest = ? AND k.revoked_on IS NULL AND u.is_active = 1`, digest))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -57,14 +57,14 @@ func (db *DB) CreateAPIKey(ctx context.Context, userID, purpose string) (key *oc
 	if err != nil {
 		return nil, err
 	}
-	err = db.update(ctx, func(tx *Tx) error {
+	err = db.update(ctx, func(tx *transaction) error {
 		key, err = tx.insertAPIKey(ctx, userID, purpose, value)
 		return err
 	})
 	return key, err
 }
 
-func (tx *Tx) insertAPIKey(ctx context.Context, rawUserID, purpose, value string) (*octoinvite.APIKey, error) {
+func (tx *transaction) insertAPIKey(ctx context.Context, rawUserID, purpose, value string) (*octoinvite.APIKey, error) {
 	users, err := tx.existingUsers(ctx, []string{rawUserID})
 	if err != nil {
 		return nil, err
@@ -99,7 +99,7 @@ func (db *DB) EnsureAdminAPIKey(ctx context.Context, value string) (err error) {
 		return octoinvite.Invalid("The administrator API key must be API- followed by 16 to 60 upper-case letters and digits.")
 	}
 	digest := octoinvite.Digest(value)
-	return db.update(ctx, func(tx *Tx) error {
+	return db.update(ctx, func(tx *transaction) error {
 		// Lock the administrator's row first, so that servers starting together with the same
 		// configured key take turns instead of both inserting it.
 		if _, err := tx.exec(ctx, `UPDATE users SET is_active = is_active WHERE id = ?`, octoinvite.AdminUserID); err != nil {
@@ -147,7 +147,7 @@ func (db *DB) EnsureAdminAPIKey(ctx context.Context, value string) (err error) {
 // CountActiveAPIKeys returns how many unrevoked keys the user holds.
 func (db *DB) CountActiveAPIKeys(ctx context.Context, userID string) (n int, err error) {
 	defer wrap(&err, "CountActiveAPIKeys(%q)", userID)
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		return tx.queryRow(ctx, `SELECT count(*) FROM api_keys WHERE user_id = ? AND revoked_on IS NULL`,
 			strings.TrimSpace(userID)).Scan(&n)
 	})

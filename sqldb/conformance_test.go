@@ -406,7 +406,7 @@ func TestStoreRollsBackFailedTransactions(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		errDeliberate := errors.New("deliberate failure")
-		err := db.update(ctx, func(tx *Tx) error {
+		err := db.update(ctx, func(tx *transaction) error {
 			id, seq, err := tx.nextID(ctx, octoinvite.KindTeam)
 			if err != nil {
 				return err

@@ -79,7 +79,7 @@ type DB struct {
 
 	// registerHook, when set, runs inside the registration transaction after every write, so
 	// that tests can make the transaction fail halfway.
-	registerHook func(ctx context.Context, tx *Tx) error
+	registerHook func(ctx context.Context, tx *transaction) error
 
 	installationID string
 }
@@ -182,8 +182,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Tx is a transaction with the time it began, so that every timestamp it writes agrees.
-type Tx struct {
+// transaction is a transaction of the store with the time it began, so that every timestamp it
+// writes agrees.
+type transaction struct {
 	tx  querier
 	db  *DB
 	now time.Time
@@ -198,17 +199,17 @@ type Tx struct {
 // keepsCachedReads declares that the write changes no API key, user, membership or space, so
 // that its commit need not clear the caches of verified keys and spaces. A write that does not
 // call it clears them.
-func (tx *Tx) keepsCachedReads() { tx.keepsCaches = true }
+func (tx *transaction) keepsCachedReads() { tx.keepsCaches = true }
 
 // changesInvitations declares that the write changes or deletes the invitations of ids and no
 // other stored invitation (creating new ones is no change), so that its commit evicts only
 // those from the cache of invitations. A write that does not call it clears that cache.
-func (tx *Tx) changesInvitations(ids ...string) {
+func (tx *transaction) changesInvitations(ids ...string) {
 	tx.invitationsDeclared = true
 	tx.changedInvitations = append(tx.changedInvitations, ids...)
 }
 
-// querier runs a Tx's statements: a transaction, or the read pool for a read of one statement
+// querier runs a transaction's statements: a transaction, or the read pool for a read of one statement
 // (see viewOne).
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
@@ -217,22 +218,22 @@ type querier interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (tx *transaction) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return tx.tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
-func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (tx *transaction) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return tx.tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (tx *transaction) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
 // update runs fn in a write transaction and commits it if fn succeeds; it returns once the
 // commit has returned. fn may run more than once, and on SQLite it shares its transaction, in a
 // savepoint of its own, with concurrent writes (see groupCommitter).
-func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+func (db *DB) update(ctx context.Context, fn func(*transaction) error) error {
 	if db.writer != nil {
 		return db.writer.update(ctx, fn)
 	}
@@ -240,7 +241,7 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // view runs fn in a read-only transaction.
-func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
+func (db *DB) view(ctx context.Context, fn func(*transaction) error) error {
 	return db.run(ctx, db.read, true, fn)
 }
 
@@ -248,14 +249,14 @@ func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
 // without a transaction of its own: one statement reads one consistent snapshot by itself, and
 // a lookup then costs no BEGIN and COMMIT. On PostgreSQL it runs in view, whose retries recover
 // from dropped connections.
-func (db *DB) viewOne(ctx context.Context, fn func(*Tx) error) error {
+func (db *DB) viewOne(ctx context.Context, fn func(*transaction) error) error {
 	if db.dialect.name != "sqlite" {
 		return db.view(ctx, fn)
 	}
-	return fn(&Tx{tx: db.read, db: db, now: db.Now().UTC().Truncate(time.Millisecond)})
+	return fn(&transaction{tx: db.read, db: db, now: db.Now().UTC().Truncate(time.Millisecond)})
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*transaction) error) error {
 	if db.txTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, db.txTimeout)
@@ -270,12 +271,12 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 }
 
 // runOnce runs fn in a transaction and reports whether the transaction began.
-func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (begun bool, err error) {
+func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*transaction) error) (begun bool, err error) {
 	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.dialect.name != "sqlite"})
 	if err != nil {
 		return false, err
 	}
-	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
+	tx := &transaction{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return true, err
@@ -285,7 +286,7 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 
 // nextID allocates the next ID of a kind. The counter's row stays locked until the transaction
 // ends, so concurrent transactions, on any instance, never receive the same number.
-func (tx *Tx) nextID(ctx context.Context, kind string) (string, int64, error) {
+func (tx *transaction) nextID(ctx context.Context, kind string) (string, int64, error) {
 	// One statement creates the counter or increments it: two transactions allocating the
 	// first ID of a kind at once must not both try to create it.
 	var n int64
@@ -332,7 +333,7 @@ const masterKeyCheck = "octoinvite master key check"
 // first to insert the installation ID creates the rest; the others' inserts wait for its commit,
 // do nothing, and then check their key against what it stored.
 func (db *DB) bootstrap(ctx context.Context) error {
-	return db.update(ctx, func(tx *Tx) error {
+	return db.update(ctx, func(tx *transaction) error {
 		candidate := uuid.NewString()
 		res, err := tx.exec(ctx, `INSERT INTO settings (name, value) VALUES ('installation_id', ?) ON CONFLICT (name) DO NOTHING`, candidate)
 		if err != nil {

@@ -18,7 +18,7 @@ const maxUserAgentLength = 512
 // recordEvent writes an event in the transaction, so that it commits with the change it records
 // or not at all. Its time is the transaction's; its origin comes from the context's
 // RequestInfo; its actor, unless set, is the context's user, else the system user.
-func (tx *Tx) recordEvent(ctx context.Context, e *octoinvite.Event) error {
+func (tx *transaction) recordEvent(ctx context.Context, e *octoinvite.Event) error {
 	if e.UserID == "" {
 		if u := octoinvite.UserFromContext(ctx); u != nil {
 			e.UserID, e.Username, e.IsService = u.ID, u.Username, u.IsService
@@ -86,7 +86,7 @@ func (db *DB) FindEvents(ctx context.Context, filter octoinvite.EventFilter) (pa
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM events e`+where, args...).Scan(&page.Total); err != nil {
 			return err
 		}

@@ -60,7 +60,7 @@ func TestStoreEvents(t *testing.T) {
 		mustDo(t, db.CreateInvitation(adminCtx, inv2))
 
 		injected := errors.New("injected failure")
-		db.registerHook = func(context.Context, *Tx) error { return injected }
+		db.registerHook = func(context.Context, *transaction) error { return injected }
 		if _, err := db.Register(anonCtx, registration("jane", inv2.InvitationCode)); !errors.Is(err, injected) {
 			t.Fatalf("got %v, want the injected failure", err)
 		}

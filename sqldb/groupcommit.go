@@ -26,7 +26,7 @@ type groupCommitter struct {
 	closing chan struct{}
 	stopped chan struct{}
 	// committed runs after every commit that stored a write that changed what the read caches
-	// hold (see Tx.keepsCachedReads and Tx.changesInvitations), before any write of the group is
+	// hold (see transaction.keepsCachedReads and transaction.changesInvitations), before any write of the group is
 	// answered.
 	committed func(cacheChanges)
 }
@@ -34,7 +34,7 @@ type groupCommitter struct {
 // pendingWrite is a write waiting for its group.
 type pendingWrite struct {
 	ctx  context.Context
-	fn   func(*Tx) error
+	fn   func(*transaction) error
 	done chan writeResult
 	// ran is set once fn succeeded in the group's transaction; the commit decides its answer.
 	ran bool
@@ -59,7 +59,7 @@ func newGroupCommitter(db *DB, committed func(cacheChanges)) *groupCommitter {
 
 // update queues fn and returns once the commit that holds it returned, or fn failed. A panic in
 // fn is raised again in the caller's goroutine.
-func (g *groupCommitter) update(ctx context.Context, fn func(*Tx) error) error {
+func (g *groupCommitter) update(ctx context.Context, fn func(*transaction) error) error {
 	w := &pendingWrite{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
 	select {
 	case g.writes <- w:
@@ -134,7 +134,7 @@ func (g *groupCommitter) commit(group []*pendingWrite) (again []*pendingWrite) {
 		if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
 			return g.broken(sqlTx, ran, w, writeResult{err: err}, group[i+1:])
 		}
-		tx := &Tx{tx: sqlTx, db: g.db, now: g.db.Now().UTC().Truncate(time.Millisecond)}
+		tx := &transaction{tx: sqlTx, db: g.db, now: g.db.Now().UTC().Truncate(time.Millisecond)}
 		res := runWrite(w.fn, tx)
 		if res.err == nil && res.panics == nil {
 			if _, err := sqlTx.ExecContext(ctx, `RELEASE write`); err != nil {
@@ -183,7 +183,7 @@ func (g *groupCommitter) broken(sqlTx *sql.Tx, ran []*pendingWrite, at *pendingW
 
 // runWrite runs fn, turning a panic into a result so that the writer goroutine survives it and
 // the caller's goroutine raises it.
-func runWrite(fn func(*Tx) error, tx *Tx) (res writeResult) {
+func runWrite(fn func(*transaction) error, tx *transaction) (res writeResult) {
 	defer func() {
 		if v := recover(); v != nil {
 			res = writeResult{panics: v}

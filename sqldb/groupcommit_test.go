@@ -25,8 +25,8 @@ func openSQLite(t *testing.T) *DB {
 }
 
 // insertTeam returns a write that stores a team named name, then fails with fail if not nil.
-func insertTeam(name string, fail error) func(*Tx) error {
-	return func(tx *Tx) error {
+func insertTeam(name string, fail error) func(*transaction) error {
+	return func(tx *transaction) error {
 		ctx := context.Background()
 		id, seq, err := tx.nextID(ctx, octoinvite.KindTeam)
 		if err != nil {
@@ -45,7 +45,7 @@ func insertTeam(name string, fail error) func(*Tx) error {
 func storedTeams(t *testing.T, db *DB) []string {
 	t.Helper()
 	var out []string
-	mustDo(t, db.view(context.Background(), func(tx *Tx) error {
+	mustDo(t, db.view(context.Background(), func(tx *transaction) error {
 		rows, err := tx.query(context.Background(), `SELECT id, name FROM teams WHERE seq > 0 ORDER BY seq`)
 		if err != nil {
 			return err
@@ -179,16 +179,16 @@ func TestGroupCommitAfterClose(t *testing.T) {
 // stored declared that it keeps them.
 func TestGroupCommitClearsCaches(t *testing.T) {
 	t.Parallel()
-	keeps := func(tx *Tx) error { tx.keepsCachedReads(); return insertTeam("keeps", nil)(tx) }
+	keeps := func(tx *transaction) error { tx.keepsCachedReads(); return insertTeam("keeps", nil)(tx) }
 	failsAfterChange := insertTeam("fails", errors.New("deliberate failure"))
 	tests := []struct {
 		name   string
-		writes []func(*Tx) error
+		writes []func(*transaction) error
 		clears bool
 	}{
-		{name: "OnlyWritesThatKeepThem", writes: []func(*Tx) error{keeps, keeps}, clears: false},
-		{name: "AFailedWriteRolledBack", writes: []func(*Tx) error{keeps, failsAfterChange}, clears: false},
-		{name: "AWriteThatChangesThem", writes: []func(*Tx) error{keeps, insertTeam("changes", nil)}, clears: true},
+		{name: "OnlyWritesThatKeepThem", writes: []func(*transaction) error{keeps, keeps}, clears: false},
+		{name: "AFailedWriteRolledBack", writes: []func(*transaction) error{keeps, failsAfterChange}, clears: false},
+		{name: "AWriteThatChangesThem", writes: []func(*transaction) error{keeps, insertTeam("changes", nil)}, clears: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

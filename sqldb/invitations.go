@@ -39,10 +39,10 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 		}
 		inv.SpaceID = &space.ID
 	}
-	if err := db.viewOne(ctx, func(tx *Tx) error { return tx.checkInvitationTeams(ctx, inv) }); err != nil {
+	if err := db.viewOne(ctx, func(tx *transaction) error { return tx.checkInvitationTeams(ctx, inv) }); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *Tx) error {
+	return db.update(ctx, func(tx *transaction) error {
 		tx.keepsCachedReads()
 		tx.changesInvitations()
 		expires, err := octoinvite.InvitationExpiry(inv.Expires.Time, tx.now, tx.db.InvitationLifetime, tx.db.maxLifetime())
@@ -107,7 +107,7 @@ func (db *DB) maxUses() int {
 
 // checkInvitationTeams requires every team to exist and to be a system team or a team of the
 // invitation's space.
-func (tx *Tx) checkInvitationTeams(ctx context.Context, inv *octoinvite.Invitation) error {
+func (tx *transaction) checkInvitationTeams(ctx context.Context, inv *octoinvite.Invitation) error {
 	refs, err := tx.existingTeams(ctx, inv.AddToTeamIDs)
 	if err != nil {
 		return err
@@ -149,7 +149,7 @@ func (db *DB) FindInvitationByID(ctx context.Context, raw string) (inv *octoinvi
 		}
 	}
 	var readAt time.Time
-	err = db.viewOne(ctx, func(tx *Tx) error {
+	err = db.viewOne(ctx, func(tx *transaction) error {
 		readAt = tx.now
 		inv, err = tx.findInvitation(ctx, `i.id = ?`, id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -169,7 +169,7 @@ const invitationColumns = `i.id, i.space_id, i.code_sealed, i.expires, i.last_mo
 
 // scanInvitation reads a row of invitationColumns, unseals its code and computes its state at
 // the transaction's time; the teams are left for attachInvitationTeams.
-func (tx *Tx) scanInvitation(row interface{ Scan(...any) error }) (*octoinvite.Invitation, error) {
+func (tx *transaction) scanInvitation(row interface{ Scan(...any) error }) (*octoinvite.Invitation, error) {
 	var inv octoinvite.Invitation
 	var space, redeemedBy, revokedBy sql.NullString
 	var sealed string
@@ -204,7 +204,7 @@ func millisPtr(ms sql.NullInt64) *octoinvite.Time {
 
 // findInvitation loads the invitation that cond selects, with its teams and its code unsealed,
 // in one statement (one row per team), so that it may run outside a transaction.
-func (tx *Tx) findInvitation(ctx context.Context, cond string, args ...any) (*octoinvite.Invitation, error) {
+func (tx *transaction) findInvitation(ctx context.Context, cond string, args ...any) (*octoinvite.Invitation, error) {
 	rows, err := tx.query(ctx, invitationWithTeamsQuery(cond), args...)
 	if err != nil {
 		return nil, err
@@ -258,7 +258,7 @@ func invitationColumnsSkipped() []any {
 }
 
 // attachInvitationTeams fills in the teams of each invitation with one query.
-func (tx *Tx) attachInvitationTeams(ctx context.Context, invs []*octoinvite.Invitation) error {
+func (tx *transaction) attachInvitationTeams(ctx context.Context, invs []*octoinvite.Invitation) error {
 	if len(invs) == 0 {
 		return nil
 	}
@@ -325,7 +325,7 @@ func (db *DB) FindInvitations(ctx context.Context, filter octoinvite.InvitationF
 		where = append(where, "EXISTS (SELECT 1 FROM invitation_teams it WHERE it.invitation_id = i.id AND it.team_id IN ("+placeholders(len(teams))+"))")
 		args = append(args, toAny(teams)...)
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		args := args
 		where := where
 		if len(states) > 0 {
@@ -357,7 +357,7 @@ func (db *DB) CountInvitationsByState(ctx context.Context) (counts map[string]in
 	for _, s := range octoinvite.InvitationStates {
 		counts[s] = 0
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		rows, err := tx.query(ctx, `SELECT `+stateExpr+` AS state, count(*) FROM invitations i GROUP BY 1`, tx.now.UnixMilli())
 		if err != nil {
 			return err
@@ -383,7 +383,7 @@ func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoin
 	if !ok {
 		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
 	}
-	err = db.update(ctx, func(tx *Tx) error {
+	err = db.update(ctx, func(tx *transaction) error {
 		tx.changesInvitations(id)
 		var changed bool
 		inv, changed, err = tx.updateOpenInvitation(ctx, id, `revoked_on = ?, revoked_by = ?, last_modified_on = ?, last_modified_by = ?`,
@@ -401,7 +401,7 @@ func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoin
 // conditional update decides, so that a registration committing meanwhile on another instance
 // either used the code up first or finds the change made. An invitation used up is
 // ErrInvitationUsedUp; one that does not exist is ENOTFOUND.
-func (tx *Tx) updateOpenInvitation(ctx context.Context, id, set string, args ...any) (*octoinvite.Invitation, bool, error) {
+func (tx *transaction) updateOpenInvitation(ctx context.Context, id, set string, args ...any) (*octoinvite.Invitation, bool, error) {
 	res, err := tx.exec(ctx, `UPDATE invitations SET `+set+` WHERE id = ? AND revoked_on IS NULL AND uses < max_uses`, append(args, id)...)
 	if err != nil {
 		return nil, false, err
@@ -422,7 +422,7 @@ func (tx *Tx) updateOpenInvitation(ctx context.Context, id, set string, args ...
 }
 
 // recordInvitationEvent records a change of the invitation, in its space.
-func (tx *Tx) recordInvitationEvent(ctx context.Context, inv *octoinvite.Invitation, message string) error {
+func (tx *transaction) recordInvitationEvent(ctx context.Context, inv *octoinvite.Invitation, message string) error {
 	related := []string{inv.ID}
 	if inv.SpaceID != nil {
 		message += " in space " + *inv.SpaceID
@@ -444,7 +444,7 @@ func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string) (inv *oc
 	if err != nil {
 		return nil, err
 	}
-	err = db.update(ctx, func(tx *Tx) error {
+	err = db.update(ctx, func(tx *transaction) error {
 		tx.changesInvitations(id)
 		sealed, err := tx.db.seal(sealContext(id), code)
 		if err != nil {
@@ -481,7 +481,7 @@ func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (pu
 	defer wrap(&err, "PurgeInvitations")
 	for {
 		var n int
-		err := db.update(ctx, func(tx *Tx) error {
+		err := db.update(ctx, func(tx *transaction) error {
 			cutoff := tx.now.Add(-retention).UnixMilli()
 			// The no-op update locks the batch's rows (PostgreSQL re-checks the condition after
 			// waiting for a concurrent writer), so that no regeneration revives an invitation

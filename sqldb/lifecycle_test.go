@@ -321,7 +321,7 @@ func TestStorePurgeInvitations(t *testing.T) {
 			t.Errorf("got %v, want the purged invitation to be not found", err)
 		}
 		var teams int
-		mustDo(t, db.view(ctx, func(tx *Tx) error {
+		mustDo(t, db.view(ctx, func(tx *transaction) error {
 			return tx.queryRow(ctx, `SELECT count(*) FROM invitation_teams`).Scan(&teams)
 		}))
 		if teams != 0 {

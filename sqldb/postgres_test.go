@@ -36,7 +36,7 @@ func TestPostgresReplacesDroppedConnections(t *testing.T) {
 	begun.Add(conns)
 	for range conns {
 		wg.Go(func() {
-			err := db.view(ctx, func(tx *Tx) error {
+			err := db.view(ctx, func(tx *transaction) error {
 				begun.Done()
 				<-start
 				_, err := tx.exec(ctx, `SELECT 1`)

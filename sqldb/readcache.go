@@ -112,7 +112,7 @@ type cacheChanges struct {
 }
 
 // add records the changes of a write that ran in the commit.
-func (c *cacheChanges) add(tx *Tx) {
+func (c *cacheChanges) add(tx *transaction) {
 	c.reads = c.reads || !tx.keepsCaches
 	if tx.invitationsDeclared {
 		c.invitations = append(c.invitations, tx.changedInvitations...)

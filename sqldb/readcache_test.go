@@ -226,21 +226,21 @@ func TestReadCacheEvictAndBound(t *testing.T) {
 // declared they change, and clears them all when a write declared nothing.
 func TestGroupCommitEvictsInvitations(t *testing.T) {
 	t.Parallel()
-	declares := func(ids ...string) func(*Tx) error {
-		return func(tx *Tx) error {
+	declares := func(ids ...string) func(*transaction) error {
+		return func(tx *transaction) error {
 			tx.changesInvitations(ids...)
 			return insertTeam(fmt.Sprintf("declares %q", ids), nil)(tx)
 		}
 	}
 	tests := []struct {
 		name   string
-		writes []func(*Tx) error
+		writes []func(*transaction) error
 		kept   []string
 	}{
-		{name: "NoneDeclared", writes: []func(*Tx) error{declares()}, kept: []string{"Invitations-1", "Invitations-2"}},
-		{name: "OneDeclared", writes: []func(*Tx) error{declares(), declares("Invitations-1")}, kept: []string{"Invitations-2"}},
-		{name: "AWriteDeclaredNothing", writes: []func(*Tx) error{declares(), insertTeam("undeclared", nil)}, kept: []string{}},
-		{name: "TheUndeclaredWriteRolledBack", writes: []func(*Tx) error{declares(), insertTeam("fails", errors.New("deliberate failure"))},
+		{name: "NoneDeclared", writes: []func(*transaction) error{declares()}, kept: []string{"Invitations-1", "Invitations-2"}},
+		{name: "OneDeclared", writes: []func(*transaction) error{declares(), declares("Invitations-1")}, kept: []string{"Invitations-2"}},
+		{name: "AWriteDeclaredNothing", writes: []func(*transaction) error{declares(), insertTeam("undeclared", nil)}, kept: []string{}},
+		{name: "TheUndeclaredWriteRolledBack", writes: []func(*transaction) error{declares(), insertTeam("fails", errors.New("deliberate failure"))},
 			kept: []string{"Invitations-1", "Invitations-2"}},
 	}
 	for _, tt := range tests {

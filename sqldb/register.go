@@ -18,7 +18,7 @@ func (db *DB) PreviewInvitation(ctx context.Context, code string) (preview *octo
 	if !octoinvite.ValidInvitationCode(code) {
 		return nil, octoinvite.ErrInvitationUnknown
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		if _, err := tx.redeemableInvitation(ctx, code); err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (db *DB) PreviewInvitation(ctx context.Context, code string) (preview *octo
 // redeemableInvitation returns the ID of the invitation whose code this is, or the
 // ErrInvitation error that says why it cannot be redeemed at the transaction's time. The checks
 // follow Invitation.StateAt: used up, then revoked, then expired.
-func (tx *Tx) redeemableInvitation(ctx context.Context, code string) (string, error) {
+func (tx *transaction) redeemableInvitation(ctx context.Context, code string) (string, error) {
 	var id string
 	var expires, uses, maxUses int64
 	var revoked sql.NullInt64
@@ -85,7 +85,7 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 	if !octoinvite.ValidInvitationCode(reg.InvitationCode) {
 		return nil, octoinvite.ErrInvitationUnknown
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		if _, err := tx.redeemableInvitation(ctx, reg.InvitationCode); err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 	if err != nil {
 		return nil, err
 	}
-	err = db.update(ctx, func(tx *Tx) error {
+	err = db.update(ctx, func(tx *transaction) error {
 		invitationID, err := tx.redeemableInvitation(ctx, reg.InvitationCode)
 		if err != nil {
 			return err
@@ -166,7 +166,7 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 
 // checkUsernameFree returns octoinvite.UsernameTaken if a user holds the username, compared
 // case-insensitively.
-func (tx *Tx) checkUsernameFree(ctx context.Context, username string) error {
+func (tx *transaction) checkUsernameFree(ctx context.Context, username string) error {
 	var taken int
 	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower(?)`, username).Scan(&taken); err != nil {
 		return err

@@ -138,7 +138,7 @@ func TestStoreRegisterFailureHalfway(t *testing.T) {
 		inv := newInvitation(t, db, ptr("Spaces-1"), team.ID)
 
 		injected := errors.New("injected failure")
-		db.registerHook = func(context.Context, *Tx) error { return injected }
+		db.registerHook = func(context.Context, *transaction) error { return injected }
 		if _, err := db.Register(ctx, registration("jane", inv.InvitationCode)); !errors.Is(err, injected) {
 			t.Fatalf("got error %v, want the injected failure", err)
 		}

@@ -23,7 +23,7 @@ func (db *DB) SeedInvitations(ctx context.Context, n int, template octoinvite.In
 	}
 	for done := 0; done < n; {
 		batch := min(seedBatch, n-done)
-		if err := db.update(ctx, func(tx *Tx) error {
+		if err := db.update(ctx, func(tx *transaction) error {
 			tx.changesInvitations()
 			return tx.seedInvitations(ctx, batch, &template)
 		}); err != nil {
@@ -34,7 +34,7 @@ func (db *DB) SeedInvitations(ctx context.Context, n int, template octoinvite.In
 	return nil
 }
 
-func (tx *Tx) seedInvitations(ctx context.Context, n int, template *octoinvite.Invitation) error {
+func (tx *transaction) seedInvitations(ctx context.Context, n int, template *octoinvite.Invitation) error {
 	var last int64
 	err := tx.queryRow(ctx, `INSERT INTO counters (kind, value) VALUES (?, ?)
 		ON CONFLICT (kind) DO UPDATE SET value = counters.value + ? RETURNING value`,

@@ -29,7 +29,7 @@ func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.
 		username, pw = "", ""
 	}
 	var hash sql.NullString
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		row := tx.queryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u
 			WHERE lower(u.username) = lower(?) AND u.is_active = 1`, username)
 		user, err = scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &hash)...) }))
@@ -59,7 +59,7 @@ func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.
 // given, if there is one, else the system user. A username that names no user is not recorded:
 // people type their password into the username field.
 func (db *DB) recordLoginFailure(ctx context.Context, username string, user *octoinvite.User) error {
-	return db.update(ctx, func(tx *Tx) error {
+	return db.update(ctx, func(tx *transaction) error {
 		e := &octoinvite.Event{UserID: octoinvite.SystemUserID, Username: octoinvite.SystemUsername, Category: octoinvite.EventLoginFailed,
 			Message: "Failed sign-in with a username that names no active user"}
 		if user != nil {
@@ -97,7 +97,7 @@ func (db *DB) CreateSession(ctx context.Context, userID string) (session *octoin
 	if err != nil {
 		return nil, err
 	}
-	err = db.update(ctx, func(tx *Tx) error {
+	err = db.update(ctx, func(tx *transaction) error {
 		users, err := tx.existingUsers(ctx, []string{userID})
 		if err != nil {
 			return err
@@ -130,7 +130,7 @@ func (db *DB) AuthenticateSession(ctx context.Context, token string) (user *octo
 	if token == "" || len(token) > 2*octoinvite.MaxIDLength {
 		return nil, nil, errNoSession
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		var csrf string
 		var created, expires int64
 		row := tx.queryRow(ctx, `SELECT `+userColumns+`, s.csrf_digest, s.created_on, s.expires FROM sessions s JOIN users u ON u.id = s.user_id
@@ -150,7 +150,7 @@ func (db *DB) AuthenticateSession(ctx context.Context, token string) (user *octo
 // DeleteSession ends the session; see octoinvite.SessionService.
 func (db *DB) DeleteSession(ctx context.Context, token string) (err error) {
 	defer wrap(&err, "DeleteSession")
-	return db.update(ctx, func(tx *Tx) error {
+	return db.update(ctx, func(tx *transaction) error {
 		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE digest = ?`, octoinvite.Digest(token))
 		return err
 	})

@@ -40,7 +40,7 @@ func (db *DB) FindSpaceByID(ctx context.Context, id string) (space *octoinvite.S
 			return space, nil
 		}
 	}
-	err = db.viewOne(ctx, func(tx *Tx) error {
+	err = db.viewOne(ctx, func(tx *transaction) error {
 		space, err = tx.findSpaceByID(ctx, id)
 		return err
 	})
@@ -50,7 +50,7 @@ func (db *DB) FindSpaceByID(ctx context.Context, id string) (space *octoinvite.S
 	return space, err
 }
 
-func (tx *Tx) findSpaceByID(ctx context.Context, raw string) (*octoinvite.Space, error) {
+func (tx *transaction) findSpaceByID(ctx context.Context, raw string) (*octoinvite.Space, error) {
 	id, ok := octoinvite.ParseID(octoinvite.KindSpace, raw)
 	if !ok {
 		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
@@ -79,7 +79,7 @@ func (db *DB) FindSpaces(ctx context.Context, filter octoinvite.SpaceFilter) (pa
 		where = append(where, `lower(name) LIKE ? ESCAPE '\'`)
 		args = append(args, likePattern(filter.PartialName))
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		cond := whereClause(where)
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces`+cond, args...).Scan(&page.Total); err != nil {
 			return err
@@ -101,7 +101,7 @@ func (db *DB) CreateSpace(ctx context.Context, space *octoinvite.Space) (err err
 	if err := space.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *Tx) error {
+	return db.update(ctx, func(tx *transaction) error {
 		var problems []string
 		teams, err := tx.existingTeams(ctx, space.SpaceManagersTeams)
 		if err != nil {
@@ -163,7 +163,7 @@ func (db *DB) CreateSpace(ctx context.Context, space *octoinvite.Space) (err err
 // FindDefaultSpace returns the installation's default space, or ENOTFOUND if none is marked.
 func (db *DB) FindDefaultSpace(ctx context.Context) (space *octoinvite.Space, err error) {
 	defer wrap(&err, "FindDefaultSpace")
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		space, err = scanSpace(tx.queryRow(ctx, `SELECT `+spaceColumns+` FROM spaces WHERE is_default = 1 ORDER BY seq LIMIT 1`))
 		if errors.Is(err, sql.ErrNoRows) {
 			return octoinvite.Errorf(octoinvite.ENOTFOUND, "There is no default space.")

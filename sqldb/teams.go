@@ -32,7 +32,7 @@ func (db *DB) FindTeamByID(ctx context.Context, raw string) (team *octoinvite.Te
 	if !ok {
 		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		team, err = scanTeam(tx.queryRow(ctx, `SELECT `+teamColumns+` FROM teams WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return octoinvite.NotFound(id)
@@ -74,7 +74,7 @@ func (db *DB) FindTeams(ctx context.Context, filter octoinvite.TeamFilter) (page
 	case !filter.IncludeSystem:
 		where = append(where, "space_id IS NOT NULL")
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		cond := whereClause(where)
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM teams`+cond, args...).Scan(&page.Total); err != nil {
 			return err
@@ -93,7 +93,7 @@ func (db *DB) FindTeams(ctx context.Context, filter octoinvite.TeamFilter) (page
 }
 
 // attachMembers fills in the members of each team with one query.
-func (tx *Tx) attachMembers(ctx context.Context, teams []*octoinvite.Team) error {
+func (tx *transaction) attachMembers(ctx context.Context, teams []*octoinvite.Team) error {
 	if len(teams) == 0 {
 		return nil
 	}
@@ -126,7 +126,7 @@ func (db *DB) CreateTeam(ctx context.Context, team *octoinvite.Team) (err error)
 	if err := team.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *Tx) error {
+	return db.update(ctx, func(tx *transaction) error {
 		if team.SpaceID != nil {
 			space, err := tx.findSpaceByID(ctx, *team.SpaceID)
 			if err != nil {
@@ -193,7 +193,7 @@ type teamRef struct {
 }
 
 // existingTeams looks up each of raw, in one query, keeping the order.
-func (tx *Tx) existingTeams(ctx context.Context, raw []string) ([]teamRef, error) {
+func (tx *transaction) existingTeams(ctx context.Context, raw []string) ([]teamRef, error) {
 	refs := make([]teamRef, len(raw))
 	var ids []any
 	for i, s := range raw {
@@ -234,7 +234,7 @@ func (tx *Tx) existingTeams(ctx context.Context, raw []string) ([]teamRef, error
 
 // existingUsers returns, for each of raw, the canonical ID of the user it names, or "" if there
 // is none.
-func (tx *Tx) existingUsers(ctx context.Context, raw []string) ([]string, error) {
+func (tx *transaction) existingUsers(ctx context.Context, raw []string) ([]string, error) {
 	out := make([]string, len(raw))
 	var ids []any
 	for _, s := range raw {

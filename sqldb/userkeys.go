@@ -27,7 +27,7 @@ func scanAPIKey(row interface{ Scan(...any) error }) (*octoinvite.APIKey, error)
 // unknown user is ENOTFOUND.
 func (db *DB) FindAPIKeys(ctx context.Context, rawUserID string, rng octoinvite.Range) (page octoinvite.Page[*octoinvite.APIKey], err error) {
 	defer wrap(&err, "FindAPIKeys(%q)", rawUserID)
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		users, err := tx.existingUsers(ctx, []string{rawUserID})
 		if err != nil {
 			return err
@@ -55,7 +55,7 @@ func (db *DB) FindAPIKeyByID(ctx context.Context, rawUserID, rawKeyID string) (k
 	if err != nil {
 		return nil, err
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		key, err = scanAPIKey(tx.queryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ? AND user_id = ? AND revoked_on IS NULL`, keyID, userID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return octoinvite.NotFound(keyID)
@@ -73,7 +73,7 @@ func (db *DB) RevokeAPIKey(ctx context.Context, rawUserID, rawKeyID string) (err
 	if err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *Tx) error {
+	return db.update(ctx, func(tx *transaction) error {
 		res, err := tx.exec(ctx, `UPDATE api_keys SET revoked_on = ? WHERE id = ? AND user_id = ? AND revoked_on IS NULL`,
 			tx.now.UnixMilli(), keyID, userID)
 		if err != nil {

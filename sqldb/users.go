@@ -31,7 +31,7 @@ func (db *DB) FindUserByID(ctx context.Context, raw string) (user *octoinvite.Us
 	if !ok {
 		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		user, err = scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return octoinvite.NotFound(id)
@@ -59,7 +59,7 @@ func (db *DB) FindUsers(ctx context.Context, filter octoinvite.UserFilter) (page
 		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.display_name) LIKE ? ESCAPE '\' OR lower(u.email_address) LIKE ? ESCAPE '\')`)
 		args = append(args, p, p, p)
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		cond := whereClause(where)
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM users u`+cond, args...).Scan(&page.Total); err != nil {
 			return err
@@ -83,7 +83,7 @@ func (db *DB) FindUserSpaces(ctx context.Context, raw string) (spaces []*octoinv
 	if err != nil {
 		return nil, err
 	}
-	err = db.view(ctx, func(tx *Tx) error {
+	err = db.view(ctx, func(tx *transaction) error {
 		var rows *sql.Rows
 		if user.IsAdministrator {
 			rows, err = tx.query(ctx, `SELECT `+spaceColumns+` FROM spaces ORDER BY seq`)
@@ -105,12 +105,12 @@ func (db *DB) FindUserSpaces(ctx context.Context, raw string) (spaces []*octoinv
 // username taken by another user, compared case-insensitively, is ECONFLICT.
 func (db *DB) CreateUser(ctx context.Context, user *octoinvite.User) (err error) {
 	defer wrap(&err, "CreateUser")
-	return db.update(ctx, func(tx *Tx) error { return tx.insertUser(ctx, user, "") })
+	return db.update(ctx, func(tx *transaction) error { return tx.insertUser(ctx, user, "") })
 }
 
 // insertUser stores the user with its password hash (empty for none) and makes it a member of
 // the Everyone team.
-func (tx *Tx) insertUser(ctx context.Context, user *octoinvite.User, passwordHash string) error {
+func (tx *transaction) insertUser(ctx context.Context, user *octoinvite.User, passwordHash string) error {
 	conflict := octoinvite.Conflict("A user with the username '" + user.Username + "' already exists.")
 	var taken int
 	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower(?)`, user.Username).Scan(&taken); err != nil {
