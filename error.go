@@ -7,17 +7,17 @@ import (
 
 // Error codes. Each maps to one HTTP status in the http and client packages, both ways.
 const (
-	ECONFLICT       = "conflict"          // the change clashes with what is stored (a taken name)
-	EINTERNAL       = "internal"          // a fault of the server; the details go to the log only
-	EINVALID        = "invalid"           // the request breaks a rule; Details says which
-	ENOTFOUND       = "not_found"         // the resource does not exist, or is not visible here
-	EUNAUTHORIZED   = "unauthorized"      // no valid API key
-	EFORBIDDEN      = "forbidden"         // the caller lacks a permission
-	ETOOLARGE       = "too_large"         // the request body exceeds the limit
-	EUNSUPPORTED    = "unsupported"       // the request body is not JSON
-	ENOTALLOWED     = "not_allowed"       // the method is not served on this path
-	EUNAVAILABLE    = "unavailable"       // the store cannot be reached for now; try again
-	ETOOMANYREQUEST = "too_many_requests" // the client must slow down
+	ECONFLICT        = "conflict"          // the change clashes with what is stored (a taken name)
+	EINTERNAL        = "internal"          // a fault of the server; the details go to the log only
+	EINVALID         = "invalid"           // the request breaks a rule; Details says which
+	ENOTFOUND        = "not_found"         // the resource does not exist, or is not visible here
+	EUNAUTHORIZED    = "unauthorized"      // no valid API key
+	EFORBIDDEN       = "forbidden"         // the caller lacks a permission
+	ETOOLARGE        = "too_large"         // the request body exceeds the limit
+	EUNSUPPORTED     = "unsupported"       // the request body is not JSON
+	ENOTALLOWED      = "not_allowed"       // the method is not served on this path
+	EUNAVAILABLE     = "unavailable"       // the store cannot be reached for now; try again
+	ETOOMANYREQUESTS = "too_many_requests" // the client must slow down
 )
 
 // Error is the one error type of the domain. Message is safe to show to the caller; Details lists
@@ -96,17 +96,17 @@ func ErrorDetails(err error) []string {
 // statusByCode is the one table between error codes and HTTP statuses; the server reads it one
 // way and the client the other.
 var statusByCode = map[string]int{
-	EINVALID:        400,
-	EUNAUTHORIZED:   401,
-	EFORBIDDEN:      403,
-	ENOTFOUND:       404,
-	ENOTALLOWED:     405,
-	ECONFLICT:       409,
-	ETOOLARGE:       413,
-	EUNSUPPORTED:    415,
-	ETOOMANYREQUEST: 429,
-	EINTERNAL:       500,
-	EUNAVAILABLE:    503,
+	EINVALID:         400,
+	EUNAUTHORIZED:    401,
+	EFORBIDDEN:       403,
+	ENOTFOUND:        404,
+	ENOTALLOWED:      405,
+	ECONFLICT:        409,
+	ETOOLARGE:        413,
+	EUNSUPPORTED:     415,
+	ETOOMANYREQUESTS: 429,
+	EINTERNAL:        500,
+	EUNAVAILABLE:     503,
 }
 
 // HTTPStatus returns the HTTP status for an error code; 500 for an unknown code.

@@ -158,7 +158,7 @@ func manyTeams(n int) []string {
 
 func TestErrorStatusTable(t *testing.T) {
 	for _, code := range []string{octoinvite.EINVALID, octoinvite.EUNAUTHORIZED, octoinvite.EFORBIDDEN, octoinvite.ENOTFOUND,
-		octoinvite.ENOTALLOWED, octoinvite.ECONFLICT, octoinvite.ETOOLARGE, octoinvite.EUNSUPPORTED, octoinvite.ETOOMANYREQUEST,
+		octoinvite.ENOTALLOWED, octoinvite.ECONFLICT, octoinvite.ETOOLARGE, octoinvite.EUNSUPPORTED, octoinvite.ETOOMANYREQUESTS,
 		octoinvite.EINTERNAL, octoinvite.EUNAVAILABLE} {
 		if got := octoinvite.CodeForHTTPStatus(octoinvite.HTTPStatus(code)); got != code {
 			t.Errorf("%s → %d → %s, want the round trip to hold", code, octoinvite.HTTPStatus(code), got)

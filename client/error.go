@@ -41,7 +41,7 @@ var (
 	ErrConflict        = &octoinvite.Error{Code: octoinvite.ECONFLICT, Message: "conflict"}
 	ErrTooLarge        = &octoinvite.Error{Code: octoinvite.ETOOLARGE, Message: "request too large"}
 	ErrUnsupported     = &octoinvite.Error{Code: octoinvite.EUNSUPPORTED, Message: "unsupported media type"}
-	ErrTooManyRequests = &octoinvite.Error{Code: octoinvite.ETOOMANYREQUEST, Message: "too many requests"}
+	ErrTooManyRequests = &octoinvite.Error{Code: octoinvite.ETOOMANYREQUESTS, Message: "too many requests"}
 	ErrInternal        = &octoinvite.Error{Code: octoinvite.EINTERNAL, Message: "internal server error"}
 	ErrUnavailable     = &octoinvite.Error{Code: octoinvite.EUNAVAILABLE, Message: "service unavailable"}
 )

@@ -101,7 +101,7 @@ func (s *Server) authFailureLimit() (int, time.Duration) {
 	return limit, window
 }
 
-// checkAddress returns ETOOMANYREQUEST, and sets Retry-After, if the request's address has
+// checkAddress returns ETOOMANYREQUESTS, and sets Retry-After, if the request's address has
 // failed to authenticate too often.
 func (s *Server) checkAddress(w http.ResponseWriter, r *http.Request) error {
 	limit, window := s.authFailureLimit()
@@ -111,7 +111,7 @@ func (s *Server) checkAddress(w http.ResponseWriter, r *http.Request) error {
 	}
 	seconds := int((wait + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(seconds))
-	return octoinvite.Errorf(octoinvite.ETOOMANYREQUEST,
+	return octoinvite.Errorf(octoinvite.ETOOMANYREQUESTS,
 		"Too many failed attempts to sign in or register from your address. Try again in %d seconds.", seconds)
 }
 

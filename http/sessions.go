@@ -110,7 +110,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if wait := s.signIns.wait(req.Username, now); wait > 0 {
 		minutes := int(wait.Round(time.Minute) / time.Minute)
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
-		return octoinvite.Errorf(octoinvite.ETOOMANYREQUEST,
+		return octoinvite.Errorf(octoinvite.ETOOMANYREQUESTS,
 			"Too many failed sign-ins for this username. Try again in %d minutes, or use an API key.", max(minutes, 1))
 	}
 	user, err := s.Sessions.Login(r.Context(), req.Username, req.Password)
