@@ -29,9 +29,6 @@ const (
 	SystemUsername = "system"
 )
 
-// PermissionEventView allows reading the audit log.
-const PermissionEventView = "EventView"
-
 // Event is an entry of the audit log, in the shape of Octopus's EventResource: who did what,
 // when, from which address and with which client. Events never hold API keys, invitation codes,
 // passwords or session tokens.

@@ -7,9 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-// PermissionUserEdit allows managing other users' API keys. Every user manages their own.
-const PermissionUserEdit = "UserEdit"
-
 // Session is a signed-in browser or script: the user, and the digests of two secrets handed
 // out once as cookies, the session token and the anti-forgery (CSRF) token that unsafe requests
 // must echo in a header.

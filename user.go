@@ -21,23 +21,49 @@ type User struct {
 	IsAdministrator bool `json:"-"`
 }
 
-// Permissions a caller may hold.
+// Permissions a caller may hold, named as Octopus names them. Octopus grants permissions through
+// the roles of a user's teams; octoinvite has two roles, administrator (a member of the
+// administrators team) and ordinary user, and grants each permission as permissionHolders says.
+// Acting on oneself needs no permission: every active user reads their own user and manages
+// their own API keys.
 const (
-	// PermissionUserInvite allows creating and reading invitations.
+	// PermissionUserInvite allows creating, reading, revoking and regenerating invitations.
 	PermissionUserInvite = "UserInvite"
 	// PermissionSpaceCreate allows creating spaces.
 	PermissionSpaceCreate = "SpaceCreate"
 	// PermissionTeamCreate allows creating teams.
 	PermissionTeamCreate = "TeamCreate"
-	// PermissionUserView allows reading other users.
+	// PermissionUserView allows reading other users and their API keys.
 	PermissionUserView = "UserView"
+	// PermissionUserEdit allows managing other users' API keys.
+	PermissionUserEdit = "UserEdit"
+	// PermissionEventView allows reading the audit log.
+	PermissionEventView = "EventView"
 )
 
-// Can reports whether the user holds the permission. Administrators (members of the
-// administrators team) hold every permission; other users hold none of those above, which are
-// all system-level permissions in Octopus.
+// permissionHolders says, for each permission, whether administrators and ordinary users hold
+// it. Every permission here is system-level in Octopus, which ordinary users do not hold; a
+// permission missing from the table is held by no one.
+var permissionHolders = map[string]struct{ administrators, users bool }{
+	PermissionUserInvite:  {administrators: true},
+	PermissionSpaceCreate: {administrators: true},
+	PermissionTeamCreate:  {administrators: true},
+	PermissionUserView:    {administrators: true},
+	PermissionUserEdit:    {administrators: true},
+	PermissionEventView:   {administrators: true},
+}
+
+// Can reports whether the user holds the permission: an active user holds what
+// permissionHolders grants to their role; an inactive user, or no user, holds nothing.
 func (u *User) Can(permission string) bool {
-	return u != nil && u.IsActive && u.IsAdministrator
+	if u == nil || !u.IsActive {
+		return false
+	}
+	holders := permissionHolders[permission]
+	if u.IsAdministrator {
+		return holders.administrators
+	}
+	return holders.users
 }
 
 // UserFilter selects users. Empty fields select everything.

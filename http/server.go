@@ -42,7 +42,9 @@ type Server struct {
 	Events octoinvite.EventService
 	// Web, when set, serves the pages under /app/ (the invitee's registration page).
 	Web http.Handler
-	// Now returns the current time, for the throttling of sign-ins; time.Now by default.
+	// Now returns the current time for the failure budgets, per client address and per
+	// username (their refill, and the Retry-After of a refusal); time.Now by default. Expiry,
+	// sessions and event times follow the store's own clock.
 	Now func() time.Time
 
 	signIns    signInThrottle
