@@ -28,7 +28,9 @@ type Error struct {
 	Details []string
 }
 
-// Error returns the message, followed by the details.
+// Error returns the code, the message and the details, such as
+// "octoinvite: invalid: There was a problem with your request. [The field 'Name' is required.]",
+// for logs and tests; what a caller is shown is ErrorMessage and ErrorDetails.
 func (e *Error) Error() string {
 	if len(e.Details) == 0 {
 		return fmt.Sprintf("octoinvite: %s: %s", e.Code, e.Message)

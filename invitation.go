@@ -226,9 +226,10 @@ type InvitationService interface {
 	// unknown state in the filter is EINVALID.
 	FindInvitations(ctx context.Context, filter InvitationFilter) (Page[*Invitation], error)
 	// RevokeInvitation withdraws the invitation, recording when and by whom (a username), and
-	// returns it. Its code stops working at once. Revoking a revoked invitation changes nothing
-	// and returns it as it is; a used-up one is ErrInvitationUsedUp; an unknown one ENOTFOUND.
-	RevokeInvitation(ctx context.Context, id, by string) (*Invitation, error)
+	// returns it, with revoked true. Its code stops working at once. Revoking a revoked
+	// invitation changes nothing and returns it as it is, with revoked false; a used-up one is
+	// ErrInvitationUsedUp; an unknown one ENOTFOUND.
+	RevokeInvitation(ctx context.Context, id, by string) (inv *Invitation, revoked bool, err error)
 	// RegenerateInvitation gives a pending or expired invitation a new code and a new expiry
 	// (now plus the default lifetime), recording by whom (a username), and returns it; the old
 	// code stops working at once. Uses already made still count. A revoked invitation is

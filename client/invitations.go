@@ -118,19 +118,28 @@ func (c *Client) AllInvitations(ctx context.Context, filter octoinvite.Invitatio
 	return all[*octoinvite.Invitation](ctx, c, link, err)
 }
 
-// RevokeInvitation withdraws the invitation and returns it, revoked; revoking it again returns
-// it unchanged. The server records the caller as the revoker: by is not sent. A used-up
-// invitation is an error matching ErrConflict; an unknown one, ErrNotFound.
-func (c *Client) RevokeInvitation(ctx context.Context, id, by string) (*octoinvite.Invitation, error) {
+// RevokeInvitation withdraws the invitation and returns it, revoked, with revoked true; an
+// invitation revoked already is returned unchanged, with revoked false. The server answers both
+// alike, so the client reads the invitation first and sends the DELETE only if it is not revoked
+// yet (a revocation by someone else in between counts as this call's). The server records the
+// caller as the revoker: by is not sent. A used-up invitation is an error matching ErrConflict;
+// an unknown one, ErrNotFound.
+func (c *Client) RevokeInvitation(ctx context.Context, id, by string) (*octoinvite.Invitation, bool, error) {
+	before, err := c.FindInvitationByID(ctx, id)
+	if err != nil {
+		return nil, false, err
+	} else if before.State == octoinvite.StateRevoked {
+		return before, false, nil
+	}
 	link, err := c.invitationItemLink(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var inv octoinvite.Invitation
 	if err := c.do(ctx, "DELETE", link, nil, &inv); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return &inv, nil
+	return &inv, true, nil
 }
 
 // RegenerateInvitation gives the invitation a new code and a new expiry and returns it; the old

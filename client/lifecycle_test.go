@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -42,12 +43,16 @@ func TestInvitationLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("RevokeInvitation", func(t *testing.T) {
-		inv, err := c.RevokeInvitation(ctx, "Invitations-2", "")
+		inv, revoked, err := c.RevokeInvitation(ctx, "Invitations-2", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if inv.State != octoinvite.StateRevoked || inv.RevokedBy == nil || *inv.RevokedBy != "admin" {
-			t.Errorf("got %+v, want revoked by admin", inv)
+		if !revoked || inv.State != octoinvite.StateRevoked || inv.RevokedBy == nil || *inv.RevokedBy != "admin" {
+			t.Errorf("got %+v, %v; want revoked by admin, by this call", inv, revoked)
+		}
+		again, revoked, err := c.RevokeInvitation(ctx, "Invitations-2", "")
+		if err != nil || revoked || !reflect.DeepEqual(again, inv) {
+			t.Errorf("revoking again: got %+v, %v, %v; want it unchanged, not revoked by this call", again, revoked, err)
 		}
 		page, err := c.FindInvitations(ctx, octoinvite.InvitationFilter{States: []string{octoinvite.StateRevoked}, Range: octoinvite.Range{Take: 10}})
 		if err != nil || page.Total != 1 || page.Items[0].ID != "Invitations-2" {
@@ -72,7 +77,7 @@ func TestInvitationLifecycle(t *testing.T) {
 		assertError(t, err, 400, client.ErrInvalid, octoinvite.ProblemMessage, "The state 'Lost' is not one of Pending, Redeemed, Expired, Revoked.")
 	})
 	t.Run("RevokeInvitation ErrNotFound", func(t *testing.T) {
-		_, err := c.RevokeInvitation(ctx, "Invitations-99", "")
+		_, _, err := c.RevokeInvitation(ctx, "Invitations-99", "")
 		assertError(t, err, 404, client.ErrNotFound, "The resource 'Invitations-99' was not found.")
 	})
 }

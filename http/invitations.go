@@ -146,7 +146,7 @@ func (s *Server) handleRevokeInvitation(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	inv, err = s.Invitations.RevokeInvitation(r.Context(), inv.ID, octoinvite.UserFromContext(r.Context()).Username)
+	inv, _, err = s.Invitations.RevokeInvitation(r.Context(), inv.ID, octoinvite.UserFromContext(r.Context()).Username)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 		return octoinvite.Errorf(octoinvite.EFORBIDDEN,
 			"You do not have permission to perform this action. Only administrators may read the metrics.")
 	}
-	s.Metrics.Handler(s.logger()).ServeHTTP(w, r)
+	s.Metrics.ServeHTTP(w, r)
 	return nil
 }
 
@@ -76,7 +76,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) OperationsHandler() http.Handler {
 	mux := http.NewServeMux()
 	if s.Metrics != nil {
-		mux.Handle("GET /metrics", s.Metrics.Handler(s.logger()))
+		mux.Handle("GET /metrics", s.Metrics)
 	}
 	mux.Handle("GET /healthz", s.anonymous(handleHealth))
 	mux.Handle("GET /readyz", s.anonymous(s.handleReady))

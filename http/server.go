@@ -69,9 +69,12 @@ type Server struct {
 	InstallationID string
 	// MaxBodyBytes bounds request bodies; larger ones are answered 413.
 	MaxBodyBytes int64
-	// Metrics, when set, counts requests and authentication failures and serves GET /metrics
-	// to administrators.
-	Metrics *Metrics
+	// Observer, when set, is told of every request answered and every authentication failure,
+	// for the metrics.
+	Observer Observer
+	// Metrics, when set, serves the metrics at GET /metrics: to administrators on Handler, to
+	// anyone on OperationsHandler.
+	Metrics http.Handler
 	// Ping, when set, is what GET /readyz checks: the store answers.
 	Ping func(ctx context.Context) error
 }
@@ -314,7 +317,7 @@ func (s *Server) authenticated(h handlerFunc) http.Handler {
 				s.failAddress(r)
 			}
 			if octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED {
-				s.Metrics.authFailure(credentialLabel(how))
+				s.observeAuthenticationFailure(credentialOf(how))
 			}
 			s.fail(w, r, err)
 			return
@@ -411,7 +414,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		r = r.WithContext(s.withRequestInfo(context.WithValue(r.Context(), requestInfoKey, info), r))
 		next.ServeHTTP(sw, r)
-		s.Metrics.observe(r.Method, info.route, sw.status, time.Since(start))
+		s.observeRequest(r.Method, info.route, sw.status, time.Since(start))
 		logger := s.logger()
 		if !logger.Enabled(r.Context(), slog.LevelInfo) {
 			return

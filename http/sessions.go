@@ -117,7 +117,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED {
 		s.signIns.fail(req.Username, now)
 		s.failAddress(r)
-		s.Metrics.authFailure("password")
+		s.observeAuthenticationFailure(CredentialPassword)
 		return err
 	} else if err != nil {
 		return err

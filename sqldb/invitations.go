@@ -377,15 +377,14 @@ func (db *DB) CountInvitationsByState(ctx context.Context) (counts map[string]in
 }
 
 // RevokeInvitation withdraws the invitation; see octoinvite.InvitationService.
-func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoinvite.Invitation, err error) {
+func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoinvite.Invitation, changed bool, err error) {
 	defer wrap(&err, "RevokeInvitation(%q)", raw)
 	id, ok := octoinvite.ParseID(octoinvite.KindInvitation, raw)
 	if !ok {
-		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
+		return nil, false, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
 	}
 	err = db.update(ctx, func(tx *transaction) error {
 		tx.changesInvitations(id)
-		var changed bool
 		inv, changed, err = tx.updateOpenInvitation(ctx, id, `revoked_on = ?, revoked_by = ?, last_modified_on = ?, last_modified_by = ?`,
 			tx.now.UnixMilli(), by, tx.now.UnixMilli(), by)
 		if err != nil || !changed {
@@ -393,7 +392,10 @@ func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoin
 		}
 		return tx.recordInvitationEvent(ctx, inv, fmt.Sprintf("Invitation %s was revoked", id))
 	})
-	return inv, err
+	if err != nil {
+		return nil, false, err
+	}
+	return inv, changed, nil
 }
 
 // updateOpenInvitation applies set (with its args) to the invitation if it is still open (not

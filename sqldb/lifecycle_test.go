@@ -105,8 +105,11 @@ func TestStoreRevokeAndRegenerate(t *testing.T) {
 			inv := newInvitation(t, db, nil)
 			now = testEpoch.Add(time.Minute)
 			defer func() { now = testEpoch }()
-			revoked, err := db.RevokeInvitation(ctx, inv.ID, "alice")
+			revoked, changed, err := db.RevokeInvitation(ctx, inv.ID, "alice")
 			mustDo(t, err)
+			if !changed {
+				t.Error("revoking: got changed false, want true")
+			}
 			at := octoinvite.NewTime(now)
 			if revoked.State != octoinvite.StateRevoked || !reflect.DeepEqual(revoked.RevokedOn, &at) || *revoked.RevokedBy != "alice" ||
 				revoked.LastModifiedBy != "alice" || !revoked.LastModifiedOn.Equal(now) || revoked.InvitationCode != inv.InvitationCode {
@@ -119,8 +122,11 @@ func TestStoreRevokeAndRegenerate(t *testing.T) {
 				t.Errorf("register: got %v, want ErrInvitationRevoked", err)
 			}
 			now = testEpoch.Add(time.Hour)
-			again, err := db.RevokeInvitation(ctx, inv.ID, "bob")
+			again, changed, err := db.RevokeInvitation(ctx, inv.ID, "bob")
 			mustDo(t, err)
+			if changed {
+				t.Error("revoking twice: got changed true, want false")
+			}
 			if !reflect.DeepEqual(again, revoked) {
 				t.Errorf("revoking twice: got %+v, want it unchanged %+v", again, revoked)
 			}
@@ -132,7 +138,7 @@ func TestStoreRevokeAndRegenerate(t *testing.T) {
 			inv := newInvitation(t, db, nil)
 			_, err := db.Register(ctx, registration("used", inv.InvitationCode))
 			mustDo(t, err)
-			if _, err := db.RevokeInvitation(ctx, inv.ID, "alice"); err != octoinvite.ErrInvitationUsedUp {
+			if _, _, err := db.RevokeInvitation(ctx, inv.ID, "alice"); err != octoinvite.ErrInvitationUsedUp {
 				t.Errorf("revoke: got %v, want ErrInvitationUsedUp", err)
 			}
 			if _, err := db.RegenerateInvitation(ctx, inv.ID, "alice"); err != octoinvite.ErrInvitationUsedUp {
@@ -174,7 +180,7 @@ func TestStoreRevokeAndRegenerate(t *testing.T) {
 		})
 		t.Run("NotFound", func(t *testing.T) {
 			for _, id := range []string{"Invitations-999", "Teams-1", "bogus"} {
-				if _, err := db.RevokeInvitation(ctx, id, "alice"); octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
+				if _, _, err := db.RevokeInvitation(ctx, id, "alice"); octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
 					t.Errorf("revoke %s: got %v, want ENOTFOUND", id, err)
 				}
 				if _, err := db.RegenerateInvitation(ctx, id, "alice"); octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
@@ -202,7 +208,7 @@ func lifecycleFixture(t *testing.T, db *DB, now *time.Time) map[string]*octoinvi
 	pendingSystem := newInvitation(t, db, nil, "teams-administrators") // Invitations-5
 	_, err := db.Register(ctx, registration("jane", redeemed.InvitationCode))
 	mustDo(t, err)
-	_, err = db.RevokeInvitation(ctx, revoked.ID, "admin")
+	_, _, err = db.RevokeInvitation(ctx, revoked.ID, "admin")
 	mustDo(t, err)
 	*now = testEpoch.Add(49 * time.Hour)
 	return map[string]*octoinvite.Invitation{"expired": expired, "redeemed": redeemed, "revoked": revoked, "pending": pending, "pendingSystem": pendingSystem}
@@ -379,9 +385,9 @@ func TestStoreLifecycleEvents(t *testing.T) {
 		revoked := newInvitation(t, db, ptr("Spaces-1"))           // Invitations-1
 		regenerated := newInvitation(t, db, nil, "teams-everyone") // Invitations-2
 		now = testEpoch.Add(time.Hour)
-		_, err = db.RevokeInvitation(ctx, revoked.ID, "admin")
+		_, _, err = db.RevokeInvitation(ctx, revoked.ID, "admin")
 		mustDo(t, err)
-		_, err = db.RevokeInvitation(ctx, revoked.ID, "admin")
+		_, _, err = db.RevokeInvitation(ctx, revoked.ID, "admin")
 		mustDo(t, err)
 		fresh, err := db.RegenerateInvitation(ctx, regenerated.ID, "admin")
 		mustDo(t, err)
@@ -439,7 +445,7 @@ func TestStoreRevokeRacesRegistrations(t *testing.T) {
 			wg.Go(func() { _, errs[i] = db.Register(ctx, registration(fmt.Sprintf("user%d", i), inv.InvitationCode)) })
 			if i == n/2 {
 				wg.Go(func() {
-					if _, err := db.RevokeInvitation(ctx, inv.ID, "admin"); err != nil {
+					if _, _, err := db.RevokeInvitation(ctx, inv.ID, "admin"); err != nil {
 						t.Errorf("revoking: %v", err)
 					}
 				})

@@ -156,7 +156,7 @@ func TestStoreInvitationReads(t *testing.T) {
 			}},
 			{"Revoked", func(t *testing.T) *octoinvite.Invitation {
 				now = testEpoch
-				inv, err := db.RevokeInvitation(ctx, other.ID, "bob")
+				inv, _, err := db.RevokeInvitation(ctx, other.ID, "bob")
 				mustDo(t, err)
 				return inv
 			}},

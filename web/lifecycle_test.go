@@ -35,7 +35,7 @@ func TestRegisterPage_revokedAndRegenerated(t *testing.T) {
 		get(t, http.DefaultClient, env.URL+"/app/register?invitation="+fresh.InvitationCode).want(t, 200, "Create your account")
 	})
 
-	if _, err := env.DB.RevokeInvitation(ctx, inv.ID, "admin"); err != nil {
+	if _, _, err := env.DB.RevokeInvitation(ctx, inv.ID, "admin"); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("ErrWithdrawnLink", func(t *testing.T) {

@@ -161,7 +161,7 @@ was withdrawn. Revoking a revoked invitation changes nothing; a used-up one cann
 			if err != nil {
 				return err
 			}
-			inv, err := c.RevokeInvitation(cmd.Context(), args[0], "")
+			inv, _, err := c.RevokeInvitation(cmd.Context(), args[0], "")
 			if err != nil {
 				return apiError(err)
 			}

@@ -94,7 +94,7 @@ func TestPurgeJob(t *testing.T) {
 	if err := env.DB.CreateInvitation(ctx, inv); err != nil {
 		t.Fatal(err)
 	}
-	job := &purgeJob{store: env.DB, retention: 24 * time.Hour, interval: time.Hour, logger: slog.New(slog.DiscardHandler), metrics: env.API.Metrics}
+	job := &purgeJob{store: env.DB, retention: 24 * time.Hour, interval: time.Hour, logger: slog.New(slog.DiscardHandler), metrics: env.Metrics}
 	steps := []struct {
 		at     time.Duration
 		purged int
@@ -119,7 +119,7 @@ octoinvite_invitation_events_total{event="redeemed"} 0
 octoinvite_invitation_events_total{event="regenerated"} 0
 octoinvite_invitation_events_total{event="revoked"} 0
 `
-	if err := testutil.GatherAndCompare(env.API.Metrics.Gatherer(), strings.NewReader(want), "octoinvite_invitation_events_total"); err != nil {
+	if err := testutil.GatherAndCompare(env.Metrics.Gatherer(), strings.NewReader(want), "octoinvite_invitation_events_total"); err != nil {
 		t.Error(err)
 	}
 

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	ohttp "github.com/octoinvite/octoinvite/http"
+	"github.com/octoinvite/octoinvite/prometheus"
 )
 
 // invitationPurger is the store's side of the housekeeping purge.
@@ -21,13 +21,13 @@ type purgeJob struct {
 	retention time.Duration
 	interval  time.Duration
 	logger    *slog.Logger
-	metrics   *ohttp.Metrics
+	metrics   *prometheus.Metrics
 }
 
 // runOnce purges once and logs what it did; a failure is logged and left for the next run.
 func (j *purgeJob) runOnce(ctx context.Context) (int, error) {
 	n, err := j.store.PurgeInvitations(ctx, j.retention)
-	j.metrics.Count(ohttp.EventPurged, n)
+	j.metrics.Count(prometheus.InvitationsPurged, n)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		j.logger.Warn("purging invitations", slog.Int("purged", n), slog.String("error", err.Error()))

@@ -23,6 +23,7 @@ import (
 
 	"github.com/octoinvite/octoinvite"
 	ohttp "github.com/octoinvite/octoinvite/http"
+	"github.com/octoinvite/octoinvite/prometheus"
 	"github.com/octoinvite/octoinvite/sqldb"
 	"github.com/octoinvite/octoinvite/web"
 )
@@ -237,7 +238,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		return err
 	}
 
-	metrics := ohttp.NewMetrics(db)
+	metrics := prometheus.NewMetrics(db)
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: metrics.Invitations(db), Auth: db,
 		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db,
@@ -249,7 +250,8 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		AuthFailureLimit:  cfg.AuthFailureLimit,
 		AuthFailureWindow: cfg.AuthFailureWindow,
 		TrustedProxies:    cfg.trustedProxies,
-		Metrics:           metrics,
+		Observer:          metrics,
+		Metrics:           metrics.Handler(logger),
 		Ping:              db.Ping,
 	}
 	api.Web = web.New(api.Registrations, api.Application, logger)

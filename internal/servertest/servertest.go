@@ -14,6 +14,7 @@ import (
 	"github.com/octoinvite/octoinvite"
 	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/password"
+	"github.com/octoinvite/octoinvite/prometheus"
 	"github.com/octoinvite/octoinvite/sqldb"
 	"github.com/octoinvite/octoinvite/web"
 )
@@ -61,6 +62,8 @@ type Env struct {
 	DB    *sqldb.DB
 	API   *ohttp.Server
 	Clock *Clock
+	// Metrics are the server's metrics, which its API reports to and serves.
+	Metrics *prometheus.Metrics
 	// Dir is the data folder; Path the database file in it. Both are empty for a store that
 	// StartWithDB was given.
 	Dir  string
@@ -102,7 +105,7 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 		db.Close()
 		t.Fatalf("installing the admin key: %v", err)
 	}
-	metrics := ohttp.NewMetrics(db)
+	metrics := prometheus.NewMetrics(db)
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: metrics.Invitations(db), Auth: db,
 		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db,
@@ -113,12 +116,13 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 		// Tests send many failing requests from one address on purpose; the tests of the
 		// limit itself set a small one.
 		AuthFailureLimit: 1 << 20,
-		Metrics:          metrics,
+		Observer:         metrics,
+		Metrics:          metrics.Handler(nil),
 		Ping:             db.Ping,
 	}
 	api.Web = web.New(api.Registrations, api.Application, nil)
 	srv := httptest.NewServer(api.Handler())
-	env := &Env{URL: srv.URL, DB: db, API: api, Clock: clock, server: srv}
+	env := &Env{URL: srv.URL, DB: db, API: api, Clock: clock, Metrics: metrics, server: srv}
 	t.Cleanup(env.Close)
 	return env
 }
