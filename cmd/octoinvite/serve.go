@@ -30,12 +30,16 @@ import (
 
 // serveConfig is the configuration of the server, from flags and environment variables.
 type serveConfig struct {
-	Listen             string
-	Data               string
-	Database           string
-	DatabaseWait       time.Duration
-	AdminAPIKey        string
-	MasterKey          string
+	Listen       string
+	Data         string
+	Database     string
+	DatabaseWait time.Duration
+	AdminAPIKey  string
+	MasterKey    string
+	// AdminAPIKeyFile and MasterKeyFile name files holding the keys instead: unlike a flag's
+	// value, a file's content is not shown to other users in the process list.
+	AdminAPIKeyFile    string
+	MasterKeyFile      string
 	InvitationLifetime time.Duration
 	// InvitationMaxLifetime bounds the lifetime a creator may ask for; InvitationMaxUses the
 	// uses. InvitationRetention is how long closed invitations are kept before the purge, which
@@ -77,12 +81,6 @@ func tuneRuntime(getenv func(string) string) {
 	}
 }
 
-// Names of the database and master key files inside the data folder.
-const (
-	databaseFile  = "octoinvite.db"
-	masterKeyFile = "master.key"
-)
-
 func newServeCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	var cfg serveConfig
 	cmd := &cobra.Command{
@@ -93,22 +91,29 @@ or, with --database, on a PostgreSQL database that several servers may share beh
 balancer. Every server on one database needs the same master key (--master-key).
 
 On first start the server creates the default space, the system teams and the administrator
-(Users-1, "admin"). Unless --admin-api-key is given, it prints a generated administrator
-API key once, on standard error: keep it.
+(Users-1, "admin"). Unless an administrator's key is configured, it prints a generated
+administrator API key once, on standard error: keep it.
 
-Every flag may also be given by the environment variable named in its help.`,
+Every flag may also be given by the environment variable named in its help. Give the keys by
+their environment variables or in files (--admin-api-key-file, --master-key-file) rather than
+as flags, which every user of the machine can read in the process list.
+
+The server runs in the foreground until SIGINT (Ctrl-C) or SIGTERM. The data folder and its
+files are made readable by their owner only, and one server at a time may use it.`,
 		Example: `  octoinvite serve
   OCTOINVITE_ADMIN_API_KEY=API-ADMINISTRATOR0000000001 octoinvite serve --listen 0.0.0.0:8080 --data /var/lib/octoinvite
-  OCTOINVITE_MASTER_KEY=... octoinvite serve --database postgres://octoinvite:secret@db.internal:5432/octoinvite`,
+  octoinvite serve --master-key-file /run/secrets/octoinvite-master-key --database postgres://octoinvite@db.internal:5432/octoinvite`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := envFallbacks(cmd.Flags(), getenv, map[string]string{
+			vars := map[string]string{
 				"listen":                  "OCTOINVITE_LISTEN",
 				"data":                    "OCTOINVITE_DATA",
 				"database":                "OCTOINVITE_DATABASE",
 				"database-wait":           "OCTOINVITE_DATABASE_WAIT",
 				"admin-api-key":           "OCTOINVITE_ADMIN_API_KEY",
+				"admin-api-key-file":      "OCTOINVITE_ADMIN_API_KEY_FILE",
 				"master-key":              "OCTOINVITE_MASTER_KEY",
+				"master-key-file":         "OCTOINVITE_MASTER_KEY_FILE",
 				"invitation-lifetime":     "OCTOINVITE_INVITATION_LIFETIME",
 				"invitation-max-lifetime": "OCTOINVITE_INVITATION_MAX_LIFETIME",
 				"invitation-max-uses":     "OCTOINVITE_INVITATION_MAX_USES",
@@ -121,7 +126,19 @@ Every flag may also be given by the environment variable named in its help.`,
 				"auth-failure-limit":      "OCTOINVITE_AUTH_FAILURE_LIMIT",
 				"auth-failure-window":     "OCTOINVITE_AUTH_FAILURE_WINDOW",
 				"trusted-proxies":         "OCTOINVITE_TRUSTED_PROXIES",
-			}); err != nil {
+			}
+			// A key given on the command line, as a value or a file, wins over both
+			// variables of that key.
+			for _, pair := range [][2]string{{"admin-api-key", "admin-api-key-file"}, {"master-key", "master-key-file"}} {
+				if cmd.Flags().Changed(pair[0]) || cmd.Flags().Changed(pair[1]) {
+					delete(vars, pair[0])
+					delete(vars, pair[1])
+				}
+			}
+			if err := envFallbacks(cmd.Flags(), getenv, vars); err != nil {
+				return err
+			}
+			if err := cfg.readKeyFiles(); err != nil {
 				return err
 			}
 			if err := cfg.validate(); err != nil {
@@ -136,8 +153,10 @@ Every flag may also be given by the environment variable named in its help.`,
 	f.StringVar(&cfg.Data, "data", "./octoinvite-data", "folder for the database and the master key file (OCTOINVITE_DATA)")
 	f.StringVar(&cfg.Database, "database", "", "postgres:// URL of a PostgreSQL database to use instead of SQLite in --data (OCTOINVITE_DATABASE)")
 	f.DurationVar(&cfg.DatabaseWait, "database-wait", 30*time.Second, "how long to retry at start while the PostgreSQL database does not answer (OCTOINVITE_DATABASE_WAIT)")
-	f.StringVar(&cfg.AdminAPIKey, "admin-api-key", "", "the administrator's API key, API- and upper-case letters and digits (OCTOINVITE_ADMIN_API_KEY)")
-	f.StringVar(&cfg.MasterKey, "master-key", "", "base64 of the 32-byte master key that seals invitation codes; default: the key file in the data folder (OCTOINVITE_MASTER_KEY)")
+	f.StringVar(&cfg.AdminAPIKey, "admin-api-key", "", "the administrator's API key, API- and upper-case letters and digits; other users see flags in the process list: prefer the variable or --admin-api-key-file (OCTOINVITE_ADMIN_API_KEY)")
+	f.StringVar(&cfg.AdminAPIKeyFile, "admin-api-key-file", "", "a file holding the administrator's API key (OCTOINVITE_ADMIN_API_KEY_FILE)")
+	f.StringVar(&cfg.MasterKey, "master-key", "", "base64 of the 32-byte master key that seals invitation codes; default: the key file in the data folder; other users see flags in the process list: prefer the variable or --master-key-file (OCTOINVITE_MASTER_KEY)")
+	f.StringVar(&cfg.MasterKeyFile, "master-key-file", "", "a file holding the base64 of the master key (OCTOINVITE_MASTER_KEY_FILE)")
 	f.DurationVar(&cfg.InvitationLifetime, "invitation-lifetime", octoinvite.DefaultInvitationLifetime, "how long an invitation code stays valid (OCTOINVITE_INVITATION_LIFETIME)")
 	f.DurationVar(&cfg.InvitationMaxLifetime, "invitation-max-lifetime", octoinvite.DefaultInvitationMaxLifetime, "the longest lifetime an invitation's creator may ask for with Expires (OCTOINVITE_INVITATION_MAX_LIFETIME)")
 	f.IntVar(&cfg.InvitationMaxUses, "invitation-max-uses", octoinvite.DefaultInvitationMaxUses, "the most registrations one invitation may allow with MaxUses (OCTOINVITE_INVITATION_MAX_USES)")
@@ -151,6 +170,31 @@ Every flag may also be given by the environment variable named in its help.`,
 	f.DurationVar(&cfg.AuthFailureWindow, "auth-failure-window", ohttp.DefaultAuthFailureWindow, "time over which an address's failure budget refills (OCTOINVITE_AUTH_FAILURE_WINDOW)")
 	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For names the client; by default it is never read (OCTOINVITE_TRUSTED_PROXIES)")
 	return cmd
+}
+
+// readKeyFiles reads the keys that the configuration names files of into AdminAPIKey and
+// MasterKey. A key given both ways is refused.
+func (cfg *serveConfig) readKeyFiles() error {
+	for _, k := range []struct {
+		flag, fileFlag, path string
+		dst                  *string
+	}{
+		{"--admin-api-key", "--admin-api-key-file", cfg.AdminAPIKeyFile, &cfg.AdminAPIKey},
+		{"--master-key", "--master-key-file", cfg.MasterKeyFile, &cfg.MasterKey},
+	} {
+		if k.path == "" {
+			continue
+		}
+		if *k.dst != "" {
+			return fmt.Errorf("give %s or %s, not both", k.flag, k.fileFlag)
+		}
+		key, err := readSecretFile(k.fileFlag, k.path)
+		if err != nil {
+			return err
+		}
+		*k.dst = key
+	}
+	return nil
 }
 
 func (cfg *serveConfig) validate() error {
@@ -183,7 +227,7 @@ func (cfg *serveConfig) validate() error {
 	case cfg.MaxBodyBytes < 1024:
 		return fmt.Errorf("invalid --max-body-bytes %d: it must be at least 1024", cfg.MaxBodyBytes)
 	case cfg.AdminAPIKey != "" && !octoinvite.ValidAPIKey(cfg.AdminAPIKey):
-		return errors.New("invalid --admin-api-key: it must be API- followed by 16 to 60 upper-case letters and digits")
+		return fmt.Errorf("invalid %s: it must be API- followed by 16 to 60 upper-case letters and digits", cfg.keyFlag("--admin-api-key", cfg.AdminAPIKeyFile))
 	case cfg.Data == "":
 		return errors.New("invalid --data: name a folder")
 	case cfg.AuthFailureLimit < 1:
@@ -210,6 +254,15 @@ func (cfg *serveConfig) validate() error {
 	return nil
 }
 
+// keyFlag names where a key came from, for a message about it: the flag of its value, or the
+// flag of its file when it came from one.
+func (cfg *serveConfig) keyFlag(flag, file string) string {
+	if file != "" {
+		return flag + "-file " + file
+	}
+	return flag
+}
+
 func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	// Every request writes a log line: a goroutine of its own writes them, many per write.
 	logOutput := newLogWriter(stderr)
@@ -220,16 +273,41 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	logger := slog.New(handler)
 
-	if cfg.Database == "" || cfg.MasterKey == "" {
-		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
-			return fmt.Errorf("creating the data folder: %w", err)
+	// Bind first: a port that is taken fails the start before anything is created, rather than
+	// after a new installation printed its administrator's key, which no second start prints.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	defer ln.Close()
+	var opsLn net.Listener
+	if cfg.MetricsListen != "" {
+		if opsLn, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
+			return fmt.Errorf("listening on %s (--metrics-listen): %w", cfg.MetricsListen, err)
 		}
+		defer opsLn.Close()
+	}
+
+	if cfg.Database == "" || cfg.MasterKey == "" {
+		if err := makeDataFolder(cfg.Data); err != nil {
+			return err
+		}
+	}
+	if cfg.Database == "" {
+		lock, err := lockDataFolder(cfg.Data)
+		if err != nil {
+			return err
+		}
+		defer lock.Close() // after the store closes: deferred calls run last first
 	}
 	db, where, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if cfg.Database == "" || cfg.MasterKey == "" {
+		warnOpenModes(cfg.Data, logger)
+	}
 	db.InvitationLifetime = cfg.InvitationLifetime
 	db.InvitationMaxLifetime = cfg.InvitationMaxLifetime
 	db.InvitationMaxUses = cfg.InvitationMaxUses
@@ -255,17 +333,6 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Ping:              db.Ping,
 	}
 	api.Web = web.New(api.Registrations, api.Application, logger)
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
-	}
-	var opsLn net.Listener
-	if cfg.MetricsListen != "" {
-		if opsLn, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
-			ln.Close()
-			return fmt.Errorf("listening on %s (--metrics-listen): %w", cfg.MetricsListen, err)
-		}
-	}
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -327,6 +394,9 @@ func openStore(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*sqld
 		masterKey, _, err := loadMasterKey(cfg, dbPath)
 		if err != nil {
 			return nil, "", err
+		}
+		if err := createPrivate(dbPath); err != nil {
+			return nil, "", fmt.Errorf("creating the database %s: %w", dbPath, err)
 		}
 		db, err := sqldb.OpenSQLite(ctx, dbPath, masterKey)
 		if err != nil {
@@ -403,7 +473,7 @@ func loadMasterKey(cfg serveConfig, dbPath string) (key []byte, created bool, er
 	if cfg.MasterKey != "" {
 		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cfg.MasterKey))
 		if err != nil || len(key) != sqldb.MasterKeySize {
-			return nil, false, fmt.Errorf("invalid --master-key: it must be the base64 of %d bytes", sqldb.MasterKeySize)
+			return nil, false, fmt.Errorf("invalid %s: it must be the base64 of %d bytes", cfg.keyFlag("--master-key", cfg.MasterKeyFile), sqldb.MasterKeySize)
 		}
 		return key, false, nil
 	}
@@ -428,7 +498,7 @@ func loadMasterKey(cfg serveConfig, dbPath string) (key []byte, created bool, er
 	if _, err := rand.Read(key); err != nil {
 		return nil, false, err
 	}
-	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), dataFileMode); err != nil {
 		return nil, false, fmt.Errorf("writing the master key file: %w", err)
 	}
 	return key, true, nil
