@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +85,59 @@ func TestCLIInvitationLifecycle(t *testing.T) {
 }
 
 func TestCLIVersion(t *testing.T) {
-	assertOutput(t, mustRun(t, nil, "version"), "octoinvite "+version()+"\n")
+	b := readBuild()
+	t.Run("text", func(t *testing.T) {
+		out := mustRun(t, nil, "version")
+		if !strings.HasPrefix(out, "octoinvite "+version()+"\n") || !strings.HasSuffix(out, "Go:  "+runtime.Version()+"\n") {
+			t.Errorf("got\n%s\nwant the version, then the Go version", out)
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		want, _ := json.Marshal(b)
+		assertOutput(t, mustRun(t, nil, "version", "-o", "json"), string(want)+"\n")
+		if !strings.HasPrefix(string(want), `{"Version":"`+version()+`",`) {
+			t.Errorf("got %s, want the version first", want)
+		}
+	})
+	t.Run("ErrOutput", func(t *testing.T) {
+		stdout, _, err := runCLI(t, nil, "version", "-o", "yaml")
+		assertFailure(t, stdout, err, `invalid --output "yaml": use text or json`)
+	})
+}
+
+func TestDescribeBuild(t *testing.T) {
+	const cmd = "github.com/octoinvite/octoinvite/cmd/octoinvite"
+	self := debug.Module{Path: "github.com/octoinvite/octoinvite", Version: "(devel)"}
+	vcs := []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "4ec44c14acecf9a28b8757c632b7a994dd5babe3"},
+		{Key: "vcs.time", Value: "2026-11-26T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}
+	for _, tt := range []struct {
+		name string
+		info debug.BuildInfo
+		want build
+	}{
+		{"go install at a version", debug.BuildInfo{GoVersion: "go1.26.8", Path: cmd, Main: debug.Module{Path: self.Path, Version: "v1.4.2"}},
+			build{Version: "1.4.2", GoVersion: "go1.26.8"}},
+		{"stamped checkout", debug.BuildInfo{GoVersion: "go1.26.8", Path: cmd, Settings: vcs,
+			Main: debug.Module{Path: self.Path, Version: "v0.0.0-20261126100000-4ec44c14acec+dirty"}},
+			build{Version: "0.0.0-20261126100000-4ec44c14acec+dirty", Commit: "4ec44c14acecf9a28b8757c632b7a994dd5babe3",
+				Date: "2026-11-26T10:00:00Z", Modified: true, GoVersion: "go1.26.8"}},
+		{"the tool of another module", debug.BuildInfo{GoVersion: "go1.26.8", Path: cmd, Main: debug.Module{Path: "example.com/ops", Version: "(devel)"},
+			Deps: []*debug.Module{{Path: "github.com/spf13/cobra", Version: "v1.10.2"}, {Path: self.Path, Version: "v1.3.0"}}},
+			build{Version: "1.3.0", GoVersion: "go1.26.8"}},
+		{"a replaced module", debug.BuildInfo{GoVersion: "go1.26.8", Path: cmd, Main: debug.Module{Path: "example.com/ops"},
+			Deps: []*debug.Module{{Path: self.Path, Version: "v1.3.0", Replace: &debug.Module{Path: "example.com/fork", Version: "v1.3.1"}}}},
+			build{Version: "1.3.1", GoVersion: "go1.26.8"}},
+		{"checkout without a module version", debug.BuildInfo{GoVersion: "go1.26.8", Path: cmd, Main: self, Settings: vcs[:3]},
+			build{Version: "0.0.0-dev+4ec44c14acec", Commit: "4ec44c14acecf9a28b8757c632b7a994dd5babe3", Date: "2026-11-26T10:00:00Z", GoVersion: "go1.26.8"}},
+		{"nothing known", debug.BuildInfo{GoVersion: "go1.26.8", Path: cmd, Main: self},
+			build{Version: "0.0.0-dev", GoVersion: "go1.26.8"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := describeBuild(&tt.info); got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
 }
 
 // TestPurgeJob runs the housekeeping job's one run directly, on a store whose clock the test

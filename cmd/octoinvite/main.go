@@ -5,11 +5,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -54,36 +57,114 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 }
 
 func newVersionCommand(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of octoinvite",
-		Long: `Print the version of octoinvite: the module version it was built as, or, for a build from a
-checkout, its commit. The server reports the same version in its root document (GET /api).`,
-		Example: `  octoinvite version`,
-		Args:    cobra.NoArgs,
+		Long: `Print the version of octoinvite: the version of the module it was built from, and the commit, its
+date and the Go version when the build recorded them. The server reports the same version in its
+root document (GET /api).`,
+		Example: `  octoinvite version
+  octoinvite version --output json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(stdout, "octoinvite "+version())
-			return err
+			b := readBuild()
+			switch output {
+			case "json":
+				enc := json.NewEncoder(stdout)
+				return enc.Encode(b)
+			case "text":
+				var buf bytes.Buffer
+				fmt.Fprintln(&buf, "octoinvite "+b.Version)
+				pairs := [][2]string{}
+				if b.Commit != "" {
+					commit := b.Commit
+					if b.Modified {
+						commit += " (with changes not committed)"
+					}
+					pairs = append(pairs, [2]string{"Commit", commit})
+				}
+				if b.Date != "" {
+					pairs = append(pairs, [2]string{"Date", b.Date})
+				}
+				pairs = append(pairs, [2]string{"Go", b.GoVersion})
+				fields(&buf, pairs...)
+				_, err := stdout.Write(buf.Bytes())
+				return err
+			}
+			return fmt.Errorf("invalid --output %q: use text or json", output)
 		},
 	}
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, or json")
+	return cmd
 }
 
-// version returns the module version the binary was built from, or its VCS revision for a
-// build from a checkout.
-func version() string {
+// build is what the binary knows of how it was built.
+type build struct {
+	// Version is the version of the module the command belongs to: the one go install
+	// ...@version or a go.mod requiring it chose, or the pseudo-version of a build stamped from a
+	// checkout. A build that knows none reads 0.0.0-dev, with the commit as build metadata when
+	// known, so that it stays a semantic version for the clients that parse the server's.
+	Version string `json:"Version"`
+	// Commit, Date (the commit's time) and Modified (uncommitted changes) are known when the
+	// build was stamped from a checkout (go build's -buildvcs, on by default).
+	Commit    string `json:"Commit,omitempty"`
+	Date      string `json:"Date,omitempty"`
+	Modified  bool   `json:"Modified,omitempty"`
+	GoVersion string `json:"GoVersion"`
+}
+
+// version returns the version the binary reports: in the CLI, the root document and the log.
+func version() string { return readBuild().Version }
+
+func readBuild() build {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "0.0.0-dev"
+		return build{Version: develVersion, GoVersion: runtime.Version()}
 	}
-	if v := info.Main.Version; v != "" && v != "(devel)" {
-		return strings.TrimPrefix(v, "v")
-	}
+	return describeBuild(info)
+}
+
+// develVersion is the version of a build that records none.
+const develVersion = "0.0.0-dev"
+
+// describeBuild reads the build's description from the build information of the binary.
+func describeBuild(info *debug.BuildInfo) build {
+	b := build{GoVersion: info.GoVersion}
 	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			return "0.0.0-dev+" + s.Value[:12]
+		switch s.Key {
+		case "vcs.revision":
+			b.Commit = s.Value
+		case "vcs.time":
+			b.Date = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
 		}
 	}
-	return "0.0.0-dev"
+	if v := commandModule(info).Version; v != "" && v != "(devel)" {
+		b.Version = strings.TrimPrefix(v, "v")
+	} else if len(b.Commit) >= 12 {
+		b.Version = develVersion + "+" + b.Commit[:12]
+	} else {
+		b.Version = develVersion
+	}
+	return b
+}
+
+// commandModule returns the module the command's package belongs to: the main module for a build
+// of this module, or the dependency providing it for a build in another module (a go.mod "tool"
+// line, for instance), as replaced if it is.
+func commandModule(info *debug.BuildInfo) debug.Module {
+	var found debug.Module
+	for _, m := range append([]*debug.Module{&info.Main}, info.Deps...) {
+		if (info.Path == m.Path || strings.HasPrefix(info.Path, m.Path+"/")) && len(m.Path) > len(found.Path) {
+			found = *m
+			if m.Replace != nil {
+				found.Version = m.Replace.Version
+			}
+		}
+	}
+	return found
 }
 
 // envFallbacks sets each flag the command line left unset from its environment variable, so
