@@ -1,5 +1,5 @@
 // Command octobench measures octoinvite against a bare net/http server that answers the same
-// bytes, side by side on this machine, and draws the chart of docs/benchmarks.md.
+// bytes, side by side on this machine, and, with -chart, draws the chart of docs/benchmarks.md.
 //
 // In one run it builds octoinvite from this module, and for each store size seeds a fresh data
 // folder through the store's bulk path (real schema, real sealing), starts octoinvite on it as a
@@ -8,6 +8,7 @@
 // reference and octoinvite for several rounds. Everything listens on loopback only.
 //
 //	go run ./cmd/octobench -duration 5s -rounds 3
+//	go run ./cmd/octobench -chart docs/benchmark.svg -results results.md
 package main
 
 import (
@@ -18,7 +19,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,7 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	f.StringVar(&concurrency, "concurrency", "1,64", "comma-separated numbers of connections")
 	f.StringVar(&sizes, "sizes", "1000,1000000", "comma-separated numbers of stored invitations")
 	f.StringVar(&only, "scenarios", strings.Join(scenarios, ","), "comma-separated scenarios to run")
-	f.StringVar(&cfg.Chart, "chart", filepath.Join("docs", "benchmark.svg"), "SVG file to draw the chart into (empty: none)")
+	f.StringVar(&cfg.Chart, "chart", "", "SVG file to draw the chart into, such as docs/benchmark.svg (default: none)")
 	f.StringVar(&cfg.Results, "results", "", "file to write the results table into, besides standard output")
 	f.StringVar(&cfg.Work, "work", "", "folder for the binary and the data folders (default: a temporary folder, removed at the end)")
 	f.BoolVar(&cfg.Keep, "keep", false, "keep the temporary folder")

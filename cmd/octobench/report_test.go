@@ -59,6 +59,34 @@ func TestTargets(t *testing.T) {
 	}
 }
 
+// TestTargets_Subset runs one scenario at one size and one concurrency: only the targets about
+// it are checked, and none reads NaN.
+func TestTargets_Subset(t *testing.T) {
+	b := &bench{
+		cfg:      config{Concurrency: []int{64}, Sizes: []int{1000}, Scenarios: []string{scenarioGet}, Rounds: 1, Duration: time.Second},
+		startup:  map[int][]time.Duration{1000: {80 * time.Millisecond}},
+		seedTime: map[int]time.Duration{1000: time.Second},
+		results: map[key]map[string]*measurement{{1000, 64, scenarioGet}: {
+			"octoinvite": measured(30<<20, 900), "reference": measured(10<<20, 1000),
+		}},
+	}
+	var got []string
+	for _, tg := range b.targets() {
+		got = append(got, tg.name+": "+tg.measured)
+	}
+	want := []string{
+		"GET at 64 conns, 1000 invitations: ≥ 0.75 of the reference: 0.90",
+		"start-up at 1000 invitations < 1 s (slowest of 1 starts): 80ms",
+		"peak RSS at 1000 invitations, GET invitation ≤ 100 MiB: 30 MiB",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got targets\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if report := b.report(); strings.Contains(report, "NaN") || !strings.Contains(report, "| GET at 64 conns, 1000 invitations: ≥ 0.75 of the reference | 0.90 | yes |") {
+		t.Errorf("got the report\n%s\nwant the GET target and no NaN", report)
+	}
+}
+
 func TestParseFlags(t *testing.T) {
 	tests := []struct {
 		name string
@@ -81,6 +109,8 @@ func TestParseFlags(t *testing.T) {
 				t.Fatalf("got %v, want an error starting %q", err, tt.err)
 			case tt.err == "" && (len(cfg.Concurrency) != 3 || cfg.Concurrency[1] != 8 || len(cfg.Scenarios) != 2):
 				t.Errorf("got %+v, want concurrency [1 8 64] and two scenarios", cfg)
+			case tt.err == "" && cfg.Chart != "":
+				t.Errorf("got the chart %q, want none unless asked: the tracked chart is redrawn only on purpose", cfg.Chart)
 			}
 		})
 	}
