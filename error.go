@@ -22,10 +22,20 @@ const (
 
 // Error is the one error type of the domain. Message is safe to show to the caller; Details lists
 // the individual problems of an EINVALID or ECONFLICT error, as Octopus's "Errors" array does.
+// Fields, when set, names for each of Details the request field it concerns ("" for the request
+// as a whole), so that a form can show each problem beside its field; it is not on the wire.
 type Error struct {
 	Code    string
 	Message string
 	Details []string
+	Fields  []string
+}
+
+// Problem is one rule a request breaks: the field it concerns, by its name on the wire
+// ("Username"; "" for the request as a whole), and the sentence that says what is wrong.
+type Problem struct {
+	Field   string
+	Message string
 }
 
 // Error returns the code, the message and the details, such as
@@ -50,6 +60,17 @@ const ProblemMessage = "There was a problem with your request."
 // Invalid returns an EINVALID error whose details are the given problems, in Octopus's shape.
 func Invalid(problems ...string) *Error {
 	return &Error{Code: EINVALID, Message: ProblemMessage, Details: problems}
+}
+
+// InvalidFields returns an EINVALID error whose details are the problems' messages and whose
+// Fields are their fields.
+func InvalidFields(problems ...Problem) *Error {
+	e := &Error{Code: EINVALID, Message: ProblemMessage}
+	for _, p := range problems {
+		e.Details = append(e.Details, p.Message)
+		e.Fields = append(e.Fields, p.Field)
+	}
+	return e
 }
 
 // Conflict returns an ECONFLICT error whose details are the given problems.
@@ -93,6 +114,23 @@ func ErrorDetails(err error) []string {
 		return e.Details
 	}
 	return nil
+}
+
+// ErrorProblems returns the details of err if it is, or wraps, an *Error, each with the field it
+// concerns ("" where the error names none).
+func ErrorProblems(err error) []Problem {
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	out := make([]Problem, len(e.Details))
+	for i, d := range e.Details {
+		out[i].Message = d
+		if i < len(e.Fields) {
+			out[i].Field = e.Fields[i]
+		}
+	}
+	return out
 }
 
 // statusByCode is the one table between error codes and HTTP statuses; the server reads it one

@@ -2,7 +2,6 @@ package octoinvite
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -18,6 +17,10 @@ type Registration struct {
 	EmailAddress   string `json:"EmailAddress"`
 	Password       string `json:"Password"`
 	InvitationCode string `json:"InvitationCode"`
+
+	// ServerNames are words that name this server (its configured application name), which
+	// a password must not be made of; ServerWords always apply. It is not part of the body.
+	ServerNames []string `json:"-"`
 }
 
 // Limits of a registration's fields.
@@ -36,14 +39,18 @@ const (
 const (
 	MsgUsernameRequired    = "Please provide a username (Username)."
 	MsgUsernameTooLong     = "The username (Username) must be at most 64 characters long."
-	MsgUsernameCharacters  = "The username (Username) may not contain control characters."
+	MsgUsernameCharacters  = "The username (Username) may hold letters, digits, punctuation and single spaces only: no control, invisible or formatting characters."
+	MsgUsernameScripts     = "The username (Username) mixes letters of scripts that look alike (such as Latin and Cyrillic); please write it in one script."
 	MsgDisplayNameRequired = "Please provide a display name (DisplayName)."
 	MsgDisplayNameTooLong  = "The display name (DisplayName) must be at most 64 characters long."
 	MsgEmailAddressInvalid = "The email address (EmailAddress) must be a single address such as jane@example.com."
 	MsgPasswordTooShort    = "The password (Password) must be at least 12 characters long."
 	MsgPasswordTooLong     = "The password (Password) must be at most 128 characters long."
-	MsgPasswordIsName      = "The password (Password) must not be the username, display name or email address."
+	MsgPasswordCharacters  = "The password (Password) may not contain control characters or characters that do not show, such as zero-width spaces."
+	MsgPasswordIsName      = "The password (Password) must not be the username, display name or email address, nor be made of them."
+	MsgPasswordContext     = "The password (Password) must not be made of the name of this server; please choose another."
 	MsgPasswordCommon      = "The password (Password) is one of the most commonly used passwords; please choose another."
+	MsgPasswordPattern     = "The password (Password) is made of repeated or sequential characters (such as aaaa, 1212 or abcd); please choose one that is harder to guess."
 	MsgCodeRequired        = "Please provide the invitation code (InvitationCode)."
 )
 
@@ -56,83 +63,43 @@ var (
 	ErrInvitationRevoked = Errorf(EINVALID, "The invitation code has been withdrawn by an administrator. Ask the person who invited you for a new invitation.")
 )
 
-// UsernameTaken returns the EINVALID error of a username that another user holds, compared
-// case-insensitively. It is a 400 like the other field rules: Octopus.Client reads 400 and 409
-// alike as validation errors.
+// UsernameTaken returns the EINVALID error of a username that another user holds, compared by
+// FoldUsername. It is a 400 like the other field rules: Octopus.Client reads 400 and 409 alike
+// as validation errors.
 func UsernameTaken(username string) *Error {
-	return Invalid(fmt.Sprintf("The username (Username) '%s' is already taken; please choose another.", Truncate(username, MaxUsernameLength)))
+	return InvalidFields(Problem{"Username", fmt.Sprintf("The username (Username) '%s' is already taken; please choose another.", Truncate(username, MaxUsernameLength))})
 }
 
-//go:embed commonpasswords.txt
-var commonPasswordList string
-
-// commonPasswords holds, in lower case, passwords long enough to pass the length rule that are
-// nevertheless among the most common in published breach corpora.
-var commonPasswords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, line := range strings.Split(commonPasswordList, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			m[strings.ToLower(line)] = true
-		}
-	}
-	return m
-}()
+// DisplayNameField is the display name of a user.
+var DisplayNameField = TextField{Name: "DisplayName", Noun: "display name", Wanted: "a display name", MaxLength: MaxDisplayNameLength, Required: true}
 
 // Validate trims the names, checks every field and returns an EINVALID error listing each
-// problem, or nil. The password policy follows NIST SP 800-63B: a length of 12 to 128
-// characters, any characters allowed, no composition rules, but not the user's own names, not a
-// single repeated character, and not one of a list of the most common passwords.
+// problem with its field, or nil. The password policy is passwordProblem's.
 func (reg *Registration) Validate() error {
-	var problems []string
-	reg.Username = strings.TrimSpace(reg.Username)
-	reg.DisplayName = strings.TrimSpace(reg.DisplayName)
+	var problems []Problem
+	add := func(field, message string) { problems = append(problems, Problem{field, message}) }
 	reg.EmailAddress = strings.TrimSpace(reg.EmailAddress)
 	reg.InvitationCode = strings.TrimSpace(reg.InvitationCode)
 
-	switch {
-	case reg.Username == "":
-		problems = append(problems, MsgUsernameRequired)
-	case utf8.RuneCountInString(reg.Username) > MaxUsernameLength:
-		problems = append(problems, MsgUsernameTooLong)
-	case strings.IndexFunc(reg.Username, unicode.IsControl) >= 0 || !utf8.ValidString(reg.Username):
-		problems = append(problems, MsgUsernameCharacters)
+	var msg string
+	if reg.Username, msg = checkUsername(reg.Username); msg != "" {
+		add("Username", msg)
 	}
-	switch {
-	case reg.DisplayName == "":
-		problems = append(problems, MsgDisplayNameRequired)
-	case utf8.RuneCountInString(reg.DisplayName) > MaxDisplayNameLength:
-		problems = append(problems, MsgDisplayNameTooLong)
+	var p *Problem
+	if reg.DisplayName, p = DisplayNameField.Check(reg.DisplayName); p != nil {
+		problems = append(problems, *p)
 	}
 	if reg.EmailAddress != "" && !validEmailAddress(reg.EmailAddress) {
-		problems = append(problems, MsgEmailAddressInvalid)
+		add("EmailAddress", MsgEmailAddressInvalid)
 	}
-	problems = append(problems, reg.passwordProblems()...)
+	if msg := reg.passwordProblem(); msg != "" {
+		add("Password", msg)
+	}
 	if reg.InvitationCode == "" {
-		problems = append(problems, MsgCodeRequired)
+		add("InvitationCode", MsgCodeRequired)
 	}
 	if len(problems) > 0 {
-		return Invalid(problems...)
-	}
-	return nil
-}
-
-func (reg *Registration) passwordProblems() []string {
-	p := reg.Password
-	switch n := utf8.RuneCountInString(p); {
-	case n < MinPasswordLength:
-		return []string{MsgPasswordTooShort}
-	case n > MaxPasswordLength:
-		return []string{MsgPasswordTooLong}
-	}
-	lower := strings.ToLower(p)
-	for _, name := range []string{reg.Username, reg.DisplayName, reg.EmailAddress} {
-		if name != "" && lower == strings.ToLower(name) {
-			return []string{MsgPasswordIsName}
-		}
-	}
-	first, _ := utf8.DecodeRuneInString(p)
-	if commonPasswords[lower] || strings.Trim(p, string(first)) == "" {
-		return []string{MsgPasswordCommon}
+		return InvalidFields(problems...)
 	}
 	return nil
 }
@@ -140,7 +107,7 @@ func (reg *Registration) passwordProblems() []string {
 // validEmailAddress accepts a bare address (no display name, no angle brackets) whose domain
 // has at least one dot, as mail can be delivered to it.
 func validEmailAddress(s string) bool {
-	if len(s) > MaxEmailAddressLength {
+	if len(s) > MaxEmailAddressLength || !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return false
 	}
 	addr, err := mail.ParseAddress(s)

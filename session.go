@@ -2,9 +2,7 @@ package octoinvite
 
 import (
 	"context"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Session is a signed-in browser or script: the user, and the digests of two secrets handed
@@ -46,15 +44,15 @@ type SessionService interface {
 // MaxPurposeLength bounds the purpose of an API key.
 const MaxPurposeLength = 200
 
-// NormalizePurpose trims an API key's purpose and returns an EINVALID error if it is empty or
-// longer than MaxPurposeLength characters.
+// PurposeField is the purpose of an API key.
+var PurposeField = TextField{Name: "Purpose", Noun: "purpose of the API key", Wanted: "the purpose of the API key", MaxLength: MaxPurposeLength, Required: true}
+
+// NormalizePurpose trims an API key's purpose and returns an EINVALID error if PurposeField
+// refuses it: empty, longer than MaxPurposeLength characters, or holding control characters.
 func NormalizePurpose(purpose string) (string, error) {
-	purpose = strings.TrimSpace(purpose)
-	switch {
-	case purpose == "":
-		return "", Invalid("Please provide the purpose of the API key (Purpose).")
-	case utf8.RuneCountInString(purpose) > MaxPurposeLength:
-		return "", Invalid("The purpose of the API key (Purpose) must be at most 200 characters long.")
+	purpose, p := PurposeField.Check(purpose)
+	if p != nil {
+		return "", InvalidFields(*p)
 	}
 	return purpose, nil
 }

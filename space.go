@@ -25,27 +25,30 @@ const (
 	MaxDescriptionLength = 2000
 )
 
+// The text fields of a space.
+var (
+	SpaceNameField        = TextField{Name: "Name", Noun: "space name", Wanted: "a name for the space", MaxLength: MaxNameLength, Required: true}
+	SpaceDescriptionField = TextField{Name: "Description", Noun: "space description", MaxLength: MaxDescriptionLength, Multiline: true}
+)
+
 // Validate checks the fields a client may set and fills in the slug from the name when it is
 // empty. It returns an EINVALID error listing every problem.
 func (s *Space) Validate() error {
-	var problems []string
-	s.Name = strings.TrimSpace(s.Name)
-	switch {
-	case s.Name == "":
-		problems = append(problems, "Please provide a name for the space.")
-	case len(s.Name) > MaxNameLength:
-		problems = append(problems, "The space name must be at most 200 characters long.")
+	var problems []Problem
+	var p *Problem
+	if s.Name, p = SpaceNameField.Check(s.Name); p != nil {
+		problems = append(problems, *p)
 	}
-	if len(s.Description) > MaxDescriptionLength {
-		problems = append(problems, "The space description must be at most 2000 characters long.")
+	if s.Description, p = SpaceDescriptionField.Check(s.Description); p != nil {
+		problems = append(problems, *p)
 	}
 	if s.Slug == "" {
 		s.Slug = Slugify(s.Name)
 	} else if s.Slug != Slugify(s.Slug) {
-		problems = append(problems, "The slug may hold only lower-case letters, digits and single hyphens.")
+		problems = append(problems, Problem{"Slug", "The slug (Slug) may hold only lower-case letters, digits and single hyphens."})
 	}
 	if len(problems) > 0 {
-		return Invalid(problems...)
+		return InvalidFields(problems...)
 	}
 	return nil
 }

@@ -1,9 +1,6 @@
 package octoinvite
 
-import (
-	"context"
-	"strings"
-)
+import "context"
 
 // Team groups users within a space, or across the installation when SpaceID is nil (a system
 // team). Invited users join the invitation's teams.
@@ -24,21 +21,24 @@ type Team struct {
 // IsSystem reports whether the team belongs to no space.
 func (t *Team) IsSystem() bool { return t.SpaceID == nil }
 
+// The text fields of a team.
+var (
+	TeamNameField        = TextField{Name: "Name", Noun: "team name", Wanted: "a name for the team", MaxLength: MaxNameLength, Required: true}
+	TeamDescriptionField = TextField{Name: "Description", Noun: "team description", MaxLength: MaxDescriptionLength, Multiline: true}
+)
+
 // Validate checks the fields a client may set. It returns an EINVALID error listing every problem.
 func (t *Team) Validate() error {
-	var problems []string
-	t.Name = strings.TrimSpace(t.Name)
-	switch {
-	case t.Name == "":
-		problems = append(problems, "Please provide a name for the team.")
-	case len(t.Name) > MaxNameLength:
-		problems = append(problems, "The team name must be at most 200 characters long.")
+	var problems []Problem
+	var p *Problem
+	if t.Name, p = TeamNameField.Check(t.Name); p != nil {
+		problems = append(problems, *p)
 	}
-	if len(t.Description) > MaxDescriptionLength {
-		problems = append(problems, "The team description must be at most 2000 characters long.")
+	if t.Description, p = TeamDescriptionField.Check(t.Description); p != nil {
+		problems = append(problems, *p)
 	}
 	if len(problems) > 0 {
-		return Invalid(problems...)
+		return InvalidFields(problems...)
 	}
 	return nil
 }

@@ -107,7 +107,7 @@ func TestSpaces(t *testing.T) {
 	})
 	t.Run("CreateSpace ErrInvalid", func(t *testing.T) {
 		err := c.CreateSpace(ctx, &octoinvite.Space{Name: " "})
-		assertError(t, err, 400, client.ErrInvalid, octoinvite.ProblemMessage, "Please provide a name for the space.")
+		assertError(t, err, 400, client.ErrInvalid, octoinvite.ProblemMessage, "Please provide a name for the space (Name).")
 	})
 }
 

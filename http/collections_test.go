@@ -79,7 +79,7 @@ func TestSpaces_Create(t *testing.T) {
 	admin(t, env, "POST", "/api/spaces", `{"Name":"operations"}`).wantJSON(t, http.StatusConflict,
 		`{"ErrorMessage":"There was a problem with your request.","Errors":["A space with the name 'operations' or the slug 'operations' already exists."]}`)
 	admin(t, env, "POST", "/api/spaces", `{"Name":"  "}`).wantJSON(t, http.StatusBadRequest,
-		`{"ErrorMessage":"There was a problem with your request.","Errors":["Please provide a name for the space."]}`)
+		`{"ErrorMessage":"There was a problem with your request.","Errors":["Please provide a name for the space (Name)."]}`)
 	admin(t, env, "POST", "/api/spaces", `{"Name":"X","SpaceManagersTeams":["Teams-5"],"SpaceManagersTeamMembers":["Users-9"]}`).wantJSON(t, http.StatusBadRequest,
 		`{"ErrorMessage":"There was a problem with your request.","Errors":["The team 'Teams-5' does not exist.","The user 'Users-9' does not exist."]}`)
 	admin(t, env, "GET", "/api/spaces/Spaces-9", "").wantJSON(t, http.StatusNotFound, `{"ErrorMessage":"The resource 'Spaces-9' was not found."}`)

@@ -33,13 +33,18 @@ func auditState(t *testing.T, env *servertest.Env) [7]int {
 
 // TestHostileInput_AccountRoutes extends TestHostileInput to registration, sign-in, sign-out,
 // API keys, the audit log and the invitee's page: each hostile request gets its 4xx with an
-// error body (JSON for the API, a page for /app/), and nothing changes, not even the audit log.
+// error body (JSON for the API, a page for /app/), on each store, and nothing changes, not even
+// the audit log.
 func TestHostileInput_AccountRoutes(t *testing.T) {
-	env := servertest.Start(t)
+	onEachStore(t, testHostileAccountRoutes)
+}
+
+func testHostileAccountRoutes(t *testing.T, env *servertest.Env) {
 	inv := invite(t, env, nil, octoinvite.EveryoneTeamID)
 	_, userKey := env.CreateUser(t, "jane")
 	before := auditState(t, env)
 	code := inv.InvitationCode
+	register := func(body string) request { return request{method: "POST", path: "/api/users/register", body: body} }
 	reg := func(fields string) request {
 		return request{method: "POST", path: "/api/users/register", body: `{"DisplayName":"X","Password":"correct horse battery",` + fields + `}`}
 	}
@@ -92,10 +97,27 @@ func TestHostileInput_AccountRoutes(t *testing.T) {
 		{"EventOverlongID", as(servertest.AdminKey, "GET", "/api/events/Events-"+strings.Repeat("9", 1000), ""), 404},
 		{"EventOtherKind", as(servertest.AdminKey, "GET", "/api/events/Users-1", ""), 404},
 		{"EventsPOST", as(servertest.AdminKey, "POST", "/api/events", `{}`), 405},
+		{"RegisterDisplayNameNUL", register(`{"Username":"bob","DisplayName":"Bob\u0000","Password":"correct horse battery","InvitationCode":"` + code + `"}`), 400},
+		{"RegisterDisplayNameInvisible", register(`{"Username":"bob","DisplayName":"\u200b\u200d\ufeff","Password":"correct horse battery","InvitationCode":"` + code + `"}`), 400},
+		{"RegisterDisplayNameBidi", register(`{"Username":"bob","DisplayName":"Bob\u2066x","Password":"correct horse battery","InvitationCode":"` + code + `"}`), 400},
+		{"RegisterEmailNUL", reg(`"Username":"bob","EmailAddress":"bob@example.com\u0000","InvitationCode":"` + code + `"`), 400},
+		{"RegisterUsernameZeroWidth", reg(`"Username":"bo\u200bb","InvitationCode":"` + code + `"`), 400},
+		{"RegisterPasswordNUL", register(`{"Username":"bob","DisplayName":"Bob","Password":"correct horse\u0000battery","InvitationCode":"` + code + `"}`), 400},
+		{"APIKeyPurposeNUL", as(servertest.AdminKey, "POST", "/api/users/Users-1/apikeys", `{"Purpose":"laptop\u0000"}`), 400},
+		{"APIKeyPurposeEscape", as(servertest.AdminKey, "POST", "/api/users/Users-1/apikeys", `{"Purpose":"\u001b]0;pwned\u0007"}`), 400},
+		{"EventsRegardingNUL", as(servertest.AdminKey, "GET", "/api/events?regarding=Users-1%00", ""), 400},
+		{"EventsRegardingInvalidUTF8", as(servertest.AdminKey, "GET", "/api/events?regarding=%FF", ""), 400},
+		{"EventsUsersNUL", as(servertest.AdminKey, "GET", "/api/events?users=%00", ""), 400},
+		{"EventsSpacesInvalidUTF8", as(servertest.AdminKey, "GET", "/api/events?spaces=Spaces-%C0", ""), 400},
+		{"EventsFromNUL", as(servertest.AdminKey, "GET", "/api/events?from=2026-11-26%00", ""), 400},
+		{"EventIDNUL", as(servertest.AdminKey, "GET", "/api/events/Events-1%00", ""), 404},
+		{"APIKeysOfUserNUL", as(servertest.AdminKey, "GET", "/api/users/Users-1%00/apikeys", ""), 404},
 	}
+	var answers serverErrors
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := send(t, env, tt.req)
+			answers.add(tt.name, resp.status)
 			resp.wantRefused(t, tt.status)
 			if strings.Contains(resp.body, code) {
 				t.Errorf("the error body holds the invitation code: %s", resp.body)
@@ -125,6 +147,7 @@ func TestHostileInput_AccountRoutes(t *testing.T) {
 				req.header = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 			}
 			resp := send(t, env, req)
+			answers.add(tt.name, resp.status)
 			if resp.status != tt.status {
 				t.Errorf("got %d, want %d: %.300s", resp.status, tt.status, resp.body)
 			}
@@ -134,6 +157,7 @@ func TestHostileInput_AccountRoutes(t *testing.T) {
 		})
 	}
 
+	answers.check(t)
 	if after := auditState(t, env); after != before {
 		t.Errorf("store went from %v to %v (spaces, teams, users, invitations, events, keys of Users-1, keys of Users-2)", before, after)
 	}

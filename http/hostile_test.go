@@ -2,10 +2,12 @@ package http_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/internal/pgtest"
 	"github.com/octoinvite/octoinvite/internal/servertest"
 )
 
@@ -29,10 +31,45 @@ func storeState(t *testing.T, env *servertest.Env) [4]int {
 	return [4]int{spaces.Total, teams.Total, users.Total, countInvitations(t, env)}
 }
 
+// onEachStore runs fn against a test server on each store: SQLite, and PostgreSQL when pgtest
+// finds a server (the subtest skips, saying why, otherwise). The two refuse different text
+// (PostgreSQL refuses NUL and invalid UTF-8 where SQLite keeps anything), so hostile input is
+// tried on both.
+func onEachStore(t *testing.T, fn func(t *testing.T, env *servertest.Env)) {
+	t.Run("SQLite", func(t *testing.T) { fn(t, servertest.Start(t)) })
+	t.Run("PostgreSQL", func(t *testing.T) { fn(t, startOnPostgres(t, pgtest.NewDatabase(t, "pool_max_conns=4"))) })
+}
+
+// serverErrors counts the answers of a hostile-input table that were server errors: whatever a
+// request holds, the server must refuse it, never fail on it.
+type serverErrors struct{ answers, failed []string }
+
+// add records the answer to one request of the table.
+func (e *serverErrors) add(name string, status int) {
+	e.answers = append(e.answers, name)
+	if status >= 500 {
+		e.failed = append(e.failed, fmt.Sprintf("%s: %d", name, status))
+	}
+}
+
+// check fails the test if any request of the table answered a server error.
+func (e *serverErrors) check(t *testing.T) {
+	t.Helper()
+	if len(e.answers) == 0 {
+		t.Error("no request of the table was answered")
+	}
+	if len(e.failed) > 0 {
+		t.Errorf("%d of %d hostile requests answered a server error: %v", len(e.failed), len(e.answers), e.failed)
+	}
+}
+
 // TestHostileInput sends what a fuzzer or an attacker would: each gets the right 4xx with an
-// Octopus error body, and the store is unchanged.
+// Octopus error body, on each store, and the store is unchanged.
 func TestHostileInput(t *testing.T) {
-	env := servertest.Start(t)
+	onEachStore(t, testHostileInput)
+}
+
+func testHostileInput(t *testing.T, env *servertest.Env) {
 	admin(t, env, "POST", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":[]}`)
 	before := storeState(t, env)
 	post := func(path, body string) request {
@@ -79,13 +116,48 @@ func TestHostileInput(t *testing.T) {
 		{"TeamNameTooLong", post("/api/Spaces-1/teams", `{"Name":"`+strings.Repeat("n", 201)+`"}`), 400},
 		{"SpaceWithBadSlug", post("/api/spaces", `{"Name":"Ok","Slug":"Not A Slug"}`), 400},
 		{"TeamsAsString", post("/api/Spaces-1/teams", `{"Name":"x","MemberUserIds":"Users-1"}`), 400},
+		// NUL, invalid UTF-8 (which JSON decoding turns into U+FFFD, but a query does not),
+		// and characters that reorder text, wherever text reaches a store or a filter.
+		{"SpaceNameNUL", post("/api/spaces", `{"Name":"Ops\u0000"}`), 400},
+		{"SpaceNameBidiOverride", post("/api/spaces", `{"Name":"Ops\u202egnp.exe"}`), 400},
+		{"SpaceNameInvisible", post("/api/spaces", `{"Name":"\u200b\u2060\u00ad"}`), 400},
+		{"SpaceDescriptionNUL", post("/api/spaces", `{"Name":"Ops","Description":"\u0000"}`), 400},
+		{"SpaceSlugNUL", post("/api/spaces", `{"Name":"Ops","Slug":"ops\u0000"}`), 400},
+		{"SpaceManagerNUL", post("/api/spaces", `{"Name":"Ops","SpaceManagersTeams":["Teams-1\u0000"]}`), 400},
+		{"SpaceManagerMemberNUL", post("/api/spaces", `{"Name":"Ops","SpaceManagersTeamMembers":["Users-1\u0000"]}`), 400},
+		{"TeamNameNUL", post("/api/Spaces-1/teams", `{"Name":"Dev\u0000"}`), 400},
+		{"TeamNameLineSeparator", post("/api/Spaces-1/teams", `{"Name":"Dev\u2028ops"}`), 400},
+		{"TeamDescriptionNUL", post("/api/Spaces-1/teams", `{"Name":"Dev","Description":"a\u0000b"}`), 400},
+		{"TeamMemberNUL", post("/api/Spaces-1/teams", `{"Name":"Dev","MemberUserIds":["Users-1\u0000"]}`), 400},
+		{"TeamSpaceNUL", post("/api/teams", `{"Name":"Dev","SpaceId":"Spaces-1\u0000"}`), 400},
+		{"InvitationSpaceNUL", post("/api/users/invitations", `{"AddToTeamIds":[],"SpaceId":"Spaces-1\u0000"}`), 400},
+		{"SpacesPartialNameNUL", get("/api/spaces?partialName=a%00"), 400},
+		{"SpacesPartialNameInvalidUTF8", get("/api/spaces?partialName=%FF%FE"), 400},
+		{"SpacesIDsNUL", get("/api/spaces?ids=Spaces-1%00"), 400},
+		{"TeamsPartialNameNUL", get("/api/teams?partialName=%00"), 400},
+		{"TeamsPartialNameInvalidUTF8", get("/api/Spaces-1/teams?partialName=%C3%28"), 400},
+		{"TeamsSpacesNUL", get("/api/teams?spaces=Spaces-1%00"), 400},
+		{"TeamsIDsInvalidUTF8", get("/api/teams?ids=Teams-%FF"), 400},
+		{"UsersFilterNUL", get("/api/users?filter=adm%00"), 400},
+		{"UsersFilterInvalidUTF8", get("/api/users?filter=%FF"), 400},
+		{"UsersIDsNUL", get("/api/users?ids=%00"), 400},
+		{"InvitationsIDsNUL", get("/api/users/invitations?ids=Invitations-1%00"), 400},
+		{"InvitationsStateInvalidUTF8", get("/api/users/invitations?state=%FF"), 400},
+		{"InvitationsTeamNUL", get("/api/users/invitations?team=teams-everyone%00"), 400},
+		{"SpaceIDNUL", get("/api/spaces/Spaces-1%00"), 404},
+		{"SpaceRouteInvalidUTF8", get("/api/Spaces-%FF/teams"), 404},
+		{"TeamIDInvalidUTF8", get("/api/teams/Teams-1%FF"), 404},
+		{"UserIDNUL", get("/api/users/Users-1%00"), 404},
 	}
+	var answers serverErrors
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := send(t, env, tt.req)
+			answers.add(tt.name, resp.status)
 			resp.wantRefused(t, tt.status)
 		})
 	}
+	answers.check(t)
 	if after := storeState(t, env); after != before {
 		t.Errorf("store went from %v to %v (spaces, teams, users, invitations)", before, after)
 	}

@@ -170,7 +170,7 @@ func (s *Server) trusted(addr netip.Addr) bool {
 func (s *Server) withRequestInfo(ctx context.Context, r *http.Request) context.Context {
 	info := octoinvite.RequestInfo{
 		IPAddress: s.remoteAddress(r),
-		UserAgent: octoinvite.Truncate(r.UserAgent(), 512),
+		UserAgent: octoinvite.CleanText(r.UserAgent(), 512),
 	}
 	return octoinvite.NewContextWithRequestInfo(ctx, info)
 }

@@ -114,12 +114,28 @@ func (q *query) get(name string) string {
 	return ""
 }
 
+// text returns a parameter that a store matches text against (partialName, filter); a value
+// that octoinvite.CheckParameter refuses is a problem that err reports.
+func (q *query) text(name string) string {
+	v := q.get(name)
+	q.check(name, v)
+	return v
+}
+
+// check records the problem with a parameter's value, if it has one.
+func (q *query) check(name, value string) {
+	if p := octoinvite.CheckParameter(name, value); p != nil {
+		q.problems = append(q.problems, p.Message)
+	}
+}
+
 // maxListValues bounds each comma-separated filter, so that one request cannot make the
 // database compare against thousands of values (nor exceed its limit on query parameters).
 const maxListValues = 100
 
 // list returns a comma-separated parameter as a list, nil if it is absent. A list longer than
-// maxListValues is a problem that err reports.
+// maxListValues, or with a value that octoinvite.CheckParameter refuses, is a problem that err
+// reports.
 func (q *query) list(name string) []string {
 	v, ok := q.values[strings.ToLower(name)]
 	if !ok {
@@ -127,6 +143,7 @@ func (q *query) list(name string) []string {
 	}
 	out := []string{}
 	for _, s := range v {
+		q.check(name, s)
 		for _, part := range strings.Split(s, ",") {
 			if part = strings.TrimSpace(part); part != "" {
 				out = append(out, part)

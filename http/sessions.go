@@ -154,6 +154,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeBody(w, r, &reg); err != nil {
 		return err
 	}
+	reg.ServerNames = []string{s.Application}
 	if err := s.checkAddress(w, r); err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ func (s *Server) handleListSpaces(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	filter := octoinvite.SpaceFilter{IDs: q.list("ids"), PartialName: q.get("partialName"), Range: rng}
+	filter := octoinvite.SpaceFilter{IDs: q.list("ids"), PartialName: q.text("partialName"), Range: rng}
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (s *Server) handleListTeams(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	filter := octoinvite.TeamFilter{IDs: q.list("ids"), PartialName: q.get("partialName"), SpaceIDs: q.list("spaces"), IncludeSystem: includeSystem, Range: rng}
+	filter := octoinvite.TeamFilter{IDs: q.list("ids"), PartialName: q.text("partialName"), SpaceIDs: q.list("spaces"), IncludeSystem: includeSystem, Range: rng}
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -1,9 +1,10 @@
 package http
 
 import (
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/octoinvite/octoinvite"
 )
 
 // Sign-in throttling: after MaxFailedSignIns failed sign-ins with one username within
@@ -25,7 +26,7 @@ type signInThrottle struct {
 	failures map[string][]time.Time
 }
 
-func throttleKey(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
+func throttleKey(username string) string { return octoinvite.FoldUsername(username) }
 
 // wait returns how long sign-ins with the username must wait, 0 if they may proceed.
 func (t *signInThrottle) wait(username string, now time.Time) time.Duration {

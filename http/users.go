@@ -44,7 +44,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	filter := octoinvite.UserFilter{IDs: q.list("ids"), Filter: q.get("filter"), Range: rng}
+	filter := octoinvite.UserFilter{IDs: q.list("ids"), Filter: q.text("filter"), Range: rng}
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -27,7 +27,8 @@ import (
 )
 
 // migrations are one set for every dialect, written in the SQL that SQLite and PostgreSQL share:
-// TEXT, INTEGER and BIGINT columns, booleans as 0 or 1, times as Unix milliseconds.
+// TEXT, INTEGER and BIGINT columns, booleans as 0 or 1, times as Unix milliseconds. Migration 6
+// is in Go (usernameKeyMigration): it computes what SQL cannot.
 //
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -137,6 +138,7 @@ func (db *DB) migrate(ctx context.Context, opts ...goose.ProviderOption) error {
 	if err != nil {
 		return err
 	}
+	opts = append(opts, goose.WithGoMigrations(usernameKeyMigration(db.dialect)))
 	p, err := goose.NewProvider(db.dialect.goose, db.write, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("sqldb: migrations: %w", err)
@@ -368,8 +370,8 @@ func (db *DB) bootstrap(ctx context.Context) error {
 			{`INSERT INTO counters (kind, value) VALUES ('Spaces', 1), ('Users', 1)`, nil},
 			{`INSERT INTO spaces (id, seq, name, slug, description, is_default, managers_teams, created_on)
 			  VALUES ('Spaces-1', 1, 'Default', 'default', '', 1, '["teams-administrators"]', ?)`, []any{now}},
-			{`INSERT INTO users (id, seq, username, display_name, email_address, created_on)
-			  VALUES ('Users-1', 1, 'admin', 'Administrator', '', ?)`, []any{now}},
+			{`INSERT INTO users (id, seq, username, username_key, display_name, email_address, created_on)
+			  VALUES ('Users-1', 1, 'admin', 'admin', 'Administrator', '', ?)`, []any{now}},
 			{`INSERT INTO teams (id, seq, name, description, space_id, can_be_deleted, can_be_renamed, can_change_roles, can_change_members, created_on)
 			  VALUES ('teams-everyone', 0, 'Everyone', 'All users are members of this team.', NULL, 0, 0, 1, 0, ?),
 			         ('teams-administrators', 0, 'Octopus Administrators', 'Octopus Administrators can do anything in the system.', NULL, 0, 0, 0, 1, ?)`, []any{now, now}},

@@ -164,11 +164,11 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 	return user, nil
 }
 
-// checkUsernameFree returns octoinvite.UsernameTaken if a user holds the username, compared
-// case-insensitively.
+// checkUsernameFree returns octoinvite.UsernameTaken if a user holds the username, compared by
+// octoinvite.FoldUsername.
 func (tx *transaction) checkUsernameFree(ctx context.Context, username string) error {
 	var taken int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower(?)`, username).Scan(&taken); err != nil {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE username_key = ?`, octoinvite.FoldUsername(username)).Scan(&taken); err != nil {
 		return err
 	} else if taken > 0 {
 		return octoinvite.UsernameTaken(username)

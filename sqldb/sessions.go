@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -19,35 +18,39 @@ var _ octoinvite.SessionService = (*DB)(nil)
 var errNoSession = octoinvite.Errorf(octoinvite.EUNAUTHORIZED,
 	"You must be logged in to perform this action. Please provide a valid API key or log in again.")
 
-// Login checks a username and password; see octoinvite.SessionService. The password is compared
-// outside any transaction: hashing is slow by design. A username that matches no active user
-// with a password is compared against a dummy hash, so that the answer takes the same time.
+// Login checks a username and password; see octoinvite.SessionService. The username is looked
+// up by its folded form (octoinvite.SignInKey); one that no user can hold is not looked up at
+// all. The password is compared outside any transaction: hashing is slow by design. A username
+// that matches no active user with a password is compared against a dummy hash, so that the
+// answer takes the same time, and every failure is recorded.
 func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.User, err error) {
 	defer wrap(&err, "Login")
-	username = strings.TrimSpace(username)
-	if len(username) > 4*octoinvite.MaxUsernameLength || len(pw) > 4*octoinvite.MaxPasswordLength {
-		username, pw = "", ""
+	key, ok := octoinvite.SignInKey(username)
+	if !ok || len(pw) > 4*octoinvite.MaxPasswordLength {
+		key, pw = "", ""
 	}
 	var hash sql.NullString
-	err = db.view(ctx, func(tx *transaction) error {
-		row := tx.queryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u
-			WHERE lower(u.username) = lower(?) AND u.is_active = 1`, username)
-		user, err = scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &hash)...) }))
-		if errors.Is(err, sql.ErrNoRows) {
-			user = nil
-			return nil
+	if key != "" {
+		err = db.view(ctx, func(tx *transaction) error {
+			row := tx.queryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u
+				WHERE u.username_key = ? AND u.is_active = 1`, key)
+			user, err = scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &hash)...) }))
+			if errors.Is(err, sql.ErrNoRows) {
+				user = nil
+				return nil
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
-		return err
-	})
+	}
+	ok, err = db.Passwords.Compare(pw, hash.String)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := db.Passwords.Compare(pw, hash.String)
-	if err != nil {
-		return nil, err
-	}
-	if user == nil || !hash.Valid || !ok || username == "" {
-		if err := db.recordLoginFailure(ctx, username, user); err != nil {
+	if user == nil || !hash.Valid || !ok || key == "" {
+		if err := db.recordLoginFailure(ctx, user); err != nil {
 			return nil, err
 		}
 		return nil, octoinvite.ErrBadCredentials
@@ -57,8 +60,8 @@ func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.
 
 // recordLoginFailure writes a LoginFailed event: its actor is the user whose username was
 // given, if there is one, else the system user. A username that names no user is not recorded:
-// people type their password into the username field.
-func (db *DB) recordLoginFailure(ctx context.Context, username string, user *octoinvite.User) error {
+// people type their password into the username field, and attackers anything at all.
+func (db *DB) recordLoginFailure(ctx context.Context, user *octoinvite.User) error {
 	return db.update(ctx, func(tx *transaction) error {
 		e := &octoinvite.Event{UserID: octoinvite.SystemUserID, Username: octoinvite.SystemUsername, Category: octoinvite.EventLoginFailed,
 			Message: "Failed sign-in with a username that names no active user"}

@@ -102,7 +102,7 @@ func (db *DB) FindUserSpaces(ctx context.Context, raw string) (spaces []*octoinv
 }
 
 // CreateUser stores a new active user, a member of the Everyone team, and gives it an ID. A
-// username taken by another user, compared case-insensitively, is ECONFLICT.
+// username taken by another user, compared by octoinvite.FoldUsername, is ECONFLICT.
 func (db *DB) CreateUser(ctx context.Context, user *octoinvite.User) (err error) {
 	defer wrap(&err, "CreateUser")
 	return db.update(ctx, func(tx *transaction) error { return tx.insertUser(ctx, user, "") })
@@ -112,8 +112,9 @@ func (db *DB) CreateUser(ctx context.Context, user *octoinvite.User) (err error)
 // the Everyone team.
 func (tx *transaction) insertUser(ctx context.Context, user *octoinvite.User, passwordHash string) error {
 	conflict := octoinvite.Conflict("A user with the username '" + user.Username + "' already exists.")
+	key := octoinvite.FoldUsername(user.Username)
 	var taken int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower(?)`, user.Username).Scan(&taken); err != nil {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE username_key = ?`, key).Scan(&taken); err != nil {
 		return err
 	} else if taken > 0 {
 		return conflict
@@ -123,8 +124,8 @@ func (tx *transaction) insertUser(ctx context.Context, user *octoinvite.User, pa
 		return err
 	}
 	hash := sql.NullString{String: passwordHash, Valid: passwordHash != ""}
-	_, err = tx.exec(ctx, `INSERT INTO users (id, seq, username, display_name, email_address, is_active, is_service, password_hash, created_on)
-		VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`, id, seq, user.Username, user.DisplayName, user.EmailAddress, boolInt(user.IsService), hash, tx.now.UnixMilli())
+	_, err = tx.exec(ctx, `INSERT INTO users (id, seq, username, username_key, display_name, email_address, is_active, is_service, password_hash, created_on)
+		VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`, id, seq, user.Username, key, user.DisplayName, user.EmailAddress, boolInt(user.IsService), hash, tx.now.UnixMilli())
 	if tx.db.dialect.isUnique(err) {
 		return conflict
 	} else if err != nil {

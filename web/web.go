@@ -233,23 +233,21 @@ func (h *Handler) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		EmailAddress:   r.PostForm.Get("email"),
 		Password:       r.PostForm.Get("password"),
 		InvitationCode: code,
+		ServerNames:    []string{h.Application},
 	}
 	user, err := h.Registrations.Register(r.Context(), reg)
-	if octoinvite.ErrorCode(err) == octoinvite.EINVALID && len(octoinvite.ErrorDetails(err)) > 0 {
+	if octoinvite.ErrorCode(err) == octoinvite.EINVALID && len(octoinvite.ErrorProblems(err)) > 0 {
 		form := h.newForm(preview, code, c.Value)
 		form.Fields.Username.Value = r.PostForm.Get("username")
 		form.Fields.DisplayName.Value = r.PostForm.Get("display_name")
 		form.Fields.EmailAddress.Value = r.PostForm.Get("email")
-		for _, problem := range octoinvite.ErrorDetails(err) {
-			text := problem
-			for _, f := range []struct {
-				name  string
-				field *field
-			}{{"Username", form.Fields.Username}, {"DisplayName", form.Fields.DisplayName}, {"EmailAddress", form.Fields.EmailAddress}, {"Password", form.Fields.Password}} {
-				if tag := " (" + f.name + ")"; strings.Contains(problem, tag) {
-					text = strings.Replace(problem, tag, "", 1)
-					f.field.Errors = append(f.field.Errors, text)
-				}
+		fields := map[string]*field{"Username": form.Fields.Username, "DisplayName": form.Fields.DisplayName,
+			"EmailAddress": form.Fields.EmailAddress, "Password": form.Fields.Password}
+		for _, problem := range octoinvite.ErrorProblems(err) {
+			// Messages name their field for API clients, "(Password)"; people see the label.
+			text := strings.Replace(problem.Message, " ("+problem.Field+")", "", 1)
+			if f := fields[problem.Field]; f != nil {
+				f.Errors = append(f.Errors, text)
 			}
 			form.Problems = append(form.Problems, text)
 		}

@@ -156,21 +156,43 @@ func TestRegisterPage(t *testing.T) {
 			t.Error("got the password echoed in the page, want it left out")
 		}
 	})
-	if got := userTotal(t, env); got != 1 {
-		t.Fatalf("got %d users after refused forms, want 1", got)
+	t.Run("ErrFieldsMappedByField", func(t *testing.T) {
+		// The taken username's message quotes it, "(Password)" and all: the problem belongs to
+		// the username field alone.
+		env.CreateUser(t, "Eve (Password)")
+		p := post(t, browser, env.URL+"/app/register", fill("ＥＶＥ (Password)", "correct horse battery"))
+		p.want(t, 400, `<p class="error" id="username-error">The username &#39;EVE (Password)&#39; is already taken; please choose another.</p>`,
+			`<li>The username &#39;EVE (Password)&#39; is already taken; please choose another.</li>`)
+		if strings.Contains(p.body, `id="password-error"`) {
+			t.Errorf("got an error beside the password field, want one beside the username only:\n%s", p.body)
+		}
+	})
+	t.Run("ErrHostileText", func(t *testing.T) {
+		v := fill("jane", "correct horse battery")
+		v.Set("display_name", "Jane\xffDoe")
+		post(t, browser, env.URL+"/app/register", v).want(t, 400,
+			`<p class="error" id="display-name-error">The display name must be valid UTF-8 text.</p>`)
+		v.Set("display_name", "Jane\x00Doe")
+		post(t, browser, env.URL+"/app/register", v).want(t, 400,
+			`<p class="error" id="display-name-error">The display name may not contain control characters.</p>`)
+		v = fill("ja\x00ne", "correct horse battery")
+		post(t, browser, env.URL+"/app/register", v).want(t, 400, `<p class="error" id="username-error">The username may hold letters`)
+	})
+	if got := userTotal(t, env); got != 2 {
+		t.Fatalf("got %d users after refused forms, want 2", got)
 	}
 
 	t.Run("OK", func(t *testing.T) {
 		post(t, browser, env.URL+"/app/register", fill("jane", "correct horse battery")).want(t, 200,
 			"Your account is ready", "Your account <strong>jane</strong> is ready", "<strong>On call</strong> in the space <strong>Operations</strong>",
-			"POST "+env.URL+"/api/users/login", "/api/users/Users-2/apikeys",
+			"POST "+env.URL+"/api/users/login", "/api/users/Users-3/apikeys",
 			"octoinvite apikey create --server "+env.URL+" --purpose laptop --username jane --password-stdin")
 		team, err := env.DB.FindTeamByID(context.Background(), teamID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(team.MemberUserIDs) != 1 || team.MemberUserIDs[0] != "Users-2" {
-			t.Errorf("got members %v, want [Users-2]", team.MemberUserIDs)
+		if len(team.MemberUserIDs) != 1 || team.MemberUserIDs[0] != "Users-3" {
+			t.Errorf("got members %v, want [Users-3]", team.MemberUserIDs)
 		}
 	})
 	t.Run("ErrUsedAfterwards", func(t *testing.T) {
