@@ -85,10 +85,7 @@ func (reg *Registration) Validate() error {
 	if reg.Username, msg = checkUsername(reg.Username); msg != "" {
 		add("Username", msg)
 	}
-	var p *Problem
-	if reg.DisplayName, p = DisplayNameField.Check(reg.DisplayName); p != nil {
-		problems = append(problems, *p)
-	}
+	DisplayNameField.checkInto(&reg.DisplayName, &problems)
 	if reg.EmailAddress != "" && !validEmailAddress(reg.EmailAddress) {
 		add("EmailAddress", MsgEmailAddressInvalid)
 	}

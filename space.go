@@ -35,13 +35,8 @@ var (
 // empty. It returns an EINVALID error listing every problem.
 func (s *Space) Validate() error {
 	var problems []Problem
-	var p *Problem
-	if s.Name, p = SpaceNameField.Check(s.Name); p != nil {
-		problems = append(problems, *p)
-	}
-	if s.Description, p = SpaceDescriptionField.Check(s.Description); p != nil {
-		problems = append(problems, *p)
-	}
+	SpaceNameField.checkInto(&s.Name, &problems)
+	SpaceDescriptionField.checkInto(&s.Description, &problems)
 	if s.Slug == "" {
 		s.Slug = Slugify(s.Name)
 	} else if s.Slug != Slugify(s.Slug) {

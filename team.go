@@ -30,13 +30,8 @@ var (
 // Validate checks the fields a client may set. It returns an EINVALID error listing every problem.
 func (t *Team) Validate() error {
 	var problems []Problem
-	var p *Problem
-	if t.Name, p = TeamNameField.Check(t.Name); p != nil {
-		problems = append(problems, *p)
-	}
-	if t.Description, p = TeamDescriptionField.Check(t.Description); p != nil {
-		problems = append(problems, *p)
-	}
+	TeamNameField.checkInto(&t.Name, &problems)
+	TeamDescriptionField.checkInto(&t.Description, &problems)
 	if len(problems) > 0 {
 		return InvalidFields(problems...)
 	}

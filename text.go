@@ -50,6 +50,15 @@ func (f TextField) Check(s string) (string, *Problem) {
 	return s, nil
 }
 
+// checkInto checks *s, stores the text as it is to be stored back in *s, and adds the problem
+// with it, if any, to problems.
+func (f TextField) checkInto(s *string, problems *[]Problem) {
+	var p *Problem
+	if *s, p = f.Check(*s); p != nil {
+		*problems = append(*problems, *p)
+	}
+}
+
 func (f TextField) problem(format string, args ...any) *Problem {
 	return &Problem{Field: f.Name, Message: fmt.Sprintf(format, args...)}
 }
