@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -131,16 +132,81 @@ func TestLogs_NeverHoldKeys(t *testing.T) {
 	send(t, srv, request{method: "GET", path: "/api/users/me", key: servertest.AdminKey, in: inHeader})
 	send(t, srv, request{method: "GET", path: "/api/users/me", key: servertest.AdminKey, in: inNuGetHeader})
 	send(t, srv, request{method: "GET", path: "/api/users/me", key: "API-WRONGKEY0000000000000001", in: inHeader})
+	// Go reads only & as a separator, so these keys are not used, but they must not be logged.
+	for _, path := range []string{"/api/users/me?x=1;ApiKey=" + servertest.AdminKey, "/api/users/me?take=1;APIKEY=" + servertest.AdminKey + "&x=2"} {
+		send(t, srv, request{method: "GET", path: path}).wantJSON(t, http.StatusUnauthorized, unauthorizedBody)
+	}
 	log := buf.String()
-	if strings.Count(log, "msg=request") != 5 {
-		t.Errorf("got %d request lines, want 5:\n%s", strings.Count(log, "msg=request"), log)
+	if strings.Count(log, "msg=request") != 7 {
+		t.Errorf("got %d request lines, want 7:\n%s", strings.Count(log, "msg=request"), log)
 	}
 	for _, secret := range []string{servertest.AdminKey, "API-WRONGKEY0000000000000001", "TESTADMINISTRATOR"} {
 		if strings.Contains(log, secret) {
 			t.Errorf("the log holds a key:\n%s", log)
 		}
 	}
-	if !strings.Contains(log, "apikey=REDACTED") {
+	if !strings.Contains(log, "apikey=REDACTED") || !strings.Contains(log, "x=1;ApiKey=REDACTED") {
 		t.Errorf("the log does not show the redacted parameter:\n%s", log)
+	}
+}
+
+// TestAuthentication_SeveralKeys checks the one rule for a request with keys in several places:
+// one key, however often it is repeated, authenticates; different keys are a 400, every time,
+// whichever of them is valid.
+func TestAuthentication_SeveralKeys(t *testing.T) {
+	env := servertest.Start(t)
+	const wrong = "API-WRONGKEY0000000000000001"
+	admin := servertest.AdminKey
+	several := `{"ErrorMessage":"There was a problem with your request.","Errors":["The request carries several different API keys; send one, in the X-Octopus-ApiKey header or the ApiKey query parameter."]}`
+	tests := []struct {
+		name    string
+		query   string
+		headers [][2]string
+		status  int
+	}{
+		{"TwoQueryParameters", "?ApiKey=" + admin + "&apikey=" + wrong, nil, 400},
+		{"TwoQueryParametersOtherOrder", "?apikey=" + wrong + "&ApiKey=" + admin, nil, 400},
+		{"OneParameterTwice", "?apikey=" + admin + "&apikey=" + wrong, nil, 400},
+		{"HeaderAndQuery", "?apikey=" + wrong, [][2]string{{"X-Octopus-ApiKey", admin}}, 400},
+		{"HeaderAndNuGetHeader", "", [][2]string{{"X-Octopus-ApiKey", admin}, {"X-NuGet-ApiKey", wrong}}, 400},
+		{"HeaderTwice", "", [][2]string{{"X-Octopus-ApiKey", wrong}, {"X-Octopus-ApiKey", admin}}, 400},
+		{"QueryAndNuGetHeader", "?APIKEY=" + admin, [][2]string{{"X-NuGet-ApiKey", wrong}}, 400},
+		{"SameKeyEverywhere", "?ApiKey=" + admin + "&apikey=" + admin, [][2]string{{"X-Octopus-ApiKey", admin}, {"X-NuGet-ApiKey", " " + admin}}, 200},
+		{"EmptyValuesIgnored", "?ApiKey=&apikey=" + admin, [][2]string{{"X-Octopus-ApiKey", ""}}, 200},
+		{"SameWrongKeyTwice", "?ApiKey=" + wrong + "&apikey=" + wrong, nil, 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Map iteration once chose the key at random: ask often enough to see every order.
+			for range 20 {
+				req, err := http.NewRequest("GET", env.URL+"/api/users/me"+tt.query, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range tt.headers {
+					req.Header.Add(h[0], h[1])
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				got := response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+				switch tt.status {
+				case 400:
+					got.wantJSON(t, 400, several)
+				case 401:
+					got.wantJSON(t, 401, unauthorizedBody)
+				default:
+					if got.status != tt.status {
+						t.Errorf("got %d, want %d: %s", got.status, tt.status, got.body)
+					}
+				}
+				if t.Failed() {
+					return
+				}
+			}
+		})
 	}
 }

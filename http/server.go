@@ -456,23 +456,34 @@ func (ids *requestIDs) next() string {
 	return string(id[:])
 }
 
-// redactQuery replaces the value of every ApiKey parameter, whatever its case, and of any
-// parameter that may carry an invitation code.
+// redactQuery replaces the value of every parameter that may carry a secret (isSecretParam),
+// its name percent-decoded and matched in any case, whether & or ; separates it from the
+// others: Go reads only &, but a log reader, or a proxy, would read ; too.
 func redactQuery(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		name, _, hasValue := strings.Cut(p, "=")
+	var b strings.Builder
+	b.Grow(len(raw))
+	for rest := raw; ; {
+		part, sep := rest, ""
+		if i := strings.IndexAny(rest, "&;"); i >= 0 {
+			part, sep, rest = rest[:i], rest[i:i+1], rest[i+1:]
+		}
+		name, _, hasValue := strings.Cut(part, "=")
 		if decoded, err := url.QueryUnescape(name); err == nil {
 			name = decoded
 		}
 		if hasValue && isSecretParam(name) {
-			parts[i] = url.QueryEscape(name) + "=REDACTED"
+			b.WriteString(url.QueryEscape(name) + "=REDACTED")
+		} else {
+			b.WriteString(part)
 		}
+		if sep == "" {
+			return b.String()
+		}
+		b.WriteString(sep)
 	}
-	return strings.Join(parts, "&")
 }
 
 func isSecretParam(name string) bool {
