@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -19,10 +20,7 @@ import (
 // declared as something other than JSON is EUNSUPPORTED; malformed JSON, trailing data and values
 // of the wrong type are EINVALID naming the problem. Unknown fields are ignored, as Octopus does.
 func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
-	limit := s.MaxBodyBytes
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
-	}
+	limit := s.maxBodyBytes()
 	if r.ContentLength > limit {
 		return tooLarge(limit)
 	}
@@ -53,6 +51,38 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error
 		return octoinvite.Invalid("The request body must hold one JSON object and nothing after it.")
 	}
 	return nil
+}
+
+// A body refused as too large is read on and discarded, at most lingerBytes of it for at most
+// lingerTime, after the answer is sent and before the connection closes, as nginx's lingering
+// close does. A client that writes its whole request before reading the answer (Python's urllib,
+// swagger-generated clients) would otherwise find the connection reset under its writes and
+// never read the 413. Bodies that declare more than the limit and lingerBytes together are not
+// read: the client would be cut off anyway.
+const (
+	lingerBytes = 4 << 20
+	lingerTime  = 5 * time.Second
+)
+
+// discardRefusedBody sends the answer written so far and discards what comes of the body, within
+// lingerBytes and lingerTime; the server then closes the connection.
+func (s *Server) discardRefusedBody(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength > s.maxBodyBytes()+lingerBytes {
+		return
+	}
+	rc := http.NewResponseController(w)
+	if rc.Flush() != nil || rc.SetReadDeadline(time.Now().Add(lingerTime)) != nil {
+		return
+	}
+	_, _ = io.CopyN(io.Discard, r.Body, lingerBytes)
+}
+
+// maxBodyBytes is the limit on request bodies: MaxBodyBytes, else DefaultMaxBodyBytes.
+func (s *Server) maxBodyBytes() int64 {
+	if s.MaxBodyBytes <= 0 {
+		return DefaultMaxBodyBytes
+	}
+	return s.MaxBodyBytes
 }
 
 func tooLarge(limit int64) error {

@@ -415,6 +415,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		r = r.WithContext(s.withRequestInfo(context.WithValue(r.Context(), requestInfoKey, info), r))
 		next.ServeHTTP(sw, r)
 		s.observeRequest(r.Method, info.route, sw.status, time.Since(start))
+		if sw.status == http.StatusRequestEntityTooLarge {
+			// After the log line: the time spent discarding is not the request's.
+			defer s.discardRefusedBody(sw, r)
+		}
 		logger := s.logger()
 		if !logger.Enabled(r.Context(), slog.LevelInfo) {
 			return
