@@ -2,11 +2,15 @@ package http_test
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,4 +101,135 @@ func TestBodyTooLarge_ClientWritesFirst(t *testing.T) {
 	if page, err := env.DB.FindInvitations(t.Context(), octoinvite.InvitationFilter{Range: octoinvite.Range{Take: 1}}); err != nil || page.Total != 0 {
 		t.Errorf("got %d invitations (%v), want none created", page.Total, err)
 	}
+}
+
+// TestAnswersBeforeRouting sends, over raw connections, requests that net/http refuses before
+// any handler runs, and paths that are not in clean form: API paths are answered with Octopus
+// error bodies, pages with pages, and each is logged.
+func TestAnswersBeforeRouting(t *testing.T) {
+	env := servertest.Start(t)
+	var logBuf syncBuffer
+	env.API.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
+	env = servertest.Serve(t, env)
+	pad := strings.Repeat("x", 80<<10) // over the 64 KiB of header fields
+	key := "X-Octopus-ApiKey: " + servertest.AdminKey + "\r\n"
+	json := func(message string) string { return `{"ErrorMessage":` + strconv.Quote(message) + `}` }
+	tests := []struct {
+		name     string
+		request  string
+		status   int
+		want     string // the JSON body, or for a page a fragment of it
+		page     bool
+		location string
+	}{
+		{"HeaderTooLarge", "GET /api/users/me HTTP/1.1\r\nHost: octoinvite\r\nX-Pad: " + pad + "\r\n\r\n",
+			431, json("The request's header fields are too large."), false, ""},
+		{"HeaderTooLargePage", "GET /app/register?invitation=X HTTP/1.1\r\nHost: octoinvite\r\nCookie: pad=" + pad + "\r\n\r\n",
+			431, "Clear this site&#39;s cookies in your browser", true, ""},
+		{"NoHost", "GET /api HTTP/1.1\r\n\r\n",
+			400, json("The request could not be read: missing required Host header."), false, ""},
+		{"NotHTTP", "HELLO\r\n\r\n",
+			400, json("The request could not be read: it is not a well-formed HTTP request."), false, ""},
+		{"MalformedHeader", "GET /api/users/me HTTP/1.1\r\nHost: octoinvite\r\nNo colon here\r\n\r\n",
+			400, json("The request could not be read: it is not a well-formed HTTP request."), false, ""},
+		{"MalformedHeaderPage", "GET /app/register HTTP/1.1\r\nHost: octoinvite\r\nNo colon here\r\n\r\n",
+			400, "The request could not be read: it is not a well-formed HTTP request.", true, ""},
+		{"UnknownTransferEncoding", "POST /api/users/invitations HTTP/1.1\r\nHost: octoinvite\r\n" + key + "Transfer-Encoding: gzip\r\n\r\n",
+			501, json("The request's transfer encoding is not supported: send the body as is, or chunked."), false, ""},
+		{"DoubleSlash", "GET //api/users/me HTTP/1.1\r\nHost: octoinvite\r\n" + key + "\r\n",
+			307, json("The address '//api/users/me' has empty or dot segments; the resource is at '/api/users/me'."), false, "/api/users/me"},
+		{"DoubleSlashInside", "DELETE /api//users/invitations/Invitations-1?x=1 HTTP/1.1\r\nHost: octoinvite\r\n" + key + "\r\n",
+			307, json("The address '/api//users/invitations/Invitations-1' has empty or dot segments; the resource is at '/api/users/invitations/Invitations-1'."), false, "/api/users/invitations/Invitations-1?x=1"},
+		{"DotSegments", "GET /api/spaces/../Spaces-1/./teams HTTP/1.1\r\nHost: octoinvite\r\n" + key + "\r\n",
+			307, json("The address '/api/spaces/../Spaces-1/./teams' has empty or dot segments; the resource is at '/api/Spaces-1/teams'."), false, "/api/Spaces-1/teams"},
+		{"DoubleSlashNowhere", "GET // HTTP/1.1\r\nHost: octoinvite\r\n\r\n",
+			404, json("There is no resource at '//'."), false, ""},
+		{"DoubleSlashPage", "GET //app/register?invitation=X HTTP/1.1\r\nHost: octoinvite\r\n\r\n",
+			307, `<a href="/app/register?invitation=X">`, true, "/app/register?invitation=X"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := rawExchange(t, env, tt.request)
+			switch {
+			case tt.page:
+				if resp.status != tt.status || resp.header.Get("Content-Type") != "text/html; charset=utf-8" ||
+					resp.header.Get("Content-Security-Policy") == "" || !strings.Contains(resp.body, tt.want) {
+					t.Errorf("got %d %q (Content-Security-Policy %q):\n%s\nwant %d, a page with %q", resp.status,
+						resp.header.Get("Content-Type"), resp.header.Get("Content-Security-Policy"), resp.body, tt.status, tt.want)
+				}
+			default:
+				resp.wantJSON(t, tt.status, tt.want)
+			}
+			if got := resp.header.Get("Location"); got != tt.location {
+				t.Errorf("got Location %q, want %q", got, tt.location)
+			}
+			if resp.header.Get("X-Request-Id") == "" {
+				t.Error("got no X-Request-Id")
+			}
+		})
+	}
+	// The invitation was not revoked through a path that was not clean: the client must follow.
+	if inv, err := env.DB.FindInvitationByID(t.Context(), "Invitations-1"); err == nil && inv.State == octoinvite.StateRevoked {
+		t.Error("a request to a path that was not clean revoked an invitation")
+	}
+	log := logBuf.String()
+	for _, want := range []string{"method=GET path=/api/users/me query=\"\" status=431", "status=400", "status=501", `problem="The request could not be read: missing required Host header."`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log misses %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, servertest.AdminKey) {
+		t.Errorf("the log holds the key:\n%s", log)
+	}
+}
+
+// TestAnswersBeforeRouting_keepAlive checks that a connection that served a request answers
+// a second one, refused by net/http, by the second one's path.
+func TestAnswersBeforeRouting_keepAlive(t *testing.T) {
+	env := servertest.Start(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(env.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	rd := bufio.NewReader(conn)
+	for _, step := range []struct {
+		request, contentType string
+		status               int
+	}{
+		{"GET /api HTTP/1.1\r\nHost: octoinvite\r\n\r\n", "application/json; charset=utf-8", 200},
+		{"GET /app/register HTTP/1.1\r\nHost: octoinvite\r\nNo colon here\r\n\r\n", "text/html; charset=utf-8", 400},
+	} {
+		if _, err := io.WriteString(conn, step.request); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(rd, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != step.status || resp.Header.Get("Content-Type") != step.contentType {
+			t.Errorf("got %d %s, want %d %s", resp.StatusCode, resp.Header.Get("Content-Type"), step.status, step.contentType)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a server's log.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"path"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -26,6 +27,10 @@ import (
 
 // DefaultMaxBodyBytes bounds request bodies unless the server is configured otherwise.
 const DefaultMaxBodyBytes = 1 << 20
+
+// MaxHeaderBytes is the http.Server's bound on a request's header fields, the request line
+// included: 64 KiB, ample for any client's headers and cookies; larger ones are answered 431.
+const MaxHeaderBytes = 64 << 10
 
 // Server holds the services the API is made of. Set every service before calling Handler.
 type Server struct {
@@ -205,8 +210,10 @@ func (s *Server) handler() (http.Handler, []string) {
 	if s.Metrics != nil {
 		global.Handle("GET /metrics", s.authenticated(s.handleMetrics))
 	}
+	var pages http.Handler
 	if s.Web != nil {
-		global.Handle("/app/", s.limitWeb(s.Web))
+		pages = s.limitWeb(s.Web)
+		global.Handle(pagesPattern, pages)
 	}
 
 	// Routes under /api/Spaces-N: a pattern such as /api/{space}/teams would overlap
@@ -231,11 +238,13 @@ func (s *Server) handler() (http.Handler, []string) {
 	user.Handle("DELETE /api/users/{id}/apikeys/{keyId}", s.authenticated(s.handleRevokeAPIKey))
 
 	route := func(w http.ResponseWriter, r *http.Request) {
+		// The mux is chosen by the clean form of the path, which the muxes match.
+		clean := cleanPath(r.URL.Path)
 		mux := global
 		switch {
-		case spaceRoute.MatchString(r.URL.Path):
+		case spaceRoute.MatchString(clean):
 			mux = space
-		case userRoute.MatchString(r.URL.Path):
+		case userRoute.MatchString(clean):
 			mux = user
 		}
 		// The mux matches once: Handler finds the handler, which sets the path values itself.
@@ -243,11 +252,19 @@ func (s *Server) handler() (http.Handler, []string) {
 		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
 			info.route = routeLabel(pattern)
 		}
-		if pattern == "" {
+		switch {
+		case pattern == "":
 			s.fail(w, r, unrouted(mux.ServeMux, r))
-			return
+		case pattern == pagesPattern:
+			// The pages answer every path under /app/, in any form, with pages (a redirect
+			// to the clean form included).
+			pages.ServeHTTP(w, r)
+		case !isClean(r.URL.EscapedPath()):
+			// ServeMux would redirect with an HTML body: an API client gets JSON.
+			s.redirectToCleanPath(w, r)
+		default:
+			h.ServeHTTP(w, r)
 		}
-		h.ServeHTTP(w, r)
 	}
 	return s.logRequests(s.recoverPanics(s.crossOriginProtection(http.HandlerFunc(route)))), routes
 }
@@ -262,6 +279,42 @@ func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
 	}))
 	return p.Handler(next)
 }
+
+// pagesPattern is the route of the pages, which the Web handler serves.
+const pagesPattern = "/app/"
+
+// cleanPath is p as ServeMux matches it: rooted, without empty, . or .. segments, keeping a
+// final slash.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
+}
+
+// redirectToCleanPath answers a request for a path with empty, . or .. segments (such as
+// //api/users, from a base URL with a final slash) that a route serves in its clean form: a
+// 307 to the clean form, which keeps the method and body, with an Octopus error body.
+func (s *Server) redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
+	location := cleanPath(r.URL.EscapedPath())
+	if r.URL.RawQuery != "" {
+		location += "?" + r.URL.RawQuery
+	}
+	w.Header().Set("Location", location)
+	writeJSON(w, http.StatusTemporaryRedirect, ErrorResponse{ErrorMessage: fmt.Sprintf(
+		"The address '%s' has empty or dot segments; the resource is at '%s'.",
+		octoinvite.Truncate(r.URL.Path, 200), octoinvite.Truncate(cleanPath(r.URL.Path), 200))})
+}
+
+// isClean reports whether the path is in the form ServeMux matches without redirecting.
+func isClean(p string) bool { return cleanPath(p) == p }
 
 var (
 	spaceRoute = regexp.MustCompile(`(?i)^/api/spaces-[0-9]+(/|$)`)

@@ -60,25 +60,48 @@ func New(registrations octoinvite.RegistrationService, application string, logge
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc("GET /app/register", h.handleForm)
 	h.mux.HandleFunc("POST /app/register", h.handleSubmit)
-	h.mux.Handle("GET /app/assets/", http.StripPrefix("/app/assets/", http.FileServerFS(assets)))
-	h.mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
-		h.problem(w, http.StatusNotFound, "There is no page here.", "Check the address, or open the link you were sent again.")
+	h.mux.HandleFunc("GET /app/assets/{name...}", func(w http.ResponseWriter, r *http.Request) {
+		// A file, never a folder's listing: anything else is the page of an unknown address.
+		name := r.PathValue("name")
+		if info, err := fs.Stat(assets, name); err != nil || info.IsDir() {
+			h.notFound(w)
+			return
+		}
+		http.ServeFileFS(w, r, assets, name)
 	})
+	h.mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) { h.notFound(w) })
 	return h
+}
+
+// notFound shows the page of an address that holds no page.
+func (h *Handler) notFound(w http.ResponseWriter) {
+	h.problem(w, http.StatusNotFound, "There is no page here.", "Check the address, or open the link you were sent again.")
 }
 
 // ServeHTTP serves a page with headers that keep it out of frames, stop the browser from
 // guessing types, forbid loading anything from other origins and, since the address holds
 // the invitation code, send no Referer anywhere.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
+	setPageHeaders(w.Header())
+	h.mux.ServeHTTP(w, r)
+}
+
+// Problem shows a page with the status, telling the person what went wrong (message) and what
+// to do (advice), for an answer that no page's handler writes, such as to a request the server
+// could not read.
+func (h *Handler) Problem(w http.ResponseWriter, status int, message, advice string) {
+	setPageHeaders(w.Header())
+	h.problem(w, status, message, advice)
+}
+
+// setPageHeaders sets the headers of every page.
+func setPageHeaders(hd http.Header) {
 	hd.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	hd.Set("Cache-Control", "no-store")
-	h.mux.ServeHTTP(w, r)
 }
 
 func (h *Handler) logger() *slog.Logger {

@@ -213,12 +213,35 @@ func TestRegisterPage_badLinks(t *testing.T) {
 		{"ErrUnknownCode", "/app/register?invitation=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 404, "This invitation link is not valid."},
 		{"ErrTruncatedCode", "/app/register?invitation=" + inv.InvitationCode[:10], 404, "Check that you opened the whole link"},
 		{"ErrNoSuchPage", "/app/elsewhere", 404, "There is no page here."},
+		// The assets' folder is not listed; a missing asset is a page too.
+		{"ErrAssetsFolder", "/app/assets/", 404, "There is no page here."},
+		{"ErrAssetsFolderNoSlash", "/app/assets", 404, "There is no page here."},
+		{"ErrNoSuchAsset", "/app/assets/nope.css", 404, "There is no page here."},
+		{"ErrAssetOutside", "/app/assets/../templates/layout.html", 404, "There is no page here."},
+		// Paths with empty or dot segments lead to the page (the client follows the redirect).
+		{"DoubleSlash", "//app/register?invitation=" + inv.InvitationCode, 200, "Create your account"},
+		{"DotSegment", "/app/./register?invitation=" + inv.InvitationCode, 200, "Create your account"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			get(t, http.DefaultClient, env.URL+tt.path).want(t, tt.status, tt.want)
+			p := get(t, http.DefaultClient, env.URL+tt.path)
+			p.want(t, tt.status, tt.want)
+			if ct := p.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("got Content-Type %q, want a page", ct)
+			}
 		})
 	}
+	t.Run("RedirectIsAPage", func(t *testing.T) {
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		p := get(t, noFollow, env.URL+"//app/register?invitation=X")
+		if p.status != http.StatusTemporaryRedirect && p.status != http.StatusMovedPermanently {
+			t.Fatalf("got %d, want a redirect", p.status)
+		}
+		if loc, ct, csp := p.header.Get("Location"), p.header.Get("Content-Type"), p.header.Get("Content-Security-Policy"); loc != "/app/register?invitation=X" ||
+			ct != "text/html; charset=utf-8" || csp == "" {
+			t.Errorf("got Location %q, Content-Type %q, Content-Security-Policy %q; want the page's clean address, with the pages' headers", loc, ct, csp)
+		}
+	})
 	t.Run("ErrExpired", func(t *testing.T) {
 		env.Clock.Advance(octoinvite.DefaultInvitationLifetime)
 		get(t, http.DefaultClient, env.URL+"/app/register?invitation="+inv.InvitationCode).want(t, 410,

@@ -339,7 +339,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    ohttp.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
 	attrs := []any{slog.String("address", "http://"+ln.Addr().String()), slog.String("database", where), slog.String("version", version())}
@@ -360,12 +360,12 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	defer func() { stopJobs(); <-jobsDone }()
 
 	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(api.Listener(ln)) }()
 	var opsSrv *http.Server
 	if opsLn != nil {
 		opsSrv = &http.Server{Handler: api.OperationsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 			ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
-		go func() { errc <- opsSrv.Serve(opsLn) }()
+		go func() { errc <- opsSrv.Serve(api.Listener(opsLn)) }()
 	}
 	select {
 	case err := <-errc:

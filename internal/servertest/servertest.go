@@ -121,7 +121,7 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 		Ping:             db.Ping,
 	}
 	api.Web = web.New(api.Registrations, api.Application, nil)
-	srv := httptest.NewServer(api.Handler())
+	srv := serve(api)
 	env := &Env{URL: srv.URL, DB: db, API: api, Clock: clock, Metrics: metrics, server: srv}
 	t.Cleanup(env.Close)
 	return env
@@ -175,10 +175,20 @@ func (e *Env) CreateUser(t testing.TB, username string) (*octoinvite.User, strin
 // fields (such as Logger) take effect; it stops when the test ends. The store is shared.
 func Serve(t testing.TB, env *Env) *Env {
 	t.Helper()
-	srv := httptest.NewServer(env.API.Handler())
+	srv := serve(env.API)
 	t.Cleanup(srv.Close)
 	clone := *env
 	clone.URL = srv.URL
 	clone.server = nil
 	return &clone
+}
+
+// serve serves api on a loopback listener as the octoinvite binary does: on api's Listener,
+// with the binary's limit on header bytes.
+func serve(api *ohttp.Server) *httptest.Server {
+	srv := httptest.NewUnstartedServer(api.Handler())
+	srv.Listener = api.Listener(srv.Listener)
+	srv.Config.MaxHeaderBytes = ohttp.MaxHeaderBytes
+	srv.Start()
+	return srv
 }

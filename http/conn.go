@@ -1,0 +1,200 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+// Listener returns ln with the answers that net/http writes by itself, before any handler runs,
+// put in the server's shape: a request whose header fields are too large (431), that cannot be
+// read (400) or whose transfer encoding is unknown (501) is answered with an Octopus error body,
+// or with a page when it asked for one (a path under /app/), and logged and observed as every
+// other request is. Serve Handler on it.
+func (s *Server) Listener(ln net.Listener) net.Listener {
+	return &listener{Listener: ln, s: s}
+}
+
+type listener struct {
+	net.Listener
+	s *Server
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &conn{Conn: c, s: l.s}, nil
+}
+
+// maxRequestHead bounds what a conn keeps of a request's first bytes, to read its method and
+// path from.
+const maxRequestHead = 2 << 10
+
+// conn is a connection that recognises net/http's own answers among the writes and writes its
+// server's answer instead. It keeps the first bytes of the request being read (from the first
+// read after an answer), for the method and path.
+type conn struct {
+	net.Conn
+	s *Server
+
+	mu      sync.Mutex
+	head    []byte
+	started time.Time
+	// answered is set by a write: the next read begins another request.
+	answered bool
+}
+
+func (c *conn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.mu.Lock()
+		if c.answered || c.started.IsZero() {
+			c.head, c.answered, c.started = c.head[:0], false, time.Now()
+		}
+		if room := maxRequestHead - len(c.head); room > 0 {
+			c.head = append(c.head, b[:min(n, room)]...)
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+func (c *conn) Write(b []byte) (int, error) {
+	if status, problem, ok := ownAnswer(b); ok {
+		if err := c.answer(status, problem); err != nil {
+			return 0, err
+		}
+		return len(b), nil
+	}
+	c.mu.Lock()
+	c.answered = true
+	c.mu.Unlock()
+	return c.Conn.Write(b)
+}
+
+// CloseWrite half-closes the connection, as net/http does before it closes a connection whose
+// client may still be writing.
+func (c *conn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// ownAnswerHeaders follow the status line of every answer net/http writes by itself; an answer
+// of a handler has a Date header and its headers in order, Connection before Content-Type.
+const ownAnswerHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+// ownAnswer reports whether b is an answer net/http writes by itself, with its status and what
+// its status line says of the problem after the status text ("" if nothing).
+func ownAnswer(b []byte) (status int, problem string, ok bool) {
+	rest, ok := bytes.CutPrefix(b, []byte("HTTP/1.1 "))
+	if !ok {
+		return 0, "", false
+	}
+	line, _, ok := bytes.Cut(rest, []byte(ownAnswerHeaders))
+	if !ok || len(line) < 3 || bytes.ContainsAny(line, "\r\n") {
+		return 0, "", false
+	}
+	status, err := strconv.Atoi(string(line[:3]))
+	if err != nil {
+		return 0, "", false
+	}
+	_, problem, _ = strings.Cut(string(line), ": ")
+	return status, problem, true
+}
+
+// answer writes the server's answer to a request that net/http refused before any handler ran,
+// and logs and observes it.
+func (c *conn) answer(status int, problem string) error {
+	c.mu.Lock()
+	head, started := string(c.head), c.started
+	c.answered = true
+	c.mu.Unlock()
+	method, target := requestLine(head)
+	path, query, _ := strings.Cut(target, "?")
+
+	message, advice := "The request could not be read: it is not a well-formed HTTP request.", "Open the link you were sent again."
+	switch {
+	case status == http.StatusRequestHeaderFieldsTooLarge:
+		message, advice = "The request's header fields are too large.", "Clear this site's cookies in your browser, then open the link again."
+	case status == http.StatusNotImplemented:
+		message = "The request's transfer encoding is not supported: send the body as is, or chunked."
+	case problem != "":
+		message = "The request could not be read: " + problem + "."
+	}
+	id := c.s.requestIDs.next()
+	rec := httptest.NewRecorder()
+	if pages, ok := c.s.Web.(problemPages); ok && isPagePath(path) {
+		pages.Problem(rec, status, message, advice)
+	} else {
+		writeJSON(rec, status, ErrorResponse{ErrorMessage: message})
+	}
+	h := rec.Header()
+	h["X-Request-Id"] = []string{id}
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	h.Set("Content-Length", strconv.Itoa(rec.Body.Len()))
+	h.Set("Connection", "close")
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
+	_ = h.Write(&out)
+	out.WriteString("\r\n")
+	out.Write(rec.Body.Bytes())
+	_, err := c.Conn.Write(out.Bytes())
+
+	elapsed := time.Duration(0)
+	if !started.IsZero() {
+		elapsed = time.Since(started)
+	}
+	c.s.observeRequest(method, "", status, elapsed)
+	logger := c.s.logger()
+	if logger.Enabled(context.Background(), slog.LevelInfo) {
+		logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
+			slog.String("request_id", id),
+			slog.String("method", octoinvite.Truncate(method, 20)),
+			slog.String("path", octoinvite.Truncate(path, 200)),
+			slog.String("query", octoinvite.Truncate(redactQuery(query), 200)),
+			slog.Int("status", status),
+			slog.Int("bytes", rec.Body.Len()),
+			slog.Duration("duration", elapsed),
+			slog.String("remote", c.RemoteAddr().String()),
+			slog.String("problem", message),
+		)
+	}
+	return err
+}
+
+// problemPages is what a Web handler that can show a problem as a page does (web.Handler).
+type problemPages interface {
+	Problem(w http.ResponseWriter, status int, message, advice string)
+}
+
+// requestLine returns the method and target of the request line at the start of head, as far
+// as they can be read ("" otherwise).
+func requestLine(head string) (method, target string) {
+	line, _, _ := strings.Cut(head, "\n")
+	method, rest, ok := strings.Cut(strings.TrimSuffix(line, "\r"), " ")
+	if !ok {
+		return "", ""
+	}
+	target, _, _ = strings.Cut(rest, " ")
+	return method, target
+}
+
+// isPagePath reports whether a request for the path asks for a page.
+func isPagePath(path string) bool {
+	clean := cleanPath(path)
+	return clean == "/app" || strings.HasPrefix(clean, pagesPattern)
+}
