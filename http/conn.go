@@ -104,10 +104,11 @@ func ownAnswer(b []byte) (status int, problem string, ok bool) {
 	if !ok {
 		return 0, "", false
 	}
-	line, _, ok := bytes.Cut(rest, []byte(ownAnswerHeaders))
-	if !ok || len(line) < 3 || bytes.ContainsAny(line, "\r\n") {
+	end := bytes.IndexByte(rest, '\r') // of the status line, which a header block follows
+	if end < 3 || !bytes.HasPrefix(rest[end:], []byte(ownAnswerHeaders)) {
 		return 0, "", false
 	}
+	line := rest[:end]
 	status, err := strconv.Atoi(string(line[:3]))
 	if err != nil {
 		return 0, "", false
@@ -126,15 +127,7 @@ func (c *conn) answer(status int, problem string) error {
 	method, target := requestLine(head)
 	path, query, _ := strings.Cut(target, "?")
 
-	message, advice := "The request could not be read: it is not a well-formed HTTP request.", "Open the link you were sent again."
-	switch {
-	case status == http.StatusRequestHeaderFieldsTooLarge:
-		message, advice = "The request's header fields are too large.", "Clear this site's cookies in your browser, then open the link again."
-	case status == http.StatusNotImplemented:
-		message = "The request's transfer encoding is not supported: send the body as is, or chunked."
-	case problem != "":
-		message = "The request could not be read: " + problem + "."
-	}
+	message, advice := refusalWords(status, problem)
 	id := c.s.requestIDs.next()
 	rec := httptest.NewRecorder()
 	if pages, ok := c.s.Web.(problemPages); ok && isPagePath(path) {
@@ -147,13 +140,6 @@ func (c *conn) answer(status int, problem string) error {
 	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	h.Set("Content-Length", strconv.Itoa(rec.Body.Len()))
 	h.Set("Connection", "close")
-	var out bytes.Buffer
-	fmt.Fprintf(&out, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
-	_ = h.Write(&out)
-	out.WriteString("\r\n")
-	out.Write(rec.Body.Bytes())
-	_, err := c.Conn.Write(out.Bytes())
-
 	elapsed := time.Duration(0)
 	if !started.IsZero() {
 		elapsed = time.Since(started)
@@ -173,7 +159,28 @@ func (c *conn) answer(status int, problem string) error {
 			slog.String("problem", message),
 		)
 	}
+	// Logged before it is sent, as a handler's answer is.
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
+	_ = h.Write(&out)
+	out.WriteString("\r\n")
+	out.Write(rec.Body.Bytes())
+	_, err := c.Conn.Write(out.Bytes())
 	return err
+}
+
+// refusalWords returns what to tell a client whose request net/http refused with the status
+// (and the problem its status line named, if any), and what to advise a person on a page.
+func refusalWords(status int, problem string) (message, advice string) {
+	switch {
+	case status == http.StatusRequestHeaderFieldsTooLarge:
+		return "The request's header fields are too large.", "Clear this site's cookies in your browser, then open the link again."
+	case status == http.StatusNotImplemented:
+		return "The request's transfer encoding is not supported: send the body as is, or chunked.", "Open the link you were sent again."
+	case problem != "":
+		return "The request could not be read: " + problem + ".", "Open the link you were sent again."
+	}
+	return "The request could not be read: it is not a well-formed HTTP request.", "Open the link you were sent again."
 }
 
 // problemPages is what a Web handler that can show a problem as a page does (web.Handler).

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -108,7 +107,7 @@ func TestBodyTooLarge_ClientWritesFirst(t *testing.T) {
 // error bodies, pages with pages, and each is logged.
 func TestAnswersBeforeRouting(t *testing.T) {
 	env := servertest.Start(t)
-	var logBuf syncBuffer
+	var logBuf bytes.Buffer
 	env.API.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
 	env = servertest.Serve(t, env)
 	pad := strings.Repeat("x", 80<<10) // over the 64 KiB of header fields
@@ -214,22 +213,4 @@ func TestAnswersBeforeRouting_keepAlive(t *testing.T) {
 			t.Errorf("got %d %s, want %d %s", resp.StatusCode, resp.Header.Get("Content-Type"), step.status, step.contentType)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a server's log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
