@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -125,6 +126,21 @@ func testHostileAccountRoutes(t *testing.T, env *servertest.Env) {
 		})
 	}
 
+	// The invitee's page hands out an anti-forgery token, in a cookie and in the form.
+	formPage := send(t, env, request{method: "GET", path: "/app/register?invitation=" + code})
+	token := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(formPage.body)
+	if formPage.status != 200 || token == nil {
+		t.Fatalf("the registration page: got %d without a token: %.300s", formPage.status, formPage.body)
+	}
+	formCookie := "octoinvite_form_token=" + token[1]
+	signed := func(fields url.Values) url.Values {
+		form := url.Values{"invitation": {code}, "csrf_token": {token[1]}, "username": {"bob"}, "display_name": {"Bob"},
+			"password": {"correct horse battery"}}
+		for name, v := range fields {
+			form[name] = v
+		}
+		return form
+	}
 	pages := []struct {
 		name   string
 		method string
@@ -138,13 +154,20 @@ func testHostileAccountRoutes(t *testing.T, env *servertest.Env) {
 		{"PageUnknownPath", "GET", "/app/register/%2e%2e/admin", nil, 404},
 		{"FormWithoutToken", "POST", "/app/register", url.Values{"invitation": {code}, "username": {"bob"}, "password": {"correct horse battery"}}, 403},
 		{"FormGarbage", "POST", "/app/register", url.Values{"%ZZ": {"x"}}, 400},
+		// Forms with the page's anti-forgery token, whose fields reach the store unless refused.
+		{"FormUsernameInvalidUTF8", "POST", "/app/register", signed(url.Values{"username": {"bo\xffb"}}), 400},
+		{"FormUsernameNUL", "POST", "/app/register", signed(url.Values{"username": {"bob\x00"}}), 400},
+		{"FormDisplayNameInvalidUTF8", "POST", "/app/register", signed(url.Values{"display_name": {"\xc3\x28"}}), 400},
+		{"FormDisplayNameNUL", "POST", "/app/register", signed(url.Values{"display_name": {"Bob\x00"}}), 400},
+		{"FormEmailInvalidUTF8", "POST", "/app/register", signed(url.Values{"email": {"bob@ex\xffample.com"}}), 400},
+		{"FormPasswordZeroWidth", "POST", "/app/register", signed(url.Values{"password": {strings.Repeat("\u200b", 12)}}), 400},
 	}
 	for _, tt := range pages {
 		t.Run(tt.name, func(t *testing.T) {
 			req := request{method: tt.method, path: tt.path}
 			if tt.method == "POST" {
 				req.body = strings.ReplaceAll(tt.form.Encode(), "%25ZZ", "%ZZ")
-				req.header = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+				req.header = map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": formCookie}
 			}
 			resp := send(t, env, req)
 			answers.add(tt.name, resp.status)

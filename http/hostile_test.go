@@ -133,6 +133,7 @@ func testHostileInput(t *testing.T, env *servertest.Env) {
 		{"InvitationSpaceNUL", post("/api/users/invitations", `{"AddToTeamIds":[],"SpaceId":"Spaces-1\u0000"}`), 400},
 		{"SpacesPartialNameNUL", get("/api/spaces?partialName=a%00"), 400},
 		{"SpacesPartialNameInvalidUTF8", get("/api/spaces?partialName=%FF%FE"), 400},
+		{"SpacesPartialNameTwice", get("/api/spaces?partialName=%00&PartialName=%FF"), 400},
 		{"SpacesIDsNUL", get("/api/spaces?ids=Spaces-1%00"), 400},
 		{"TeamsPartialNameNUL", get("/api/teams?partialName=%00"), 400},
 		{"TeamsPartialNameInvalidUTF8", get("/api/Spaces-1/teams?partialName=%C3%28"), 400},

@@ -83,3 +83,21 @@ func TestLogin_foldedUsernames(t *testing.T) {
 	}
 	call(t, env, "POST", "/api/users/login", "", `{"Username":"jürgen","Password":"`+goodPassword+`"}`).want(t, 429, "")
 }
+
+// TestFilters_hostileText: a filter parameter holding NUL, control characters or invalid UTF-8
+// is a 400 that names the parameter, once however often it is given.
+func TestFilters_hostileText(t *testing.T) {
+	env := servertest.Start(t)
+	problem := func(name string) string {
+		return `{"ErrorMessage":"There was a problem with your request.","Errors":["The parameter '` + name + `' must be text without control characters."]}`
+	}
+	for path, name := range map[string]string{
+		"/api/spaces?partialName=%00&PartialName=%FF": "partialName",
+		"/api/Spaces-1/teams?partialName=a%1Bb":       "partialName",
+		"/api/users?filter=%C3%28":                    "filter",
+		"/api/events?regarding=Users-1,Users-2%00":    "regarding",
+		"/api/teams?spaces=Spaces-1%FF":               "spaces",
+	} {
+		admin(t, env, "GET", path, "").wantJSON(t, 400, problem(name))
+	}
+}

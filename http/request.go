@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -152,9 +153,9 @@ func (q *query) text(name string) string {
 	return v
 }
 
-// check records the problem with a parameter's value, if it has one.
+// check records the problem with a parameter's value, if it has one, once per parameter.
 func (q *query) check(name, value string) {
-	if p := octoinvite.CheckParameter(name, value); p != nil {
+	if p := octoinvite.CheckParameter(name, value); p != nil && !slices.Contains(q.problems, p.Message) {
 		q.problems = append(q.problems, p.Message)
 	}
 }
