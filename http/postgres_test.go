@@ -224,6 +224,23 @@ func TestPostgresUnreachable(t *testing.T) {
 	}
 }
 
+// TestPostgresTeamsOfMalformedSpaces lists the teams of spaces named only by malformed IDs: no
+// space's teams match, and the system teams, included by default, remain.
+func TestPostgresTeamsOfMalformedSpaces(t *testing.T) {
+	env := startOnPostgres(t, pgtest.NewDatabase(t, "pool_max_conns=4"))
+	admin(t, env, "GET", "/api/teams?spaces=bogus", "").wantJSON(t, http.StatusOK, `{"ItemType":"Team","TotalResults":2,"ItemsPerPage":30,
+		"NumberOfPages":1,"LastPageNumber":0,"Items":[
+		{"Id":"teams-administrators","Name":"Octopus Administrators","Description":"Octopus Administrators can do anything in the system.",
+		 "MemberUserIds":["Users-1"],"ExternalSecurityGroups":[],"CanBeDeleted":false,"CanBeRenamed":false,"CanChangeRoles":false,
+		 "CanChangeMembers":true,"SpaceId":null,"Links":{"Self":"/api/teams/teams-administrators"}},
+		{"Id":"teams-everyone","Name":"Everyone","Description":"All users are members of this team.","MemberUserIds":["Users-1"],
+		 "ExternalSecurityGroups":[],"CanBeDeleted":false,"CanBeRenamed":false,"CanChangeRoles":true,"CanChangeMembers":false,"SpaceId":null,
+		 "Links":{"Self":"/api/teams/teams-everyone"}}],
+		"Links":{"Page.All":"/api/teams?skip=0&take=2147483647&spaces=bogus","Page.Current":"/api/teams?skip=0&take=30&spaces=bogus",
+		"Page.Last":"/api/teams?skip=0&take=30&spaces=bogus","Self":"/api/teams?skip=0&take=30&spaces=bogus",
+		"Template":"/api/teams{?skip,take,ids,partialName,spaces,includeSystem}"}}`)
+}
+
 func jsonDecode(body string, v any) error {
 	if err := json.Unmarshal([]byte(body), v); err != nil {
 		return fmt.Errorf("decoding %s: %w", body, err)

@@ -19,7 +19,7 @@ var errBadKey = octoinvite.Errorf(octoinvite.EUNAUTHORIZED,
 
 // Authenticate returns the active user who owns the key, or EUNAUTHORIZED. The key is looked up
 // by its digest, so the lookup takes the same path whatever prefix of a real key it shares. On
-// SQLite a verified key's user is cached (see authCache) until the next committed write.
+// SQLite a verified key's user is cached (DB.auth, a readCache) until the next committed write.
 func (db *DB) Authenticate(ctx context.Context, apiKey string) (user *octoinvite.User, err error) {
 	defer wrap(&err, "Authenticate")
 	if !octoinvite.ValidAPIKey(apiKey) {

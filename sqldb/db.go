@@ -96,6 +96,10 @@ type dialect struct {
 	// classify turns a driver error into a domain error where one fits (an unreachable database
 	// is EUNAVAILABLE); it returns err unchanged otherwise.
 	classify func(error) error
+	// inList returns the condition that expr is one of the values of the list parameter it
+	// holds, and listArg that parameter's value (see in).
+	inList  func(expr string) string
+	listArg func(values []string) any
 	// retryable reports whether a transaction that failed with err may simply run again: the
 	// database rolled it back whole to resolve a conflict with another transaction, or it failed
 	// to begin (begun is false) on a pooled connection that the database had dropped.
@@ -387,9 +391,70 @@ func (db *DB) bootstrap(ctx context.Context) error {
 	})
 }
 
-// placeholders returns "?, ?, ?" for n arguments.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+// in returns the condition that expr is one of values, and the one argument it takes: the
+// list travels as a single array parameter whatever its length, so that no list reaches a
+// database's limit on parameters (32,766 on SQLite, 65,535 on PostgreSQL) and lists of every
+// length share one prepared statement. An empty list matches nothing. Every IN of a list
+// goes through it.
+func (d dialect) in(expr string, values []string) (cond string, arg any) {
+	if values == nil {
+		values = []string{}
+	}
+	return d.inList(expr), d.listArg(values)
+}
+
+// maxRowsParameters bounds the parameters of one statement of insertRows, well within
+// SQLite's 32,766 and PostgreSQL's 65,535.
+const maxRowsParameters = 8192
+
+// insertRows inserts rows into table: values holds one value per column of columns (a list
+// such as "a, b, c") for each row, row after row. Many rows share a statement, each statement
+// within maxRowsParameters, so that a bulk write costs a few statements rather than one per
+// row.
+func (tx *transaction) insertRows(ctx context.Context, table, columns string, values []any) error {
+	width := strings.Count(columns, ",") + 1
+	if len(values)%width != 0 {
+		return fmt.Errorf("inserting into %s: %d values do not make rows of %d", table, len(values), width)
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	perStatement := maxRowsParameters / width * width
+	for len(values) > 0 {
+		chunk := values[:min(perStatement, len(values))]
+		values = values[len(chunk):]
+		rows := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)/width), ", ")
+		if _, err := tx.exec(ctx, `INSERT INTO `+table+` (`+columns+`) VALUES `+rows, chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// conditions builds a WHERE clause: conditions joined by AND, with their arguments in order.
+type conditions struct {
+	dialect dialect
+	conds   []string
+	args    []any
+}
+
+// add adds cond, which takes args.
+func (c *conditions) add(cond string, args ...any) {
+	c.conds = append(c.conds, cond)
+	c.args = append(c.args, args...)
+}
+
+// in adds the condition that expr is one of values; an empty list matches nothing (see
+// dialect.in).
+func (c *conditions) in(expr string, values []string) {
+	cond, arg := c.dialect.in(expr, values)
+	c.add(cond, arg)
+}
+
+// where returns the clause, with a leading space, or "" for no condition.
+func (c *conditions) where() string {
+	if len(c.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.conds, " AND ")
 }
 
 // likePattern returns a LIKE pattern that matches s anywhere, case-insensitively, with LIKE's
@@ -406,14 +471,6 @@ func canonicalIDs(kind string, ids []string) []string {
 		if id, ok := octoinvite.ParseID(kind, s); ok {
 			out = append(out, id)
 		}
-	}
-	return out
-}
-
-func toAny[T any](xs []T) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
 	}
 	return out
 }

@@ -38,10 +38,12 @@ func (tx *transaction) recordEvent(ctx context.Context, e *octoinvite.Event) err
 		tx.now.UnixMilli(), e.Message, nullString(e.SpaceID)); err != nil {
 		return err
 	}
+	docs := make([]any, 0, 3*len(e.RelatedDocumentIDs))
 	for i, doc := range e.RelatedDocumentIDs {
-		if _, err := tx.exec(ctx, `INSERT INTO event_documents (event_id, position, document_id) VALUES (?, ?, ?)`, id, i, doc); err != nil {
-			return err
-		}
+		docs = append(docs, id, i, doc)
+	}
+	if err := tx.insertRows(ctx, "event_documents", "event_id, position, document_id", docs); err != nil {
+		return err
 	}
 	e.ID = id
 	return nil
@@ -56,67 +58,40 @@ func userEvent(user *octoinvite.User, category, message string, related ...strin
 // FindEvents returns a page of events, newest first; see octoinvite.EventService.
 func (db *DB) FindEvents(ctx context.Context, filter octoinvite.EventFilter) (page octoinvite.Page[*octoinvite.Event], err error) {
 	defer wrap(&err, "FindEvents")
-	var conds []string
-	var args []any
+	c := conditions{dialect: db.dialect}
 	if filter.IDs != nil {
-		conds = append(conds, `e.id IN (`+placeholders(max(len(filter.IDs), 1))+`)`)
-		args = append(args, idArgs(canonicalIDs(octoinvite.KindEvent, filter.IDs))...)
+		c.in("e.id", canonicalIDs(octoinvite.KindEvent, filter.IDs))
 	}
 	if filter.Regarding != nil {
-		conds = append(conds, `e.id IN (SELECT d.event_id FROM event_documents d WHERE d.document_id IN (`+placeholders(max(len(filter.Regarding), 1))+`))`)
-		args = append(args, idArgs(filter.Regarding)...)
+		regarding, arg := db.dialect.in("d.document_id", filter.Regarding)
+		c.add(`e.id IN (SELECT d.event_id FROM event_documents d WHERE `+regarding+`)`, arg)
 	}
 	if filter.Users != nil {
-		conds = append(conds, `e.user_id IN (`+placeholders(max(len(filter.Users), 1))+`)`)
-		args = append(args, idArgs(filter.Users)...)
+		c.in("e.user_id", filter.Users)
 	}
 	if filter.Spaces != nil {
-		conds = append(conds, `e.space_id IN (`+placeholders(max(len(filter.Spaces), 1))+`)`)
-		args = append(args, idArgs(filter.Spaces)...)
+		c.in("e.space_id", filter.Spaces)
 	}
 	if filter.From != nil {
-		conds = append(conds, `e.occurred >= ?`)
-		args = append(args, filter.From.UnixMilli())
+		c.add(`e.occurred >= ?`, filter.From.UnixMilli())
 	}
 	if filter.To != nil {
-		conds = append(conds, `e.occurred <= ?`)
-		args = append(args, filter.To.UnixMilli())
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+		c.add(`e.occurred <= ?`, filter.To.UnixMilli())
 	}
 	err = db.view(ctx, func(tx *transaction) error {
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM events e`+where, args...).Scan(&page.Total); err != nil {
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM events e`+c.where(), c.args...).Scan(&page.Total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT e.id, e.category, e.user_id, e.username, e.identity, e.user_agent, e.ip_address, e.occurred, e.message, e.space_id
-			FROM events e`+where+` ORDER BY e.seq DESC LIMIT ? OFFSET ?`, append(args, filter.Take, filter.Skip)...)
+		// The page's documents come in the same statement, by a join: a list of the page's IDs
+		// would be as long as the page.
+		rows, err := tx.query(ctx, `SELECT e.id, d.document_id, e.category, e.user_id, e.username, e.identity, e.user_agent, e.ip_address, e.occurred, e.message, e.space_id
+			FROM (SELECT e.* FROM events e`+c.where()+` ORDER BY e.seq DESC LIMIT ? OFFSET ?) e
+			LEFT JOIN event_documents d ON d.event_id = e.id ORDER BY e.seq DESC, d.position`,
+			append(c.args, filter.Take, filter.Skip)...)
 		if err != nil {
 			return err
 		}
-		page.Items, err = collect(rows, scanEvent)
-		if err != nil || len(page.Items) == 0 {
-			return err
-		}
-		byID := map[string]*octoinvite.Event{}
-		ids := make([]any, len(page.Items))
-		for i, e := range page.Items {
-			byID[e.ID], ids[i] = e, e.ID
-		}
-		docs, err := tx.query(ctx, `SELECT event_id, document_id FROM event_documents WHERE event_id IN (`+placeholders(len(ids))+`) ORDER BY event_id, position`, ids...)
-		if err != nil {
-			return err
-		}
-		defer docs.Close()
-		for docs.Next() {
-			var eventID, docID string
-			if err := docs.Scan(&eventID, &docID); err != nil {
-				return err
-			}
-			byID[eventID].RelatedDocumentIDs = append(byID[eventID].RelatedDocumentIDs, docID)
-		}
-		if err := docs.Err(); err != nil {
+		if page.Items, err = readEvents(rows); err != nil {
 			return err
 		}
 		for _, e := range page.Items {
@@ -139,28 +114,26 @@ func (db *DB) FindEventByID(ctx context.Context, raw string) (*octoinvite.Event,
 	return page.Items[0], nil
 }
 
-// idArgs returns the IDs as query arguments, with one that matches nothing for an empty list,
-// so that a filter naming no document selects no event.
-func idArgs(ids []string) []any {
-	if len(ids) == 0 {
-		return []any{""}
-	}
-	return toAny(ids)
-}
-
-func scanEvent(row interface{ Scan(...any) error }) (*octoinvite.Event, error) {
+// readEvents reads rows of an event's ID, one of its related documents (NULL for none), and its
+// other columns, one row per document (see collectJoined).
+func readEvents(rows *sql.Rows) ([]*octoinvite.Event, error) {
 	var e octoinvite.Event
 	var occurred int64
 	var space sql.NullString
-	if err := row.Scan(&e.ID, &e.Category, &e.UserID, &e.Username, &e.IdentityEstablishedWith, &e.UserAgent,
-		&e.IPAddress, &occurred, &e.Message, &space); err != nil {
-		return nil, err
-	}
-	e.Occurred = millis(occurred)
-	e.SpaceID = stringPtr(space)
-	e.MessageHTML = html.EscapeString(e.Message)
-	e.RelatedDocumentIDs = []string{}
-	return &e, nil
+	dest := []any{&e.Category, &e.UserID, &e.Username, &e.IdentityEstablishedWith, &e.UserAgent, &e.IPAddress, &occurred, &e.Message, &space}
+	return collectJoined(rows, dest,
+		func(id string) (*octoinvite.Event, error) {
+			event := e
+			event.ID = id
+			event.Occurred = millis(occurred)
+			event.SpaceID = stringPtr(space)
+			event.MessageHTML = html.EscapeString(e.Message)
+			event.RelatedDocumentIDs = []string{}
+			return &event, nil
+		},
+		func(event *octoinvite.Event, doc string) {
+			event.RelatedDocumentIDs = append(event.RelatedDocumentIDs, doc)
+		})
 }
 
 // references locates each related document's ID in the message, in UTF-16 code units as

@@ -163,35 +163,65 @@ func (db *DB) FindInvitationByID(ctx context.Context, raw string) (inv *octoinvi
 	return inv, err
 }
 
-// invitationColumns are the columns scanInvitation reads, from the invitations table aliased i.
-const invitationColumns = `i.id, i.space_id, i.code_sealed, i.expires, i.last_modified_on, i.last_modified_by,
+// invitationColumns are the columns of an invitation, from the invitations table aliased i, that
+// invitationRow reads after its ID.
+const invitationColumns = `i.space_id, i.code_sealed, i.expires, i.last_modified_on, i.last_modified_by,
 	i.redeemed_on, i.redeemed_by, i.max_uses, i.uses, i.revoked_on, i.revoked_by`
 
-// scanInvitation reads a row of invitationColumns, unseals its code and computes its state at
-// the transaction's time; the teams are left for attachInvitationTeams.
-func (tx *transaction) scanInvitation(row interface{ Scan(...any) error }) (*octoinvite.Invitation, error) {
-	var inv octoinvite.Invitation
-	var space, redeemedBy, revokedBy sql.NullString
-	var sealed string
-	var expires, modified int64
-	var redeemedOn, revokedOn sql.NullInt64
-	if err := row.Scan(&inv.ID, &space, &sealed, &expires, &modified, &inv.LastModifiedBy,
-		&redeemedOn, &redeemedBy, &inv.MaxUses, &inv.Uses, &revokedOn, &revokedBy); err != nil {
+// invitationsWithTeams selects the invitations of page, a query of the invitations table, with
+// their teams: one row per team, as readInvitations reads them, in the order of ordering (a list
+// of the invitations' columns) and then of the teams' positions.
+func invitationsWithTeams(page, ordering string) string {
+	return `SELECT i.id, t.team_id, ` + invitationColumns + ` FROM (` + page + `) i
+		LEFT JOIN invitation_teams t ON t.invitation_id = i.id ORDER BY ` + ordering + `t.position`
+}
+
+// invitationRow receives a row of invitationColumns.
+type invitationRow struct {
+	space, redeemedBy, revokedBy sql.NullString
+	sealed, lastModifiedBy       string
+	expires, modified            int64
+	redeemedOn, revokedOn        sql.NullInt64
+	maxUses, uses                int
+}
+
+func (r *invitationRow) dest() []any {
+	return []any{&r.space, &r.sealed, &r.expires, &r.modified, &r.lastModifiedBy,
+		&r.redeemedOn, &r.redeemedBy, &r.maxUses, &r.uses, &r.revokedOn, &r.revokedBy}
+}
+
+// invitation returns the invitation of the row, with its code unsealed and its state at the
+// transaction's time, and no teams yet.
+func (tx *transaction) invitation(id string, r *invitationRow) (*octoinvite.Invitation, error) {
+	code, err := tx.db.unseal(sealContext(id), r.sealed)
+	if err != nil {
 		return nil, err
 	}
-	inv.RedeemedOn = millisPtr(redeemedOn)
-	inv.RedeemedBy = stringPtr(redeemedBy)
-	inv.RevokedOn = millisPtr(revokedOn)
-	inv.RevokedBy = stringPtr(revokedBy)
-	inv.SpaceID = stringPtr(space)
-	inv.Expires = millis(expires)
-	inv.LastModifiedOn = millis(modified)
+	inv := &octoinvite.Invitation{
+		ID:             id,
+		AddToTeamIDs:   []string{},
+		InvitationCode: code,
+		Expires:        millis(r.expires),
+		SpaceID:        stringPtr(r.space),
+		LastModifiedOn: millis(r.modified),
+		LastModifiedBy: r.lastModifiedBy,
+		RedeemedOn:     millisPtr(r.redeemedOn),
+		RedeemedBy:     stringPtr(r.redeemedBy),
+		MaxUses:        r.maxUses,
+		Uses:           r.uses,
+		RevokedOn:      millisPtr(r.revokedOn),
+		RevokedBy:      stringPtr(r.revokedBy),
+	}
 	inv.State = inv.StateAt(tx.now)
-	var err error
-	if inv.InvitationCode, err = tx.db.unseal(sealContext(inv.ID), sealed); err != nil {
-		return nil, err
-	}
-	return &inv, nil
+	return inv, nil
+}
+
+// readInvitations reads the rows of an invitationsWithTeams query.
+func (tx *transaction) readInvitations(rows *sql.Rows) ([]*octoinvite.Invitation, error) {
+	var r invitationRow
+	return collectJoined(rows, r.dest(),
+		func(id string) (*octoinvite.Invitation, error) { return tx.invitation(id, &r) },
+		func(inv *octoinvite.Invitation, team string) { inv.AddToTeamIDs = append(inv.AddToTeamIDs, team) })
 }
 
 func millisPtr(ms sql.NullInt64) *octoinvite.Time {
@@ -203,86 +233,26 @@ func millisPtr(ms sql.NullInt64) *octoinvite.Time {
 }
 
 // findInvitation loads the invitation that cond selects, with its teams and its code unsealed,
-// in one statement (one row per team), so that it may run outside a transaction.
+// in one statement (one row per team), so that it may run outside a transaction. An invitation
+// that does not exist is sql.ErrNoRows.
 func (tx *transaction) findInvitation(ctx context.Context, cond string, args ...any) (*octoinvite.Invitation, error) {
-	rows, err := tx.query(ctx, invitationWithTeamsQuery(cond), args...)
+	rows, err := tx.query(ctx, invitationByQuery(cond), args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var inv *octoinvite.Invitation
-	var team sql.NullString
-	for rows.Next() {
-		if inv == nil {
-			if inv, err = tx.scanInvitation(withTeam{rows, &team}); err != nil {
-				return nil, err
-			}
-			inv.AddToTeamIDs = []string{}
-		} else if err := rows.Scan(append(invitationColumnsSkipped(), &team)...); err != nil {
-			return nil, err
-		}
-		if team.Valid {
-			inv.AddToTeamIDs = append(inv.AddToTeamIDs, team.String)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	invs, err := tx.readInvitations(rows)
+	if err != nil {
 		return nil, err
-	} else if inv == nil {
+	} else if len(invs) == 0 {
 		return nil, sql.ErrNoRows
 	}
-	return inv, nil
+	return invs[0], nil
 }
 
-// invitationWithTeamsQuery selects the invitation that cond selects, with its teams, one row per
-// team, as findInvitation reads them.
-func invitationWithTeamsQuery(cond string) string {
-	return `SELECT ` + invitationColumns + `, t.team_id FROM invitations i
-		LEFT JOIN invitation_teams t ON t.invitation_id = i.id WHERE ` + cond + ` ORDER BY t.position`
-}
-
-// withTeam scans a row of invitationColumns followed by a team ID.
-type withTeam struct {
-	rows *sql.Rows
-	team *sql.NullString
-}
-
-func (w withTeam) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.team)...) }
-
-// invitationColumnsSkipped returns destinations that discard the invitationColumns of a row.
-func invitationColumnsSkipped() []any {
-	dest := make([]any, strings.Count(invitationColumns, ",")+1)
-	for i := range dest {
-		dest[i] = new(any)
-	}
-	return dest
-}
-
-// attachInvitationTeams fills in the teams of each invitation with one query.
-func (tx *transaction) attachInvitationTeams(ctx context.Context, invs []*octoinvite.Invitation) error {
-	if len(invs) == 0 {
-		return nil
-	}
-	byID := make(map[string]*octoinvite.Invitation, len(invs))
-	ids := make([]any, 0, len(invs))
-	for _, inv := range invs {
-		inv.AddToTeamIDs = []string{}
-		byID[inv.ID] = inv
-		ids = append(ids, inv.ID)
-	}
-	rows, err := tx.query(ctx, `SELECT invitation_id, team_id FROM invitation_teams
-		WHERE invitation_id IN (`+placeholders(len(ids))+`) ORDER BY invitation_id, position`, ids...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var invitationID, teamID string
-		if err := rows.Scan(&invitationID, &teamID); err != nil {
-			return err
-		}
-		byID[invitationID].AddToTeamIDs = append(byID[invitationID].AddToTeamIDs, teamID)
-	}
-	return rows.Err()
+// invitationByQuery selects the invitation that cond (on the invitations table aliased i)
+// selects, with its teams, as findInvitation reads them.
+func invitationByQuery(cond string) string {
+	return invitationsWithTeams(`SELECT i.* FROM invitations i WHERE `+cond, ``)
 }
 
 // stateExpr computes an invitation's state in SQL, as Invitation.StateAt does in Go; its one
@@ -294,57 +264,42 @@ const stateExpr = `(CASE WHEN i.uses >= i.max_uses THEN 'Redeemed' WHEN i.revoke
 // octoinvite.InvitationService.
 func (db *DB) FindInvitations(ctx context.Context, filter octoinvite.InvitationFilter) (page octoinvite.Page[*octoinvite.Invitation], err error) {
 	defer wrap(&err, "FindInvitations")
-	empty := octoinvite.Page[*octoinvite.Invitation]{Items: []*octoinvite.Invitation{}}
 	states := make([]string, 0, len(filter.States))
 	for _, s := range filter.States {
 		state, err := octoinvite.ParseInvitationState(s)
 		if err != nil {
-			return empty, err
+			return octoinvite.Page[*octoinvite.Invitation]{Items: []*octoinvite.Invitation{}}, err
 		}
 		states = append(states, state)
 	}
-	var where []string
-	var args []any
-	if filter.IDs != nil {
-		ids := canonicalIDs(octoinvite.KindInvitation, filter.IDs)
-		if len(ids) == 0 {
-			return empty, nil
-		}
-		where = append(where, "i.id IN ("+placeholders(len(ids))+")")
-		args = append(args, toAny(ids)...)
-	}
-	if filter.SpaceID != nil {
-		where = append(where, "i.space_id = ?")
-		args = append(args, *filter.SpaceID)
-	}
-	if filter.TeamIDs != nil {
-		teams := canonicalIDs(octoinvite.KindTeam, filter.TeamIDs)
-		if len(teams) == 0 {
-			return empty, nil
-		}
-		where = append(where, "EXISTS (SELECT 1 FROM invitation_teams it WHERE it.invitation_id = i.id AND it.team_id IN ("+placeholders(len(teams))+"))")
-		args = append(args, toAny(teams)...)
-	}
 	err = db.view(ctx, func(tx *transaction) error {
-		args := args
-		where := where
-		if len(states) > 0 {
-			where = append(where, stateExpr+" IN ("+placeholders(len(states))+")")
-			args = append(append(args, tx.now.UnixMilli()), toAny(states)...)
+		c := conditions{dialect: db.dialect}
+		if filter.IDs != nil {
+			c.in("i.id", canonicalIDs(octoinvite.KindInvitation, filter.IDs))
 		}
-		cond := whereClause(where)
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM invitations i`+cond, args...).Scan(&page.Total); err != nil {
+		if filter.SpaceID != nil {
+			c.add("i.space_id = ?", *filter.SpaceID)
+		}
+		if filter.TeamIDs != nil {
+			teams, arg := db.dialect.in("it.team_id", canonicalIDs(octoinvite.KindTeam, filter.TeamIDs))
+			c.add("EXISTS (SELECT 1 FROM invitation_teams it WHERE it.invitation_id = i.id AND "+teams+")", arg)
+		}
+		if len(states) > 0 {
+			inStates, arg := db.dialect.in(stateExpr, states)
+			c.add(inStates, tx.now.UnixMilli(), arg)
+		}
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM invitations i`+c.where(), c.args...).Scan(&page.Total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT `+invitationColumns+` FROM invitations i`+cond+` ORDER BY i.seq DESC LIMIT ? OFFSET ?`,
-			append(args, filter.Range.Take, filter.Range.Skip)...)
+		// The page's teams come in the same statement, by a join: a list of the page's IDs
+		// would be as long as the page.
+		rows, err := tx.query(ctx, invitationsWithTeams(`SELECT i.* FROM invitations i`+c.where()+` ORDER BY i.seq DESC LIMIT ? OFFSET ?`, `i.seq DESC, `),
+			append(c.args, filter.Range.Take, filter.Range.Skip)...)
 		if err != nil {
 			return err
 		}
-		if page.Items, err = collect(rows, tx.scanInvitation); err != nil {
-			return err
-		}
-		return tx.attachInvitationTeams(ctx, page.Items)
+		page.Items, err = tx.readInvitations(rows)
+		return err
 	})
 	return page, err
 }
@@ -494,29 +449,26 @@ func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (pu
 			if err != nil {
 				return err
 			}
-			ids, err := collect(rows, func(row interface{ Scan(...any) error }) (any, error) {
+			ids, err := collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
 				var id string
 				return id, row.Scan(&id)
 			})
 			if err != nil || len(ids) == 0 {
 				return err
 			}
-			in := ` IN (` + placeholders(len(ids)) + `)`
-			if _, err := tx.exec(ctx, `DELETE FROM invitation_teams WHERE invitation_id`+in, ids...); err != nil {
+			inTeams, arg := tx.db.dialect.in("invitation_id", ids)
+			if _, err := tx.exec(ctx, `DELETE FROM invitation_teams WHERE `+inTeams, arg); err != nil {
 				return err
 			}
-			if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE id`+in, ids...); err != nil {
+			inInvitations, arg := tx.db.dialect.in("id", ids)
+			if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE `+inInvitations, arg); err != nil {
 				return err
 			}
 			n = len(ids)
-			related := make([]string, len(ids))
-			for i, id := range ids {
-				related[i] = id.(string)
-			}
-			tx.changesInvitations(related...)
+			tx.changesInvitations(ids...)
 			// One event per batch, by the system, naming every invitation it deleted.
-			return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventDeleted, RelatedDocumentIDs: related,
-				Message: fmt.Sprintf("%d invitations closed more than %s ago were purged: %s", n, retention, strings.Join(related, ", "))})
+			return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventDeleted, RelatedDocumentIDs: ids,
+				Message: fmt.Sprintf("%d invitations closed more than %s ago were purged: %s", n, retention, strings.Join(ids, ", "))})
 		})
 		if err != nil {
 			return purged, err

@@ -109,6 +109,9 @@ var postgresDialect = dialect{
 	isUnique:  func(err error) bool { return pgCode(err) == "23505" },
 	classify:  classifyPostgres,
 	retryable: retryablePostgres,
+	// A list is a text[] parameter (pgx encodes a []string as one).
+	inList:  func(expr string) string { return expr + " = ANY(?)" },
+	listArg: func(values []string) any { return values },
 }
 
 // retryablePostgres reports whether a transaction may run again after err. A serialization

@@ -274,7 +274,7 @@ func TestGroupCommitEvictsInvitations(t *testing.T) {
 func TestInvitationLookupPlan(t *testing.T) {
 	t.Parallel()
 	db := openSQLite(t)
-	rows, err := db.read.Query(`EXPLAIN QUERY PLAN `+invitationWithTeamsQuery(`i.id = ?`), "Invitations-1")
+	rows, err := db.read.Query(`EXPLAIN QUERY PLAN `+invitationByQuery(`i.id = ?`), "Invitations-1")
 	mustDo(t, err)
 	defer rows.Close()
 	var plan []string

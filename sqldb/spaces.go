@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -65,27 +64,19 @@ func (tx *transaction) findSpaceByID(ctx context.Context, raw string) (*octoinvi
 // FindSpaces returns a page of spaces in ID order.
 func (db *DB) FindSpaces(ctx context.Context, filter octoinvite.SpaceFilter) (page octoinvite.Page[*octoinvite.Space], err error) {
 	defer wrap(&err, "FindSpaces")
-	var where []string
-	var args []any
+	c := conditions{dialect: db.dialect}
 	if filter.IDs != nil {
-		ids := canonicalIDs(octoinvite.KindSpace, filter.IDs)
-		if len(ids) == 0 {
-			return octoinvite.Page[*octoinvite.Space]{Items: []*octoinvite.Space{}}, nil
-		}
-		where = append(where, "id IN ("+placeholders(len(ids))+")")
-		args = append(args, toAny(ids)...)
+		c.in("id", canonicalIDs(octoinvite.KindSpace, filter.IDs))
 	}
 	if filter.PartialName != "" {
-		where = append(where, `lower(name) LIKE ? ESCAPE '\'`)
-		args = append(args, likePattern(filter.PartialName))
+		c.add(`lower(name) LIKE ? ESCAPE '\'`, likePattern(filter.PartialName))
 	}
 	err = db.view(ctx, func(tx *transaction) error {
-		cond := whereClause(where)
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces`+cond, args...).Scan(&page.Total); err != nil {
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces`+c.where(), c.args...).Scan(&page.Total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT `+spaceColumns+` FROM spaces`+cond+` ORDER BY seq LIMIT ? OFFSET ?`,
-			append(args, filter.Take, filter.Skip)...)
+		rows, err := tx.query(ctx, `SELECT `+spaceColumns+` FROM spaces`+c.where()+` ORDER BY seq LIMIT ? OFFSET ?`,
+			append(c.args, filter.Take, filter.Skip)...)
 		if err != nil {
 			return err
 		}
@@ -173,13 +164,6 @@ func (db *DB) FindDefaultSpace(ctx context.Context) (space *octoinvite.Space, er
 	return space, err
 }
 
-func whereClause(conds []string) string {
-	if len(conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(conds, " AND ")
-}
-
 // collect scans every row with scan and closes rows.
 func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	defer rows.Close()
@@ -190,6 +174,37 @@ func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 			return nil, err
 		}
 		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// collectJoined reads the rows of a query that joins documents with a list each of them holds
+// (a LEFT JOIN, ordered so that a document's rows are consecutive), and closes rows. Each row
+// holds the document's ID, one item of its list (NULL when the list is empty), then the
+// columns that dest receives. A document is built from its first row alone (build, once dest
+// holds that row); add appends each item to it.
+func collectJoined[T any](rows *sql.Rows, dest []any, build func(id string) (T, error), add func(doc T, item string)) ([]T, error) {
+	defer rows.Close()
+	var id, lastID string
+	var item sql.NullString
+	dest = append([]any{&id, &item}, dest...)
+	out := []T{}
+	var doc T
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || id != lastID {
+			var err error
+			if doc, err = build(id); err != nil {
+				return nil, err
+			}
+			out = append(out, doc)
+			lastID = id
+		}
+		if item.Valid {
+			add(doc, item.String)
+		}
 	}
 	return out, rows.Err()
 }

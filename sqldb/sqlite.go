@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -96,4 +97,10 @@ var sqliteDialect = dialect{
 	},
 	classify:  func(err error) error { return err },
 	retryable: func(error, bool) bool { return false },
+	// A list is a JSON array, whose elements json_each returns as rows.
+	inList: func(expr string) string { return expr + " IN (SELECT value FROM json_each(?))" },
+	listArg: func(values []string) any {
+		b, _ := json.Marshal(values) // a []string always marshals
+		return string(b)
+	},
 }

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/octoinvite/octoinvite"
@@ -11,18 +10,33 @@ import (
 
 var _ octoinvite.TeamService = (*DB)(nil)
 
-const teamColumns = `id, name, description, space_id, can_be_deleted, can_be_renamed, can_change_roles, can_change_members`
+// teamColumns are the columns of a team, from the teams table aliased t, that teamRow reads
+// after its ID.
+const teamColumns = `t.name, t.description, t.space_id, t.can_be_deleted, t.can_be_renamed, t.can_change_roles, t.can_change_members`
 
-func scanTeam(row interface{ Scan(...any) error }) (*octoinvite.Team, error) {
+// teamsWithMembers selects the teams of page, a query of the teams table, with their members:
+// one row per member, in the order of the members' IDs, as readTeams reads them.
+func teamsWithMembers(page string) string {
+	return `SELECT t.id, m.user_id, ` + teamColumns + ` FROM (` + page + `) t
+		LEFT JOIN team_members m ON m.team_id = t.id LEFT JOIN users u ON u.id = m.user_id
+		ORDER BY t.seq, t.id, u.seq`
+}
+
+// readTeams reads the rows of a teamsWithMembers query.
+func readTeams(rows *sql.Rows) ([]*octoinvite.Team, error) {
 	var t octoinvite.Team
 	var space sql.NullString
-	if err := row.Scan(&t.ID, &t.Name, &t.Description, &space, &t.CanBeDeleted, &t.CanBeRenamed, &t.CanChangeRoles, &t.CanChangeMembers); err != nil {
-		return nil, err
-	}
-	t.SpaceID = stringPtr(space)
-	t.MemberUserIDs = []string{}
-	t.ExternalSecurityGroups = []any{}
-	return &t, nil
+	dest := []any{&t.Name, &t.Description, &space, &t.CanBeDeleted, &t.CanBeRenamed, &t.CanChangeRoles, &t.CanChangeMembers}
+	return collectJoined(rows, dest,
+		func(id string) (*octoinvite.Team, error) {
+			team := t
+			team.ID = id
+			team.SpaceID = stringPtr(space)
+			team.MemberUserIDs = []string{}
+			team.ExternalSecurityGroups = []any{}
+			return &team, nil
+		},
+		func(team *octoinvite.Team, member string) { team.MemberUserIDs = append(team.MemberUserIDs, member) })
 }
 
 // FindTeamByID returns the team with its members, or ENOTFOUND.
@@ -33,13 +47,18 @@ func (db *DB) FindTeamByID(ctx context.Context, raw string) (team *octoinvite.Te
 		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
 	}
 	err = db.view(ctx, func(tx *transaction) error {
-		team, err = scanTeam(tx.queryRow(ctx, `SELECT `+teamColumns+` FROM teams WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return octoinvite.NotFound(id)
-		} else if err != nil {
+		rows, err := tx.query(ctx, teamsWithMembers(`SELECT * FROM teams WHERE id = ?`), id)
+		if err != nil {
 			return err
 		}
-		return tx.attachMembers(ctx, []*octoinvite.Team{team})
+		teams, err := readTeams(rows)
+		if err != nil {
+			return err
+		} else if len(teams) == 0 {
+			return octoinvite.NotFound(id)
+		}
+		team = teams[0]
+		return nil
 	})
 	return team, err
 }
@@ -47,77 +66,36 @@ func (db *DB) FindTeamByID(ctx context.Context, raw string) (team *octoinvite.Te
 // FindTeams returns a page of teams, system teams first, then in ID order.
 func (db *DB) FindTeams(ctx context.Context, filter octoinvite.TeamFilter) (page octoinvite.Page[*octoinvite.Team], err error) {
 	defer wrap(&err, "FindTeams")
-	var where []string
-	var args []any
+	c := conditions{dialect: db.dialect}
 	if filter.IDs != nil {
-		ids := canonicalIDs(octoinvite.KindTeam, filter.IDs)
-		if len(ids) == 0 {
-			return octoinvite.Page[*octoinvite.Team]{Items: []*octoinvite.Team{}}, nil
-		}
-		where = append(where, "id IN ("+placeholders(len(ids))+")")
-		args = append(args, toAny(ids)...)
+		c.in("id", canonicalIDs(octoinvite.KindTeam, filter.IDs))
 	}
 	if filter.PartialName != "" {
-		where = append(where, `lower(name) LIKE ? ESCAPE '\'`)
-		args = append(args, likePattern(filter.PartialName))
+		c.add(`lower(name) LIKE ? ESCAPE '\'`, likePattern(filter.PartialName))
 	}
-	switch spaces := canonicalIDs(octoinvite.KindSpace, filter.SpaceIDs); {
+	switch spaces, arg := db.dialect.in("space_id", canonicalIDs(octoinvite.KindSpace, filter.SpaceIDs)); {
 	case len(filter.SpaceIDs) > 0 && filter.IncludeSystem:
-		where = append(where, "(space_id IS NULL OR space_id IN ("+placeholders(len(spaces))+"))")
-		args = append(args, toAny(spaces)...)
+		c.add("(space_id IS NULL OR "+spaces+")", arg)
 	case len(filter.SpaceIDs) > 0:
-		if len(spaces) == 0 {
-			return octoinvite.Page[*octoinvite.Team]{Items: []*octoinvite.Team{}}, nil
-		}
-		where = append(where, "space_id IN ("+placeholders(len(spaces))+")")
-		args = append(args, toAny(spaces)...)
+		c.add(spaces, arg)
 	case !filter.IncludeSystem:
-		where = append(where, "space_id IS NOT NULL")
+		c.add("space_id IS NOT NULL")
 	}
 	err = db.view(ctx, func(tx *transaction) error {
-		cond := whereClause(where)
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM teams`+cond, args...).Scan(&page.Total); err != nil {
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM teams`+c.where(), c.args...).Scan(&page.Total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT `+teamColumns+` FROM teams`+cond+` ORDER BY seq, id LIMIT ? OFFSET ?`,
-			append(args, filter.Take, filter.Skip)...)
+		// The page's members come in the same statement, by a join: a list of the page's IDs
+		// would be as long as the page.
+		rows, err := tx.query(ctx, teamsWithMembers(`SELECT * FROM teams`+c.where()+` ORDER BY seq, id LIMIT ? OFFSET ?`),
+			append(c.args, filter.Take, filter.Skip)...)
 		if err != nil {
 			return err
 		}
-		if page.Items, err = collect(rows, scanTeam); err != nil {
-			return err
-		}
-		return tx.attachMembers(ctx, page.Items)
+		page.Items, err = readTeams(rows)
+		return err
 	})
 	return page, err
-}
-
-// attachMembers fills in the members of each team with one query.
-func (tx *transaction) attachMembers(ctx context.Context, teams []*octoinvite.Team) error {
-	if len(teams) == 0 {
-		return nil
-	}
-	byID := make(map[string]*octoinvite.Team, len(teams))
-	ids := make([]any, 0, len(teams))
-	for _, t := range teams {
-		byID[t.ID] = t
-		ids = append(ids, t.ID)
-	}
-	rows, err := tx.query(ctx, `SELECT m.team_id, m.user_id FROM team_members m JOIN users u ON u.id = m.user_id
-		WHERE m.team_id IN (`+placeholders(len(ids))+`) ORDER BY u.seq`, ids...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var teamID, userID string
-		if err := rows.Scan(&teamID, &userID); err != nil {
-			return err
-		}
-		t := byID[teamID]
-		t.MemberUserIDs = append(t.MemberUserIDs, userID)
-	}
-	return rows.Err()
 }
 
 // CreateTeam validates the team, gives it an ID and stores it with its members.
@@ -195,17 +173,11 @@ type teamRef struct {
 // existingTeams looks up each of raw, in one query, keeping the order.
 func (tx *transaction) existingTeams(ctx context.Context, raw []string) ([]teamRef, error) {
 	refs := make([]teamRef, len(raw))
-	var ids []any
 	for i, s := range raw {
 		refs[i].raw = s
-		if id, ok := octoinvite.ParseID(octoinvite.KindTeam, s); ok {
-			ids = append(ids, id)
-		}
 	}
-	if len(ids) == 0 {
-		return refs, nil
-	}
-	rows, err := tx.query(ctx, `SELECT id, space_id FROM teams WHERE id IN (`+placeholders(len(ids))+`)`, ids...)
+	inTeams, arg := tx.db.dialect.in("id", canonicalIDs(octoinvite.KindTeam, raw))
+	rows, err := tx.query(ctx, `SELECT id, space_id FROM teams WHERE `+inTeams, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -236,16 +208,8 @@ func (tx *transaction) existingTeams(ctx context.Context, raw []string) ([]teamR
 // is none.
 func (tx *transaction) existingUsers(ctx context.Context, raw []string) ([]string, error) {
 	out := make([]string, len(raw))
-	var ids []any
-	for _, s := range raw {
-		if id, ok := octoinvite.ParseID(octoinvite.KindUser, s); ok {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := tx.query(ctx, `SELECT id FROM users WHERE id IN (`+placeholders(len(ids))+`)`, ids...)
+	inUsers, arg := tx.db.dialect.in("id", canonicalIDs(octoinvite.KindUser, raw))
+	rows, err := tx.query(ctx, `SELECT id FROM users WHERE `+inUsers, arg)
 	if err != nil {
 		return nil, err
 	}

@@ -44,28 +44,20 @@ func (db *DB) FindUserByID(ctx context.Context, raw string) (user *octoinvite.Us
 // FindUsers returns a page of users in ID order.
 func (db *DB) FindUsers(ctx context.Context, filter octoinvite.UserFilter) (page octoinvite.Page[*octoinvite.User], err error) {
 	defer wrap(&err, "FindUsers")
-	var where []string
-	var args []any
+	c := conditions{dialect: db.dialect}
 	if filter.IDs != nil {
-		ids := canonicalIDs(octoinvite.KindUser, filter.IDs)
-		if len(ids) == 0 {
-			return octoinvite.Page[*octoinvite.User]{Items: []*octoinvite.User{}}, nil
-		}
-		where = append(where, "u.id IN ("+placeholders(len(ids))+")")
-		args = append(args, toAny(ids)...)
+		c.in("u.id", canonicalIDs(octoinvite.KindUser, filter.IDs))
 	}
 	if filter.Filter != "" {
 		p := likePattern(filter.Filter)
-		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.display_name) LIKE ? ESCAPE '\' OR lower(u.email_address) LIKE ? ESCAPE '\')`)
-		args = append(args, p, p, p)
+		c.add(`(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.display_name) LIKE ? ESCAPE '\' OR lower(u.email_address) LIKE ? ESCAPE '\')`, p, p, p)
 	}
 	err = db.view(ctx, func(tx *transaction) error {
-		cond := whereClause(where)
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM users u`+cond, args...).Scan(&page.Total); err != nil {
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM users u`+c.where(), c.args...).Scan(&page.Total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT `+userColumns+` FROM users u`+cond+` ORDER BY u.seq LIMIT ? OFFSET ?`,
-			append(args, filter.Take, filter.Skip)...)
+		rows, err := tx.query(ctx, `SELECT `+userColumns+` FROM users u`+c.where()+` ORDER BY u.seq LIMIT ? OFFSET ?`,
+			append(c.args, filter.Take, filter.Skip)...)
 		if err != nil {
 			return err
 		}
