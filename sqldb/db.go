@@ -270,6 +270,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*tra
 	}
 	for attempt := 1; ; attempt++ {
 		begun, err := db.runOnce(ctx, pool, readOnly, fn)
+		if err != nil && ctx.Err() != nil && errors.Is(err, sql.ErrTxDone) {
+			// database/sql rolls back a transaction whose context ends and then answers its
+			// statements and its commit with sql.ErrTxDone: the context's error says why.
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
 		if err == nil || attempt == maxAttempts || !db.dialect.retryable(err, begun) || ctx.Err() != nil {
 			return db.dialect.classify(err)
 		}

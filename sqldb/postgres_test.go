@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -71,12 +72,16 @@ func TestPostgresUnansweringDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.txTimeout = 300 * time.Millisecond
 	ctx := context.Background()
 	if _, err := db.FindUserByID(ctx, "Users-1"); err != nil {
 		t.Fatalf("before the partition: %v", err)
 	}
 
+	// A frozen database never answers, so a transaction's time must be short for the test to
+	// end soon; each operation's outcome is awaited for far longer, so that a machine under
+	// load cannot make the test fail.
+	const outcomeDeadline = time.Minute
+	db.txTimeout = 300 * time.Millisecond
 	proxy.Freeze()
 	for _, op := range []struct {
 		name string
@@ -85,15 +90,76 @@ func TestPostgresUnansweringDatabase(t *testing.T) {
 		{"Read", func() error { _, err := db.FindUserByID(ctx, "Users-1"); return err }},
 		{"Write", func() error { return db.CreateTeam(ctx, &octoinvite.Team{Name: "Ops", SpaceID: ptr("Spaces-1")}) }},
 	} {
-		if err := op.run(); !errors.Is(err, ErrUnavailable) {
+		if err := within(t, outcomeDeadline, op.run); !errors.Is(err, ErrUnavailable) {
 			t.Errorf("%s during the partition: got %v, want ErrUnavailable", op.name, err)
 		}
 	}
 
 	proxy.Thaw()
+	db.txTimeout = postgresTxTimeout
 	team := &octoinvite.Team{Name: "Ops", SpaceID: ptr("Spaces-1")}
-	if err := db.CreateTeam(ctx, team); err != nil || team.ID != "Teams-1" {
+	if err := within(t, outcomeDeadline, func() error { return db.CreateTeam(ctx, team) }); err != nil || team.ID != "Teams-1" {
 		t.Errorf("after the partition: got %s, %v, want Teams-1", team.ID, err)
+	}
+}
+
+// within returns what run returns, failing the test if that takes longer than deadline.
+func within(t *testing.T, deadline time.Duration, run func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- run() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(deadline):
+		t.Fatalf("no outcome after %s", deadline)
+		return nil
+	}
+}
+
+// TestPostgresTransactionPastItsDeadline ends a transaction's time while it runs: database/sql
+// rolls it back and answers what follows with sql.ErrTxDone, which must be the 503 of a
+// database that did not answer in time, not an internal error.
+func TestPostgresTransactionPastItsDeadline(t *testing.T) {
+	db, err := OpenPostgres(context.Background(), pgtest.NewDatabase(t, "pool_max_conns=2"), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tc := range []struct {
+		name string
+		// after runs in the transaction once database/sql has rolled it back.
+		after func(ctx context.Context, tx *transaction) error
+	}{
+		{"NextStatement", func(ctx context.Context, tx *transaction) error {
+			_, err := tx.exec(context.Background(), `SELECT 1`)
+			return err
+		}},
+		{"Commit", func(context.Context, *transaction) error { return nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			err := db.run(ctx, db.write, false, func(tx *transaction) error {
+				if _, err := tx.exec(ctx, `SELECT 1`); err != nil {
+					return err
+				}
+				<-ctx.Done()
+				// The rollback runs on a goroutine of database/sql's: wait for it, as long as
+				// it takes, by asking the transaction whether it is over.
+				sqlTx := tx.tx.(*sql.Tx)
+				for give := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+					if _, err := sqlTx.ExecContext(context.Background(), `SELECT 1`); errors.Is(err, sql.ErrTxDone) {
+						return tc.after(ctx, tx)
+					} else if time.Now().After(give) {
+						return fmt.Errorf("the transaction is still open after its deadline: %v", err)
+					}
+				}
+			})
+			if !errors.Is(err, ErrUnavailable) || !errors.Is(err, sql.ErrTxDone) {
+				t.Errorf("got %v, want ErrUnavailable wrapping sql.ErrTxDone", err)
+			}
+		})
 	}
 }
 
