@@ -1,10 +1,13 @@
 package prometheus_test
 
 import (
+	"bufio"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -93,6 +96,20 @@ func TestMetrics_afterKnownTraffic(t *testing.T) {
 		}
 	}
 
+	// Refused before routing, by net/http: counted all the same.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(env.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.WriteString(conn, "GET /api HTTP/1.1\r\nHost: octoinvite\r\nX-Pad: "+strings.Repeat("x", 80<<10)+"\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err != nil || resp.StatusCode != 431 {
+		t.Fatalf("oversized header fields: got %v, %v; want 431", resp, err)
+	}
+
 	want := `
 # HELP octoinvite_authentication_failures_total Requests refused for want of a valid credential, by the credential tried: none, api_key, session, password.
 # TYPE octoinvite_authentication_failures_total counter
@@ -107,6 +124,7 @@ octoinvite_http_requests_total{method="GET",route="/api/users/invitations",statu
 octoinvite_http_requests_total{method="GET",route="/api/users/invitations/{id}",status="200"} 1
 octoinvite_http_requests_total{method="GET",route="/api/users/invitations/{id}",status="404"} 1
 octoinvite_http_requests_total{method="GET",route="unmatched",status="404"} 1
+octoinvite_http_requests_total{method="GET",route="unmatched",status="431"} 1
 octoinvite_http_requests_total{method="OTHER",route="unmatched",status="405"} 1
 octoinvite_http_requests_total{method="POST",route="/api/users/invitations",status="201"} 1
 octoinvite_http_requests_total{method="POST",route="/api/{space}/users/invitations",status="201"} 1
