@@ -172,15 +172,16 @@ func (c *conn) answer(status int, problem string) error {
 // refusalWords returns what to tell a client whose request net/http refused with the status
 // (and the problem its status line named, if any), and what to advise a person on a page.
 func refusalWords(status int, problem string) (message, advice string) {
+	const again = "Open the link you were sent again."
 	switch {
 	case status == http.StatusRequestHeaderFieldsTooLarge:
 		return "The request's header fields are too large.", "Clear this site's cookies in your browser, then open the link again."
 	case status == http.StatusNotImplemented:
-		return "The request's transfer encoding is not supported: send the body as is, or chunked.", "Open the link you were sent again."
+		return "The request's transfer encoding is not supported: send the body as is, or chunked.", again
 	case problem != "":
-		return "The request could not be read: " + problem + ".", "Open the link you were sent again."
+		return "The request could not be read: " + problem + ".", again
 	}
-	return "The request could not be read: it is not a well-formed HTTP request.", "Open the link you were sent again."
+	return "The request could not be read: it is not a well-formed HTTP request.", again
 }
 
 // problemPages is what a Web handler that can show a problem as a page does (web.Handler).
