@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -34,7 +35,9 @@ func newAPIOptions(stdout io.Writer, getenv func(string) string) *apiOptions {
 	return &apiOptions{stdout: stdout, getenv: getenv}
 }
 
-// addAPIFlags adds the flags to cmd and, as they are persistent, to its subcommands.
+// addFlags adds the flags of every command that calls a server (--server, --api-key, --output,
+// --timeout) to cmd as persistent flags, so that its subcommands have them too. Their variables,
+// OCTOPUS_URL and OCTOPUS_API_KEY, are read when the command runs, by client.
 func (o *apiOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.PersistentFlags()
 	f.StringVar(&o.Server, "server", "", "the server's address, such as https://octopus.example.com (OCTOPUS_URL)")
@@ -118,10 +121,10 @@ func apiError(err error) error {
 		if ce.StatusCode != 0 {
 			msg += fmt.Sprintf(" (%d %s)", ce.StatusCode, http.StatusText(ce.StatusCode))
 		}
-		return &cliError{msg: msg, err: err}
+		return &cliError{msg: printable(msg), err: err}
 	}
 	msg := strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), "client: ")), " ")
-	return &cliError{msg: msg, err: err}
+	return &cliError{msg: printable(msg), err: err}
 }
 
 // cliError is an error worded for the command line that still unwraps to its cause.
@@ -133,13 +136,35 @@ type cliError struct {
 func (e *cliError) Error() string { return e.msg }
 func (e *cliError) Unwrap() error { return e.err }
 
-// table writes rows under a header, in aligned columns, without trailing blanks.
+// timeLayout is how the CLI shows a time, in the local zone (see location).
+const timeLayout = "2006-01-02 15:04:05 MST"
+
+// printable returns s safe to write to a terminal: control characters (the escape that starts a
+// terminal's sequences for the window title, cursor moves or the clipboard, tabs and line breaks
+// that would break a table), line separators and bidirectional controls (which make text read
+// other than it is) are each replaced by '?'. Every text the CLI prints goes through it, since
+// names, purposes and messages are chosen by users.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// table writes rows under a header, in aligned columns, without trailing blanks; every cell
+// printable.
 func table(w io.Writer, header []string, rows [][]string) {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, row := range rows {
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
+		cells := make([]string, len(row))
+		for i, cell := range row {
+			cells[i] = printable(cell)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
 	for _, line := range strings.SplitAfter(buf.String(), "\n") {
@@ -149,13 +174,19 @@ func table(w io.Writer, header []string, rows [][]string) {
 	}
 }
 
-// fields writes name and value pairs, one a line, the values aligned.
+// fields writes name and value pairs, one a line, the values aligned and printable.
 func fields(w io.Writer, pairs ...[2]string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, p := range pairs {
-		fmt.Fprintf(tw, "%s:\t%s\n", p[0], p[1])
+		fmt.Fprintf(tw, "%s:\t%s\n", p[0], printable(p[1]))
 	}
 	tw.Flush()
+}
+
+// note writes a line of its own about the outcome, such as a warning, to the command's standard
+// error, where it does not mix with the output a script reads.
+func note(cmd *cobra.Command, format string, args ...any) {
+	fmt.Fprintln(cmd.ErrOrStderr(), printable("octoinvite: "+fmt.Sprintf(format, args...)))
 }
 
 // orNone returns s, or "(none)" when it is empty.

@@ -78,7 +78,7 @@ State:       Pending
 Uses:        0/1
 Space:       Spaces-1
 Teams:       Teams-1, teams-everyone
-Created by:  admin
+Changed:     2026-11-26 19:00:00 JST by admin
 Link:        `+env.URL+`/app/register?invitation=`+inv.InvitationCode+`
 `)
 	})
@@ -93,9 +93,20 @@ Link:        `+env.URL+`/app/register?invitation=`+inv.InvitationCode+`
 			`"State":"Pending","MaxUses":1,"Uses":0,"Links":{"Self":"/api/users/invitations/Invitations-2"}}`+"\n")
 	})
 	t.Run("OK no teams", func(t *testing.T) {
-		out := mustRun(t, vars, "invite", "--space", "Spaces-1")
+		out, stderr, err := runCLI(t, vars, "invite", "--space", "Spaces-1")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !strings.Contains(out, "Teams:       (none)\n") {
 			t.Errorf("got %q, want the teams shown as (none)", out)
+		}
+		id := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(out, "\n", 2)[0], "Invitation:"))
+		if inv, err := env.DB.FindInvitationByID(context.Background(), id); err != nil || len(inv.AddToTeamIDs) != 0 {
+			t.Errorf("the store holds %+v, %v; want the invitation, with no team", inv, err)
+		}
+		assertOutput(t, stderr, "octoinvite: warning: "+id+" adds its users to no team: whoever registers with it joins none but Everyone (name teams with --team)\n")
+		if _, stderr, _ := runCLI(t, vars, "invite", "--space", "Spaces-1", "--team", "Teams-1"); stderr != "" {
+			t.Errorf("got %q on standard error for an invitation with a team, want nothing", stderr)
 		}
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {

@@ -101,7 +101,7 @@ so store it somewhere safe (a password manager, your CI's secret store).`,
 					[2]string{"API key", key.ID},
 					[2]string{"Purpose", key.Purpose},
 					[2]string{"User", key.UserID},
-					[2]string{"Created", key.Created.In(loc).Format("2006-01-02 15:04:05 MST")},
+					[2]string{"Created", key.Created.In(loc).Format(timeLayout)},
 					[2]string{"Key", key.APIKey},
 				)
 				io.WriteString(w, "\nThe key is shown this once: keep it somewhere safe.\n")
@@ -128,7 +128,7 @@ so store it somewhere safe (a password manager, your CI's secret store).`,
 			return o.print(func(w io.Writer) {
 				rows := make([][]string, 0, len(col.Items))
 				for _, k := range col.Items {
-					rows = append(rows, []string{k.ID, k.Created.In(loc).Format("2006-01-02 15:04:05 MST"), k.Purpose})
+					rows = append(rows, []string{k.ID, k.Created.In(loc).Format(timeLayout), k.Purpose})
 				}
 				table(w, []string{"ID", "CREATED", "PURPOSE"}, rows)
 			})
@@ -151,7 +151,7 @@ so store it somewhere safe (a password manager, your CI's secret store).`,
 			if o.Output == "json" {
 				return nil
 			}
-			_, err = io.WriteString(o.stdout, "Revoked "+args[0]+" of "+userID+".\n")
+			_, err = io.WriteString(o.stdout, printable("Revoked "+args[0]+" of "+userID+".")+"\n")
 			return err
 		},
 	}

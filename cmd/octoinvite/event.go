@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
+	"regexp"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -63,8 +62,8 @@ created and revoked, sign-ins. It needs the EventView permission (administrators
 			return o.print(func(w io.Writer) {
 				rows := make([][]string, 0, len(col.Items))
 				for _, e := range col.Items {
-					rows = append(rows, []string{e.ID, e.Occurred.In(loc).Format("2006-01-02 15:04:05 MST"), e.Category,
-						printable(e.Username), orNone(e.IPAddress), printable(e.Message)})
+					rows = append(rows, []string{e.ID, e.Occurred.In(loc).Format(timeLayout), e.Category,
+						e.Username, orNone(e.IPAddress), localTimes(e.Message, loc)})
 				}
 				table(w, []string{"ID", "OCCURRED", "CATEGORY", "USER", "ADDRESS", "MESSAGE"}, rows)
 				if col.TotalResults > len(col.Items) {
@@ -85,15 +84,20 @@ created and revoked, sign-ins. It needs the EventView permission (administrators
 	return cmd
 }
 
-// printable replaces control characters, which a purpose may hold, so that no event can move
-// the terminal's cursor or break the table.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '?'
+// wireTime matches the times the server writes into event messages (octoinvite.TimeFormat, or
+// any RFC 3339 time).
+var wireTime = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})`)
+
+// localTimes rewrites the times in an event's message as the table shows times: in loc, to the
+// second.
+func localTimes(message string, loc *time.Location) string {
+	return wireTime.ReplaceAllStringFunc(message, func(s string) string {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return s
 		}
-		return r
-	}, s)
+		return t.In(loc).Format(timeLayout)
+	})
 }
 
 // parseDate reads an RFC 3339 time or a date, which means its midnight in UTC.

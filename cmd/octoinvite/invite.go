@@ -27,7 +27,8 @@ func newInviteCommand(stdout io.Writer, getenv func(string) string) *cobra.Comma
 invitee opens in a browser to register. Whoever registers with the code joins the teams.
 
 With --space the invitation belongs to that space and may name its teams and the system teams
-(teams-everyone, teams-administrators); without it, only system teams.
+(teams-everyone, teams-administrators); without it, only system teams. An invitation without
+--team is created, as the API allows, with a warning: whoever registers with it joins no team.
 
 The code lasts the server's default lifetime (48 hours unless configured) unless --expires-in
 asks for another, up to the server's maximum. With --max-uses, several people can register
@@ -57,6 +58,9 @@ with the same code, such as a link shared with a whole team; the last use closes
 			}
 			if err := c.CreateInvitation(cmd.Context(), inv); err != nil {
 				return apiError(err)
+			}
+			if len(inv.AddToTeamIDs) == 0 {
+				note(cmd, "warning: %s adds its users to no team: whoever registers with it joins none but Everyone (name teams with --team)", inv.ID)
 			}
 			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
 		},
@@ -153,7 +157,8 @@ users to one of the given teams. Expiry times are in local time.`,
 		Use:   "revoke ID",
 		Short: "Withdraw an invitation, so that its code no longer works",
 		Long: `Withdraw an invitation: its code stops working at once, and the invitee's page says the invitation
-was withdrawn. Revoking a revoked invitation changes nothing; a used-up one cannot be revoked.`,
+was withdrawn. Revoking a revoked invitation changes nothing, and says when and by whom it was
+revoked; a used-up one cannot be revoked.`,
 		Example: `  octoinvite invitation revoke Invitations-1`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -161,9 +166,12 @@ was withdrawn. Revoking a revoked invitation changes nothing; a used-up one cann
 			if err != nil {
 				return err
 			}
-			inv, _, err := c.RevokeInvitation(cmd.Context(), args[0], "")
+			inv, revoked, err := c.RevokeInvitation(cmd.Context(), args[0], "")
 			if err != nil {
 				return apiError(err)
+			}
+			if !revoked {
+				note(cmd, "%s was already revoked on %s: nothing changed", inv.ID, whenBy(inv.RevokedOn, inv.RevokedBy, location(getenv)))
 			}
 			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
 		},
@@ -205,18 +213,49 @@ func registerLink(c *client.Client, code string) string {
 	return c.BaseURL() + RegisterPath + "?invitation=" + url.QueryEscape(code)
 }
 
+// printInvitation writes an invitation's fields. Its code and link are shown while it can be
+// redeemed; a revoked or redeemed invitation shows by whom and when instead.
 func printInvitation(w io.Writer, c *client.Client, inv *octoinvite.Invitation, loc *time.Location) {
-	fields(w,
-		[2]string{"Invitation", inv.ID},
-		[2]string{"Code", inv.InvitationCode},
-		[2]string{"Expires", inv.Expires.In(loc).Format("2006-01-02 15:04:05 MST")},
+	pairs := [][2]string{{"Invitation", inv.ID}}
+	if inv.State == octoinvite.StatePending {
+		pairs = append(pairs, [2]string{"Code", inv.InvitationCode})
+	}
+	pairs = append(pairs,
+		[2]string{"Expires", inv.Expires.In(loc).Format(timeLayout)},
 		[2]string{"State", inv.State},
 		[2]string{"Uses", usesOf(inv)},
+	)
+	if inv.RevokedOn != nil {
+		pairs = append(pairs, [2]string{"Revoked", whenBy(inv.RevokedOn, inv.RevokedBy, loc)})
+	}
+	if inv.RedeemedOn != nil {
+		label := "Redeemed"
+		if inv.MaxUses > 1 {
+			label = "Last redeemed"
+		}
+		pairs = append(pairs, [2]string{label, whenBy(inv.RedeemedOn, inv.RedeemedBy, loc)})
+	}
+	pairs = append(pairs,
 		[2]string{"Space", spaceOf(inv.SpaceID)},
 		[2]string{"Teams", orNone(strings.Join(inv.AddToTeamIDs, ", "))},
-		[2]string{"Created by", inv.LastModifiedBy},
-		[2]string{"Link", registerLink(c, inv.InvitationCode)},
+		[2]string{"Changed", whenBy(&inv.LastModifiedOn, &inv.LastModifiedBy, loc)},
 	)
+	if inv.State == octoinvite.StatePending {
+		pairs = append(pairs, [2]string{"Link", registerLink(c, inv.InvitationCode)})
+	}
+	fields(w, pairs...)
+}
+
+// whenBy reads "2026-11-28 19:00:00 JST by admin": the time, in loc, and who.
+func whenBy(on *octoinvite.Time, by *string, loc *time.Location) string {
+	s := "(unknown)"
+	if on != nil {
+		s = on.In(loc).Format(timeLayout)
+	}
+	if by != nil {
+		s += " by " + *by
+	}
+	return s
 }
 
 // location returns the time zone named by TZ, as Go's own time.Local reads it, so that tests can

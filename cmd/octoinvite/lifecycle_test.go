@@ -46,16 +46,40 @@ func TestCLIInvitationLifecycle(t *testing.T) {
 		assertOutput(t, out, want)
 	})
 	t.Run("Revoke", func(t *testing.T) {
-		out := mustRun(t, vars, "invitation", "revoke", "Invitations-2")
-		if !strings.Contains(out, "State:       Revoked\n") {
-			t.Errorf("got\n%s\nwant the revoked invitation", out)
+		revoked := `Invitation:  Invitations-2
+Expires:     2026-11-28 19:00:00 JST
+State:       Revoked
+Uses:        0/1
+Revoked:     2026-11-26 19:00:00 JST by admin
+Space:       (system)
+Teams:       teams-everyone
+Changed:     2026-11-26 19:00:00 JST by admin
+`
+		out, stderr, err := runCLI(t, vars, "invitation", "revoke", "Invitations-2")
+		if err != nil || stderr != "" {
+			t.Fatalf("got %v, %q on standard error; want success, silently", err, stderr)
 		}
+		assertOutput(t, out, revoked)
 		out = mustRun(t, vars, "invitation", "list", "--state", "revoked")
 		if !strings.Contains(out, "Invitations-2  Revoked") || strings.Contains(out, "Invitations-1") {
 			t.Errorf("got\n%s\nwant only Invitations-2, revoked", out)
 		}
 		stdout, _, err := runCLI(t, vars, "invitation", "regenerate", "Invitations-2")
 		assertFailure(t, stdout, err, "There was a problem with your request. The invitation has been revoked; create a new invitation instead of regenerating it. (409 Conflict)")
+
+		// Again, an hour later: it says so, and nothing changes.
+		env.Clock.Advance(time.Hour)
+		defer env.Clock.Set(servertest.Epoch)
+		out, stderr, err = runCLI(t, vars, "invitation", "revoke", "Invitations-2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertOutput(t, out, revoked)
+		assertOutput(t, stderr, "octoinvite: Invitations-2 was already revoked on 2026-11-26 19:00:00 JST by admin: nothing changed\n")
+		events, err := env.DB.FindEvents(context.Background(), octoinvite.EventFilter{Regarding: []string{"Invitations-2"}, Range: octoinvite.Range{Take: 10}})
+		if err != nil || events.Total != 2 {
+			t.Errorf("got %d events about Invitations-2 (%v), want 2: created, revoked once", events.Total, err)
+		}
 	})
 	t.Run("Regenerate", func(t *testing.T) {
 		out := mustRun(t, vars, "invitation", "regenerate", "Invitations-1", "--output", "json")
@@ -67,6 +91,42 @@ func TestCLIInvitationLifecycle(t *testing.T) {
 			!strings.Contains(out, `"Expires":"2026-11-28T10:00:00.000+00:00"`) {
 			t.Errorf("got\n%s\nwant the new code, expiring after the default lifetime", out)
 		}
+	})
+	t.Run("Event times", func(t *testing.T) {
+		out := mustRun(t, vars, "event", "list", "--regarding", "Invitations-1", "--take", "1")
+		if !strings.Contains(out, "Invitation Invitations-1 was given a new code, valid until 2026-11-28 19:00:00 JST in space Spaces-1\n") {
+			t.Errorf("got\n%s\nwant the new expiry in the time zone of the table", out)
+		}
+	})
+	t.Run("Redeemed", func(t *testing.T) {
+		fresh, err := env.DB.FindInvitationByID(context.Background(), "Invitations-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Clock.Advance(time.Hour)
+		defer env.Clock.Set(servertest.Epoch)
+		register(t, env, fresh.InvitationCode, "jane")
+		out := mustRun(t, vars, "invitation", "get", "Invitations-1")
+		if !strings.Contains(out, "State:          Pending\nUses:           1/3\nLast redeemed:  2026-11-26 20:00:00 JST by Users-2\n") ||
+			!strings.Contains(out, "Link:           "+env.URL+"/app/register?invitation="+fresh.InvitationCode+"\n") {
+			t.Errorf("got\n%s\nwant the latest redemption, and the link of a code still usable", out)
+		}
+
+		mustRun(t, vars, "invite", "--team", "teams-everyone") // Invitations-3
+		once, err := env.DB.FindInvitationByID(context.Background(), "Invitations-3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		register(t, env, once.InvitationCode, "john")
+		assertOutput(t, mustRun(t, vars, "invitation", "get", "Invitations-3"), `Invitation:  Invitations-3
+Expires:     2026-11-28 20:00:00 JST
+State:       Redeemed
+Uses:        1/1
+Redeemed:    2026-11-26 20:00:00 JST by Users-3
+Space:       (system)
+Teams:       teams-everyone
+Changed:     2026-11-26 20:00:00 JST by admin
+`)
 	})
 	t.Run("ErrUnknownState", func(t *testing.T) {
 		stdout, _, err := runCLI(t, vars, "invitation", "list", "--state", "Lost")
@@ -82,6 +142,15 @@ func TestCLIInvitationLifecycle(t *testing.T) {
 			t.Errorf("got %v, want the server's refusal of a distant expiry", err)
 		}
 	})
+}
+
+// register registers a user with the invitation code, as the invitee's page does.
+func register(t *testing.T, env *servertest.Env, code, username string) {
+	t.Helper()
+	reg := &octoinvite.Registration{Username: username, DisplayName: username, Password: "maple-Quartz-river-91", InvitationCode: code}
+	if _, err := env.DB.Register(context.Background(), reg); err != nil {
+		t.Fatalf("registering %s: %v", username, err)
+	}
 }
 
 func TestCLIVersion(t *testing.T) {

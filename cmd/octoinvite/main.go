@@ -25,7 +25,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "octoinvite: "+err.Error())
+		fmt.Fprintln(os.Stderr, printable("octoinvite: "+err.Error()))
 		os.Exit(1)
 	}
 }
