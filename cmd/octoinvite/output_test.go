@@ -1,58 +1,100 @@
 package main
 
 import (
-	"context"
-	"slices"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/octoinvite/octoinvite"
 	"github.com/octoinvite/octoinvite/internal/servertest"
 )
 
-// hostile holds what a user may put in a text the administrator's CLI prints: a window title, a
-// screen clear, a clipboard write (OSC 52), an escape in its 8-bit form (C1), a right-to-left
-// override and a line separator.
-const hostile = "ci\x1b]0;pwned\x07\x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\u009b31m\u202eevil\u2028x"
+// hostile holds what a text may hold that a terminal acts on: a window title, a screen clear, a
+// clipboard write (OSC 52), an escape in its 8-bit form (C1), a carriage return that overwrites
+// the line, a right-to-left override and a line separator.
+const hostile = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\u009b31m\rfake\u202eevil\u2028x"
 
 // safe is how the CLI prints it.
-const safe = "ci?]0;pwned??[2J?]52;c;cm0gLXJmIH4=??31m?evil?x"
+const safe = "?]0;pwned??[2J?]52;c;cm0gLXJmIH4=??31m?fake?evil?x"
 
 func TestPrintable(t *testing.T) {
 	if got := printable(hostile); got != safe {
 		t.Errorf("got %q, want %q", got, safe)
 	}
-	for _, s := range []string{"Développeurs", "運用チーム", "O'Brien", "a b"} {
+	for _, s := range []string{"Développeurs", "運用チーム", "O'Brien", "a b", "😀"} {
 		if got := printable(s); got != s {
 			t.Errorf("printable(%q): got %q, want it unchanged", s, got)
 		}
 	}
 }
 
-// TestCLI_UserTextIsPrintedSafely puts terminal escapes in a key's purpose through the real
-// server and checks every command that prints it, and an error message that quotes it.
+// TestCLI_UserTextIsPrintedSafely stores descriptions with the line breaks, tabs and carriage
+// returns the API accepts in them, and checks how the CLI prints them.
 func TestCLI_UserTextIsPrintedSafely(t *testing.T) {
 	env := servertest.Start(t)
 	vars := cliEnv(env)
-	user, key := env.CreateUser(t, "jane")
-	janeVars := map[string]string{"OCTOPUS_URL": env.URL, "OCTOPUS_API_KEY": key, "TZ": "Asia/Tokyo"}
+	out := mustRun(t, vars, "space", "create", "Operations", "--description", "Runs things\rOwned by mallory\n\tfor real")
+	assertOutput(t, out, "Space:        Spaces-2\nName:         Operations\nSlug:         operations\nDescription:  Runs things?Owned by mallory??for real\n")
+	out = mustRun(t, vars, "team", "create", "On call", "--space", "Spaces-2", "--description", "Wakes\rSleeps")
+	assertOutput(t, out, "Team:         Teams-1\nName:         On call\nSpace:        Spaces-2\nDescription:  Wakes?Sleeps\n")
+}
 
-	created := mustRun(t, janeVars, "apikey", "create", "--purpose", hostile)
-	listed := mustRun(t, janeVars, "apikey", "list")
-	events := mustRun(t, vars, "event", "list", "--user", user.ID)
-	for name, out := range map[string]string{"apikey create": created, "apikey list": listed, "event list": events} {
-		if strings.ContainsAny(out, "\x1b\x07\u009b\u202e\u2028") {
+// TestCLI_ServerTextIsPrintedSafely drives the CLI against a server whose every answer carries
+// terminal controls in its texts (a server other than this one, or a database written before
+// such text was refused): names, a display name, a key's purpose, event messages and error
+// messages. The test puts a marker in each text through the real server, and a proxy in front
+// of it replaces the marker with the controls, JSON-escaped, in each answer.
+func TestCLI_ServerTextIsPrintedSafely(t *testing.T) {
+	env := servertest.Start(t)
+	target, _ := url.Parse(env.URL)
+	quoted, _ := json.Marshal(hostile) // the controls escaped as \u001b and so on
+	jsonHostile := bytes.Trim(quoted, `"`)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		b = bytes.ReplaceAll(b, []byte("MARK"), jsonHostile)
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		resp.ContentLength = int64(len(b))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(b)))
+		return nil
+	}
+	hostileServer := httptest.NewServer(proxy)
+	defer hostileServer.Close()
+	direct := cliEnv(env)
+	vars := map[string]string{"OCTOPUS_URL": hostileServer.URL, "OCTOPUS_API_KEY": servertest.AdminKey, "TZ": "Asia/Tokyo"}
+
+	mustRun(t, direct, "team", "create", "Developers MARK", "--space", "Spaces-1")
+	mustRun(t, direct, "space", "create", "Operations MARK")
+	mustRun(t, direct, "apikey", "create", "--purpose", "ci MARK")
+	runs := map[string][]string{
+		"team list":     {"team", "list"},
+		"space list":    {"space", "list"},
+		"apikey list":   {"apikey", "list"},
+		"event list":    {"event", "list"},
+		"team create":   {"team", "create", "Testers MARK", "--space", "Spaces-1"},
+		"apikey create": {"apikey", "create", "--purpose", "deploy MARK"},
+	}
+	for name, args := range runs {
+		out := mustRun(t, vars, args...)
+		if strings.ContainsAny(out, "\x1b\x07\r\u009b\u202e\u2028") {
 			t.Errorf("%s printed a control character: %q", name, out)
 		}
-		if !strings.Contains(out, safe) {
-			t.Errorf("%s: got %q, want the purpose as %q", name, out, safe)
+		if !strings.Contains(out, " "+safe) {
+			t.Errorf("%s: got %q, want the text with %q", name, out, safe)
 		}
 	}
-	keys, err := env.DB.FindAPIKeys(context.Background(), user.ID, octoinvite.Range{Take: 10})
-	if err != nil || !slices.ContainsFunc(keys.Items, func(k *octoinvite.APIKey) bool { return k.Purpose == hostile }) {
-		t.Errorf("the store holds %+v, %v; want the purpose as it was sent", keys.Items, err)
+	stdout, _, err := runCLI(t, vars, "team", "create", "Developers MARK", "--space", "Spaces-1")
+	if err == nil || strings.ContainsAny(err.Error(), "\x1b\x07\r\u009b\u202e\u2028") || stdout != "" ||
+		!strings.Contains(err.Error(), "A team with the name 'Developers ?]0;pwned??[2J?]52;c;cm0gLXJmIH4=??31m") {
+		t.Errorf("got %q, %q; want the server's message without control characters", stdout, err)
 	}
-
-	stdout, _, err := runCLI(t, vars, "invitation", "get", "Invitations-1\x1b]0;pwned\x07")
-	assertFailure(t, stdout, err, "The resource 'Invitations-1?]0;pwned?' was not found. (404 Not Found)")
 }
