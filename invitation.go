@@ -230,12 +230,13 @@ type InvitationService interface {
 	// invitation changes nothing and returns it as it is, with revoked false; a used-up one is
 	// ErrInvitationUsedUp; an unknown one ENOTFOUND.
 	RevokeInvitation(ctx context.Context, id, by string) (inv *Invitation, revoked bool, err error)
-	// RegenerateInvitation gives a pending or expired invitation a new code and a new expiry
-	// (now plus the default lifetime), recording by whom (a username), and returns it; the old
-	// code stops working at once. Uses already made still count. A revoked invitation is
-	// ErrInvitationRevokedNoRegenerate, a used-up one ErrInvitationUsedUp; an unknown one
-	// ENOTFOUND.
-	RegenerateInvitation(ctx context.Context, id, by string) (*Invitation, error)
+	// RegenerateInvitation gives a pending or expired invitation a new code and a new expiry,
+	// recording by whom (a username), and returns it; the old code stops working at once. Uses
+	// already made still count. The expiry is expires, within the bounds of a new invitation's
+	// (see InvitationExpiry: a zero time means now plus the default lifetime; one out of bounds
+	// is EINVALID). A revoked invitation is ErrInvitationRevokedNoRegenerate, a used-up one
+	// ErrInvitationUsedUp; an unknown one ENOTFOUND.
+	RegenerateInvitation(ctx context.Context, id, by string, expires time.Time) (*Invitation, error)
 }
 
 // Errors of lifecycle operations refused because of the invitation's state. They are ECONFLICT

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"strings"
+	"time"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -143,15 +144,23 @@ func (c *Client) RevokeInvitation(ctx context.Context, id, by string) (*octoinvi
 }
 
 // RegenerateInvitation gives the invitation a new code and a new expiry and returns it; the old
-// code stops working at once. The server records the caller: by is not sent. A revoked or
-// used-up invitation is an error matching ErrConflict; an unknown one, ErrNotFound.
-func (c *Client) RegenerateInvitation(ctx context.Context, id, by string) (*octoinvite.Invitation, error) {
+// code stops working at once. The expiry is expires, or, for the zero time, the server's default
+// lifetime from now (the request then has no body). The server records the caller: by is not
+// sent. A revoked or used-up invitation is an error matching ErrConflict; an unknown one,
+// ErrNotFound; an expiry out of the server's bounds, ErrInvalid.
+func (c *Client) RegenerateInvitation(ctx context.Context, id, by string, expires time.Time) (*octoinvite.Invitation, error) {
 	link, err := c.invitationItemLink(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	var body any
+	if !expires.IsZero() {
+		body = struct {
+			Expires octoinvite.Time `json:"Expires"`
+		}{octoinvite.NewTime(expires)}
+	}
 	var inv octoinvite.Invitation
-	if err := c.do(ctx, "POST", link+"/regenerate", nil, &inv); err != nil {
+	if err := c.do(ctx, "POST", link+"/regenerate", body, &inv); err != nil {
 		return nil, err
 	}
 	return &inv, nil

@@ -60,17 +60,30 @@ func TestInvitationLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("RegenerateInvitation ErrConflict revoked", func(t *testing.T) {
-		_, err := c.RegenerateInvitation(ctx, "Invitations-2", "")
+		_, err := c.RegenerateInvitation(ctx, "Invitations-2", "", time.Time{})
 		assertError(t, err, 409, client.ErrConflict, octoinvite.ProblemMessage, "The invitation has been revoked; create a new invitation instead of regenerating it.")
 	})
 	t.Run("RegenerateInvitation", func(t *testing.T) {
-		inv, err := c.RegenerateInvitation(ctx, chosen.ID, "")
+		inv, err := c.RegenerateInvitation(ctx, chosen.ID, "", time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if inv.InvitationCode == chosen.InvitationCode || !inv.Expires.Equal(servertest.Epoch.Add(octoinvite.DefaultInvitationLifetime)) {
 			t.Errorf("got %+v, want a new code expiring after the default lifetime", inv)
 		}
+	})
+	t.Run("RegenerateInvitation with an expiry", func(t *testing.T) {
+		want := servertest.Epoch.Add(7 * 24 * time.Hour)
+		inv, err := c.RegenerateInvitation(ctx, chosen.ID, "", want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := env.DB.FindInvitationByID(ctx, chosen.ID)
+		if err != nil || !inv.Expires.Equal(want) || !stored.Expires.Equal(want) || stored.InvitationCode != inv.InvitationCode {
+			t.Errorf("got %+v (stored %+v, %v), want the new code expiring at %s", inv, stored, err, want)
+		}
+		_, err = c.RegenerateInvitation(ctx, chosen.ID, "", servertest.Epoch.Add(-time.Hour))
+		assertError(t, err, 400, client.ErrInvalid, octoinvite.ProblemMessage, "The expiry date (Expires) 2026-11-26T09:00:00.000+00:00 is not in the future.")
 	})
 	t.Run("ListInvitations ErrInvalid state", func(t *testing.T) {
 		_, err := c.ListInvitations(ctx, octoinvite.InvitationFilter{States: []string{"Lost"}})

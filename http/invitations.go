@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -154,14 +155,29 @@ func (s *Server) handleRevokeInvitation(w http.ResponseWriter, r *http.Request) 
 	return nil
 }
 
+// regenerateRequest is the optional body of a regeneration: the new expiry, read as a new
+// invitation's is.
+type regenerateRequest struct {
+	Expires json.RawMessage `json:"Expires"`
+}
+
 // handleRegenerateInvitation gives an invitation a new code and expiry and answers 200 with it.
-// A revoked or used-up invitation is 409.
+// The body is optional: without one, or without Expires, the expiry is now plus the default
+// lifetime. A revoked or used-up invitation is 409.
 func (s *Server) handleRegenerateInvitation(w http.ResponseWriter, r *http.Request) error {
 	inv, err := s.routeInvitation(r)
 	if err != nil {
 		return err
 	}
-	inv, err = s.Invitations.RegenerateInvitation(r.Context(), inv.ID, octoinvite.UserFromContext(r.Context()).Username)
+	var req regenerateRequest
+	if err := s.decodeBody(w, r, &req); err != nil && !slices.Equal(octoinvite.ErrorDetails(err), []string{octoinvite.MsgNoRequestBody}) {
+		return err // an empty body, or null, asks for the default
+	}
+	expires, err := (&invitationRequest{Expires: req.Expires}).expires()
+	if err != nil {
+		return err
+	}
+	inv, err = s.Invitations.RegenerateInvitation(r.Context(), inv.ID, octoinvite.UserFromContext(r.Context()).Username, expires.Time)
 	if err != nil {
 		return err
 	}

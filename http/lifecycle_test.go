@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -175,6 +176,66 @@ func TestRegenerateInvitation(t *testing.T) {
 	_, userKey := env.CreateUser(t, "bob")
 	send(t, env, request{method: "POST", path: "/api/users/invitations/" + inv.ID + "/regenerate", key: userKey}).wantJSON(t, 403,
 		`{"ErrorMessage":"You do not have permission to perform this action. Please contact your Octopus administrator. Missing permission: UserInvite"}`)
+}
+
+// TestRegenerateInvitation_Expires regenerates with the optional body: a chosen expiry within a
+// new invitation's bounds, or the default lifetime for none; anything else is a 400 that changes
+// nothing.
+func TestRegenerateInvitation_Expires(t *testing.T) {
+	env := servertest.Start(t)
+	inv := invite(t, env, nil) // the clock is at 2026-11-26T10:00Z
+	problem := func(msg string) string {
+		return `{"ErrorMessage":"There was a problem with your request.","Errors":["` + msg + `"]}`
+	}
+	for _, tt := range []struct {
+		name, body, contentType string
+		status                  int
+		want                    string // the Expires answered, or the error body
+	}{
+		{"OK_Chosen", `{"Expires":"2026-12-03T12:00:00+02:00"}`, "application/json", 200, "2026-12-03T10:00:00.000+00:00"},
+		{"OK_NoBody", ``, "", 200, "2026-11-28T10:00:00.000+00:00"},
+		{"OK_EmptyObject", `{}`, "application/json", 200, "2026-11-28T10:00:00.000+00:00"},
+		{"OK_Null", `{"Expires":null}`, "application/json", 200, "2026-11-28T10:00:00.000+00:00"},
+		{"OK_ZeroDate", `{"Expires":"0001-01-01T00:00:00.000+00:00"}`, "application/json", 200, "2026-11-28T10:00:00.000+00:00"},
+		{"OK_BodyNull", `null`, "application/json", 200, "2026-11-28T10:00:00.000+00:00"},
+		{"ErrTooFar", `{"Expires":"2027-01-01T00:00:00.000+00:00"}`, "application/json", 400,
+			problem("The expiry date (Expires) 2027-01-01T00:00:00.000+00:00 is too far away: an invitation can last at most 720h0m0s, until 2026-12-26T10:00:00.000+00:00.")},
+		{"ErrPast", `{"Expires":"2026-11-26T09:00:00.000+00:00"}`, "application/json", 400,
+			problem("The expiry date (Expires) 2026-11-26T09:00:00.000+00:00 is not in the future.")},
+		{"ErrMalformedDate", `{"Expires":"next week"}`, "application/json", 400,
+			problem(`The expiry date (Expires) must be a date such as \"2026-11-28T10:00:00.000+00:00\", or null for the default lifetime.`)},
+		{"ErrMalformedJSON", `{"Expires":`, "application/json", 400, ""},
+		{"ErrNotJSON", `Expires=tomorrow`, "application/x-www-form-urlencoded", 415, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before, err := env.DB.FindInvitationByID(context.Background(), inv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := request{method: "POST", path: "/api/users/invitations/" + inv.ID + "/regenerate", key: servertest.AdminKey, body: tt.body}
+			if tt.contentType != "" {
+				req.header = map[string]string{"Content-Type": tt.contentType}
+			}
+			resp := send(t, env, req)
+			after, err := env.DB.FindInvitationByID(context.Background(), inv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.status != 200 {
+				if resp.status != tt.status || (tt.want != "" && !jsonEqual(t, resp.body, tt.want)) {
+					t.Errorf("got %d %s, want %d %s", resp.status, resp.body, tt.status, tt.want)
+				}
+				if after.InvitationCode != before.InvitationCode || !after.Expires.Equal(before.Expires.Time) {
+					t.Errorf("a refused regeneration changed the invitation: %+v", after)
+				}
+				return
+			}
+			if resp.status != 200 || !strings.Contains(resp.body, `"Expires":"`+tt.want+`"`) || after.Expires.Format(octoinvite.TimeFormat) != tt.want ||
+				after.InvitationCode == before.InvitationCode {
+				t.Errorf("got %d %s (stored %s), want 200 with a new code and Expires %s", resp.status, resp.body, after.Expires, tt.want)
+			}
+		})
+	}
 }
 
 func TestCreateInvitation_ExpiresAndMaxUses(t *testing.T) {

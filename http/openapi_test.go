@@ -143,6 +143,8 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 		{method: "GET", path: inv + "?state=Pending&team=teams-everyone", docPath: inv, key: a, status: 200},
 		{method: "GET", path: inv + "/Invitations-2", docPath: inv + "/{id}", key: a, status: 200},
 		{method: "POST", path: inv + "/Invitations-2/regenerate", docPath: inv + "/{id}/regenerate", key: a, status: 200},
+		{method: "POST", path: inv + "/Invitations-2/regenerate", docPath: inv + "/{id}/regenerate", key: a, body: `{"Expires":"2026-12-01T10:00:00.000+00:00"}`, status: 200},
+		{method: "POST", path: inv + "/Invitations-2/regenerate", docPath: inv + "/{id}/regenerate", key: a, body: `{"Expires":"2027-12-01T10:00:00.000+00:00"}`, status: 400},
 		{method: "DELETE", path: inv + "/Invitations-2", docPath: inv + "/{id}", key: a, status: 200},
 		{method: "DELETE", path: inv + "/Invitations-2", docPath: inv + "/{id}", key: a, status: 200},
 		{method: "POST", path: inv + "/Invitations-2/regenerate", docPath: inv + "/{id}/regenerate", key: a, status: 409},

@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"context"
+	"time"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -35,8 +36,8 @@ func (c *countingInvitations) RevokeInvitation(ctx context.Context, id, by strin
 	return inv, revoked, err
 }
 
-func (c *countingInvitations) RegenerateInvitation(ctx context.Context, id, by string) (*octoinvite.Invitation, error) {
-	inv, err := c.InvitationService.RegenerateInvitation(ctx, id, by)
+func (c *countingInvitations) RegenerateInvitation(ctx context.Context, id, by string, expires time.Time) (*octoinvite.Invitation, error) {
+	inv, err := c.InvitationService.RegenerateInvitation(ctx, id, by, expires)
 	if err == nil {
 		c.m.Count(InvitationsRegenerated, 1)
 	}

@@ -391,7 +391,7 @@ func (tx *transaction) recordInvitationEvent(ctx context.Context, inv *octoinvit
 
 // RegenerateInvitation gives the invitation a new code and expiry; see
 // octoinvite.InvitationService.
-func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string) (inv *octoinvite.Invitation, err error) {
+func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string, expires time.Time) (inv *octoinvite.Invitation, err error) {
 	defer wrap(&err, "RegenerateInvitation(%q)", raw)
 	id, ok := octoinvite.ParseID(octoinvite.KindInvitation, raw)
 	if !ok {
@@ -402,6 +402,10 @@ func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string) (inv *oc
 		return nil, err
 	}
 	err = db.update(ctx, func(tx *transaction) error {
+		expires, err := octoinvite.InvitationExpiry(expires, tx.now, tx.db.InvitationLifetime, tx.db.maxLifetime())
+		if err != nil {
+			return err
+		}
 		tx.changesInvitations(id)
 		sealed, err := tx.db.seal(sealContext(id), code)
 		if err != nil {
@@ -409,7 +413,7 @@ func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string) (inv *oc
 		}
 		var changed bool
 		inv, changed, err = tx.updateOpenInvitation(ctx, id, `code_digest = ?, code_sealed = ?, expires = ?, last_modified_on = ?, last_modified_by = ?`,
-			octoinvite.Digest(code), sealed, tx.now.Add(tx.db.InvitationLifetime).UnixMilli(), tx.now.UnixMilli(), by)
+			octoinvite.Digest(code), sealed, expires.UnixMilli(), tx.now.UnixMilli(), by)
 		if err != nil {
 			return err
 		} else if !changed {

@@ -130,7 +130,7 @@ func TestStoreRevokeAndRegenerate(t *testing.T) {
 			if !reflect.DeepEqual(again, revoked) {
 				t.Errorf("revoking twice: got %+v, want it unchanged %+v", again, revoked)
 			}
-			if _, err := db.RegenerateInvitation(ctx, inv.ID, "bob"); err != octoinvite.ErrInvitationRevokedNoRegenerate {
+			if _, err := db.RegenerateInvitation(ctx, inv.ID, "bob", time.Time{}); err != octoinvite.ErrInvitationRevokedNoRegenerate {
 				t.Errorf("regenerate: got %v, want ErrInvitationRevokedNoRegenerate", err)
 			}
 		})
@@ -141,7 +141,7 @@ func TestStoreRevokeAndRegenerate(t *testing.T) {
 			if _, _, err := db.RevokeInvitation(ctx, inv.ID, "alice"); err != octoinvite.ErrInvitationUsedUp {
 				t.Errorf("revoke: got %v, want ErrInvitationUsedUp", err)
 			}
-			if _, err := db.RegenerateInvitation(ctx, inv.ID, "alice"); err != octoinvite.ErrInvitationUsedUp {
+			if _, err := db.RegenerateInvitation(ctx, inv.ID, "alice", time.Time{}); err != octoinvite.ErrInvitationUsedUp {
 				t.Errorf("regenerate: got %v, want ErrInvitationUsedUp", err)
 			}
 			got, err := db.FindInvitationByID(ctx, inv.ID)
@@ -160,7 +160,7 @@ func TestStoreRevokeAndRegenerate(t *testing.T) {
 			if got, _ := db.FindInvitationByID(ctx, inv.ID); got.State != octoinvite.StateExpired {
 				t.Fatalf("got state %s, want Expired", got.State)
 			}
-			fresh, err := db.RegenerateInvitation(ctx, inv.ID, "carol")
+			fresh, err := db.RegenerateInvitation(ctx, inv.ID, "carol", time.Time{})
 			mustDo(t, err)
 			if fresh.InvitationCode == inv.InvitationCode || !octoinvite.ValidInvitationCode(fresh.InvitationCode) ||
 				!fresh.Expires.Equal(now.Add(db.InvitationLifetime)) || fresh.State != octoinvite.StatePending ||
@@ -178,12 +178,44 @@ func TestStoreRevokeAndRegenerate(t *testing.T) {
 				t.Errorf("got state %s and %d uses, want Redeemed and 2", got.State, got.Uses)
 			}
 		})
+		t.Run("RegenerateWithAnExpiry", func(t *testing.T) {
+			inv := newInvitation(t, db, nil)
+			longest := now.Add(db.maxLifetime())
+			for _, tt := range []struct {
+				name      string
+				requested time.Time
+				want      time.Time // zero: refused
+			}{
+				{"within the bounds", now.Add(7 * 24 * time.Hour), now.Add(7 * 24 * time.Hour)},
+				{"the longest", longest, longest},
+				{"within the clock skew, cut down", longest.Add(octoinvite.ExpiryClockSkew), longest},
+				{"beyond", longest.Add(octoinvite.ExpiryClockSkew + time.Millisecond), time.Time{}},
+				{"now", now, time.Time{}},
+			} {
+				before, err := db.FindInvitationByID(ctx, inv.ID)
+				mustDo(t, err)
+				fresh, err := db.RegenerateInvitation(ctx, inv.ID, "carol", tt.requested)
+				if tt.want.IsZero() {
+					after, _ := db.FindInvitationByID(ctx, inv.ID)
+					if octoinvite.ErrorCode(err) != octoinvite.EINVALID || after.InvitationCode != before.InvitationCode || !after.Expires.Equal(before.Expires.Time) {
+						t.Errorf("%s: got %v and %+v, want EINVALID and the invitation unchanged", tt.name, err, after)
+					}
+					continue
+				}
+				mustDo(t, err)
+				stored, err := db.FindInvitationByID(ctx, inv.ID)
+				mustDo(t, err)
+				if !fresh.Expires.Equal(tt.want) || !stored.Expires.Equal(tt.want) || stored.InvitationCode == before.InvitationCode {
+					t.Errorf("%s: got expiry %s (stored %s), want %s and a new code", tt.name, fresh.Expires, stored.Expires, tt.want)
+				}
+			}
+		})
 		t.Run("NotFound", func(t *testing.T) {
 			for _, id := range []string{"Invitations-999", "Teams-1", "bogus"} {
 				if _, _, err := db.RevokeInvitation(ctx, id, "alice"); octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
 					t.Errorf("revoke %s: got %v, want ENOTFOUND", id, err)
 				}
-				if _, err := db.RegenerateInvitation(ctx, id, "alice"); octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
+				if _, err := db.RegenerateInvitation(ctx, id, "alice", time.Time{}); octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
 					t.Errorf("regenerate %s: got %v, want ENOTFOUND", id, err)
 				}
 			}
@@ -389,7 +421,7 @@ func TestStoreLifecycleEvents(t *testing.T) {
 		mustDo(t, err)
 		_, _, err = db.RevokeInvitation(ctx, revoked.ID, "admin")
 		mustDo(t, err)
-		fresh, err := db.RegenerateInvitation(ctx, regenerated.ID, "admin")
+		fresh, err := db.RegenerateInvitation(ctx, regenerated.ID, "admin", time.Time{})
 		mustDo(t, err)
 		now = testEpoch.Add(100 * time.Hour)
 		n, err := db.PurgeInvitations(context.Background(), 24*time.Hour)

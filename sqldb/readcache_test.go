@@ -135,7 +135,7 @@ func TestStoreInvitationReads(t *testing.T) {
 			change func(t *testing.T) *octoinvite.Invitation
 		}{
 			{"Regenerated", func(t *testing.T) *octoinvite.Invitation {
-				inv, err := db.RegenerateInvitation(ctx, created.ID, "alice")
+				inv, err := db.RegenerateInvitation(ctx, created.ID, "alice", time.Time{})
 				mustDo(t, err)
 				return inv
 			}},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 )
 
 // TestRegisterPage_revokedAndRegenerated shows the invitee what became of a link an
@@ -24,7 +25,7 @@ func TestRegisterPage_revokedAndRegenerated(t *testing.T) {
 	}
 
 	second := setupInvitation(t, env)
-	fresh, err := env.DB.RegenerateInvitation(ctx, second.ID, "admin")
+	fresh, err := env.DB.RegenerateInvitation(ctx, second.ID, "admin", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

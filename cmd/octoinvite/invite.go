@@ -39,8 +39,9 @@ with the same code, such as a link shared with a whole team; the last use closes
   octoinvite invite --team teams-administrators --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cmd.Flags().Changed("expires-in") && expiresIn <= 0 {
-				return fmt.Errorf("invalid --expires-in %s: it must be positive, such as 72h", expiresIn)
+			expires, err := expiryOf(cmd, expiresIn)
+			if err != nil {
+				return err
 			}
 			if cmd.Flags().Changed("max-uses") && maxUses < 1 {
 				return fmt.Errorf("invalid --max-uses %d: it must be at least 1", maxUses)
@@ -49,10 +50,7 @@ with the same code, such as a link shared with a whole team; the last use closes
 			if err != nil {
 				return err
 			}
-			inv := &octoinvite.Invitation{AddToTeamIDs: append([]string{}, teams...), MaxUses: maxUses}
-			if expiresIn > 0 {
-				inv.Expires = octoinvite.NewTime(time.Now().Add(expiresIn))
-			}
+			inv := &octoinvite.Invitation{AddToTeamIDs: append([]string{}, teams...), MaxUses: maxUses, Expires: octoinvite.NewTime(expires)}
 			if spaceID != "" {
 				inv.SpaceID = &spaceID
 			}
@@ -68,7 +66,7 @@ with the same code, such as a link shared with a whole team; the last use closes
 	o.addFlags(cmd)
 	cmd.Flags().StringVar(&spaceID, "space", "", "the space of the invitation and its teams, such as Spaces-1")
 	cmd.Flags().StringSliceVar(&teams, "team", nil, "a team the invitee joins; repeat the flag, or separate IDs with commas")
-	cmd.Flags().DurationVar(&expiresIn, "expires-in", 0, "how long the code lasts, such as 72h; default: the server's lifetime")
+	addExpiresInFlag(cmd, &expiresIn)
 	cmd.Flags().IntVar(&maxUses, "max-uses", 0, "how many people may register with the code; default 1")
 	return cmd
 }
@@ -176,28 +174,52 @@ revoked; a used-up one cannot be revoked.`,
 			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
 		},
 	}
+	var regenerateExpiresIn time.Duration
 	regenerate := &cobra.Command{
-		Use:   "regenerate ID",
+		Use:   "regenerate ID [--expires-in DURATION]",
 		Short: "Give an invitation a new code and a new expiry",
-		Long: `Give a pending or expired invitation a new code, valid for the server's default lifetime from now,
-and print it with its new link. The old code stops working at once. Uses already made still
-count. A revoked or used-up invitation cannot be regenerated: create a new one.`,
-		Example: `  octoinvite invitation regenerate Invitations-2`,
-		Args:    cobra.ExactArgs(1),
+		Long: `Give a pending or expired invitation a new code, valid for the server's default lifetime from now
+unless --expires-in asks for another (up to the server's maximum), and print it with its new link.
+The old code stops working at once. Uses already made still count. A revoked or used-up
+invitation cannot be regenerated: create a new one.`,
+		Example: `  octoinvite invitation regenerate Invitations-2
+  octoinvite invitation regenerate Invitations-2 --expires-in 168h`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			expires, err := expiryOf(cmd, regenerateExpiresIn)
+			if err != nil {
+				return err
+			}
 			c, err := o.client(cmd)
 			if err != nil {
 				return err
 			}
-			inv, err := c.RegenerateInvitation(cmd.Context(), args[0], "")
+			inv, err := c.RegenerateInvitation(cmd.Context(), args[0], "", expires)
 			if err != nil {
 				return apiError(err)
 			}
 			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
 		},
 	}
+	addExpiresInFlag(regenerate, &regenerateExpiresIn)
 	cmd.AddCommand(get, list, revoke, regenerate)
 	return cmd
+}
+
+// addExpiresInFlag adds --expires-in, read by expiryOf, to cmd.
+func addExpiresInFlag(cmd *cobra.Command, d *time.Duration) {
+	cmd.Flags().DurationVar(d, "expires-in", 0, "how long the code lasts, such as 72h; default: the server's lifetime")
+}
+
+// expiryOf returns the expiry that --expires-in asks for, counted from now on this machine's
+// clock; the zero time, which asks for the server's default lifetime, without the flag.
+func expiryOf(cmd *cobra.Command, expiresIn time.Duration) (time.Time, error) {
+	if !cmd.Flags().Changed("expires-in") {
+		return time.Time{}, nil
+	} else if expiresIn <= 0 {
+		return time.Time{}, fmt.Errorf("invalid --expires-in %s: it must be positive, such as 72h", expiresIn)
+	}
+	return time.Now().Add(expiresIn), nil
 }
 
 // usesOf reads "1/3" for an invitation used once of three times.

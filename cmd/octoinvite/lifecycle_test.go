@@ -128,6 +128,26 @@ Teams:       teams-everyone
 Changed:     2026-11-26 20:00:00 JST by admin
 `)
 	})
+	t.Run("Regenerate --expires-in", func(t *testing.T) {
+		start := time.Now().UTC()
+		env.Clock.Set(start)
+		defer env.Clock.Set(servertest.Epoch)
+		mustRun(t, vars, "invitation", "regenerate", "Invitations-1", "--expires-in", "168h")
+		end := time.Now()
+		fresh, err := env.DB.FindInvitationByID(context.Background(), "Invitations-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh.Expires.Before(start.Add(168*time.Hour).Truncate(time.Millisecond)) || fresh.Expires.After(end.Add(168*time.Hour)) || fresh.Uses != 1 {
+			t.Errorf("got Expires %s and %d uses, want 168h after %s and the use kept", fresh.Expires, fresh.Uses, start)
+		}
+		stdout, _, err := runCLI(t, vars, "invitation", "regenerate", "Invitations-1", "--expires-in", "0s")
+		assertFailure(t, stdout, err, "invalid --expires-in 0s: it must be positive, such as 72h")
+		stdout, _, err = runCLI(t, vars, "invitation", "regenerate", "Invitations-1", "--expires-in", "10000h")
+		if err == nil || !strings.Contains(err.Error(), "is too far away: an invitation can last at most 720h0m0s") || stdout != "" {
+			t.Errorf("got %v, want the server's refusal of a distant expiry", err)
+		}
+	})
 	t.Run("ErrUnknownState", func(t *testing.T) {
 		stdout, _, err := runCLI(t, vars, "invitation", "list", "--state", "Lost")
 		assertFailure(t, stdout, err, "There was a problem with your request. The state 'Lost' is not one of Pending, Redeemed, Expired, Revoked. (400 Bad Request)")
