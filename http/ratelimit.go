@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/octoinvite/octoinvite"
@@ -20,77 +19,12 @@ const (
 	DefaultAuthFailureWindow = 10 * time.Minute
 )
 
-// maxLimitedAddresses bounds the addresses the limiter remembers (about 40 bytes each).
-const maxLimitedAddresses = 100_000
+// DefaultIPv6Prefix is the length of the prefix that IPv6 clients share a budget by: an
+// Internet subscriber is commonly given a whole /64, and could otherwise fail from each of its
+// addresses in turn.
+const DefaultIPv6Prefix = 64
 
-// failureLimiter is a token bucket per client address that only failures drain: each address
-// may fail limit times at once, and earns one more attempt every window/limit. Successful
-// requests cost nothing, so legitimate traffic is never slowed. An address with no attempt
-// left is refused until it earns one.
-type failureLimiter struct {
-	mu      sync.Mutex
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-// refill returns the bucket's tokens at now.
-func (b *bucket) refill(now time.Time, limit int, window time.Duration) float64 {
-	earned := float64(now.Sub(b.last)) / float64(window) * float64(limit)
-	return min(float64(limit), b.tokens+max(earned, 0))
-}
-
-// wait returns how long the address must wait before its next attempt, 0 if it may try now.
-func (l *failureLimiter) wait(addr string, now time.Time, limit int, window time.Duration) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[addr]
-	if !ok {
-		return 0
-	}
-	tokens := b.refill(now, limit, window)
-	if tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - tokens) / float64(limit) * float64(window))
-}
-
-// fail spends one attempt of the address.
-func (l *failureLimiter) fail(addr string, now time.Time, limit int, window time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.buckets == nil {
-		l.buckets = map[string]*bucket{}
-	}
-	b, ok := l.buckets[addr]
-	if !ok {
-		if len(l.buckets) >= maxLimitedAddresses {
-			l.evict(now, limit, window)
-		}
-		b = &bucket{tokens: float64(limit), last: now}
-		l.buckets[addr] = b
-	}
-	b.tokens = max(b.refill(now, limit, window)-1, 0)
-	b.last = now
-}
-
-// evict forgets the addresses whose budget has refilled, which the limiter need not remember;
-// if every address is still limited, it starts afresh rather than grow.
-func (l *failureLimiter) evict(now time.Time, limit int, window time.Duration) {
-	for addr, b := range l.buckets {
-		if b.refill(now, limit, window) >= float64(limit) {
-			delete(l.buckets, addr)
-		}
-	}
-	if len(l.buckets) >= maxLimitedAddresses {
-		l.buckets = map[string]*bucket{}
-	}
-}
-
-func (s *Server) authFailureLimit() (int, time.Duration) {
+func (s *Server) authFailureRule() rule {
 	limit, window := s.AuthFailureLimit, s.AuthFailureWindow
 	if limit <= 0 {
 		limit = DefaultAuthFailureLimit
@@ -98,27 +32,70 @@ func (s *Server) authFailureLimit() (int, time.Duration) {
 	if window <= 0 {
 		window = DefaultAuthFailureWindow
 	}
-	return limit, window
+	return rule{limit, window}
 }
 
-// checkAddress returns ETOOMANYREQUESTS, and sets Retry-After, if the request's address has
-// failed to authenticate too often.
-func (s *Server) checkAddress(w http.ResponseWriter, r *http.Request) error {
-	limit, window := s.authFailureLimit()
-	wait := s.failures.wait(clientAddress(r), s.now(), limit, window)
-	if wait <= 0 {
-		return nil
+// addressKey returns the key of the request's client address in the failure budgets: an IPv4
+// address itself, an IPv6 address's prefix of IPv6Prefix bits. A client address that is not an
+// IP address (a Unix socket's peer) has the zero key.
+func (s *Server) addressKey(r *http.Request) budgetKey {
+	addr, err := netip.ParseAddr(clientAddress(r))
+	if err != nil {
+		return budgetKey{}
 	}
-	seconds := int((wait + time.Second - 1) / time.Second)
-	w.Header().Set("Retry-After", strconv.Itoa(seconds))
-	return octoinvite.Errorf(octoinvite.ETOOMANYREQUESTS,
-		"Too many failed attempts to sign in or register from your address. Try again in %d seconds.", seconds)
+	if addr.Is6() {
+		bits := s.IPv6Prefix
+		if bits <= 0 || bits > 128 {
+			bits = DefaultIPv6Prefix
+		}
+		prefix, _ := addr.WithZone("").Prefix(bits)
+		addr = prefix.Addr()
+	}
+	return addr.As16()
 }
 
-// failAddress counts a failed authentication or registration against the request's address.
-func (s *Server) failAddress(r *http.Request) {
-	limit, window := s.authFailureLimit()
-	s.failures.fail(clientAddress(r), s.now(), limit, window)
+// attempt is an attempt to authenticate or to use an invitation code: it holds a token of the
+// client address's budget and, for a sign-in, one of the username's, from before its work starts
+// until end. See budgets.
+type attempt struct {
+	s        *Server
+	address  *budget
+	username *budget
+}
+
+// startAttempt takes a token of the budget of the request's client address for an attempt. An
+// address without budget gets ETOOMANYREQUESTS and a Retry-After header.
+func (s *Server) startAttempt(w http.ResponseWriter, r *http.Request) (attempt, error) {
+	b, err := s.addresses.take(r.Context(), s.addressKey(r), s.now, s.authFailureRule())
+	if err != nil {
+		return attempt{}, refuse(w, err, "Too many failed attempts to sign in or register from your address. Try again in %d seconds.",
+			"Too many addresses are failing to sign in or register at once. Try again in %d seconds.")
+	}
+	return attempt{s: s, address: b}, nil
+}
+
+// end ends the attempt: one that failed leaves its tokens spent, any other outcome gives them
+// back. Call it once the outcome is known, before any further work.
+func (a *attempt) end(failed bool) {
+	now := a.s.now()
+	if a.username != nil {
+		a.s.usernames.end(a.username, failed, now, signInRule)
+	}
+	a.s.addresses.end(a.address, failed, now, a.s.authFailureRule())
+}
+
+// refuse sets Retry-After for a *budgetRefusal and returns the ETOOMANYREQUESTS error that
+// answers it: spent when the key's own budget is spent, crowded when the table is full of keys
+// locked out. Both messages take the seconds to wait.
+func refuse(w http.ResponseWriter, err error, spent, crowded string) error {
+	refusal := err.(*budgetRefusal)
+	seconds := max(int((refusal.wait+time.Second-1)/time.Second), 1)
+	w.Header().Set("Retry-After", strconv.Itoa(seconds))
+	message := spent
+	if refusal.crowded {
+		message = crowded
+	}
+	return octoinvite.Errorf(octoinvite.ETOOMANYREQUESTS, message, seconds)
 }
 
 // clientAddress returns the address recorded for the request by withRequestInfo.
@@ -196,18 +173,17 @@ const (
 )
 
 // limitWeb applies the address limit to the invitee's pages: a page or form that fails with
-// a client error (an unknown code, a rejected registration) counts as a failure, and a limited
-// address is refused before the page does any work.
+// a client error (an unknown code, a rejected registration) counts as a failure, and an address
+// without budget is refused before the page does any work.
 func (s *Server) limitWeb(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := s.checkAddress(w, r); err != nil {
+		attempt, err := s.startAttempt(w, r)
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, withIdentity(r, identityInvitation))
-		if sw.status >= 400 && sw.status < 500 {
-			s.failAddress(r)
-		}
+		attempt.end(sw.status >= 400 && sw.status < 500)
 	})
 }

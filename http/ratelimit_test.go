@@ -1,11 +1,21 @@
 package http_test
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/octoinvite/octoinvite"
+	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/internal/servertest"
+	"github.com/octoinvite/octoinvite/web"
 )
 
 // limited starts a server whose addresses may fail 3 times at once and earn one attempt back
@@ -109,6 +119,24 @@ func TestAuthFailureLimit(t *testing.T) {
 		call(t, env, "GET", "/api/users/me", unknownKey, "", "X-Forwarded-For", "203.0.113.2").wantLimited(t, "10")
 	})
 
+	t.Run("IPv6ClientsShareTheirPrefix", func(t *testing.T) {
+		env := limited(t, "127.0.0.0/8")
+		for i := 1; i <= 3; i++ {
+			call(t, env, "GET", "/api/users/me", unknownKey, "", "X-Forwarded-For", fmt.Sprintf("2001:db8:1:2::%d", i)).want(t, 401, "")
+		}
+		call(t, env, "GET", "/api/users/me", unknownKey, "", "X-Forwarded-For", "2001:db8:1:2:ffff:ffff:ffff:ffff").wantLimited(t, "10")
+		call(t, env, "GET", "/api/users/me", unknownKey, "", "X-Forwarded-For", "2001:db8:1:3::1").want(t, 401, "")
+
+		// Configured to /128, each address has a budget of its own.
+		env.API.IPv6Prefix = 128
+		env = servertest.Serve(t, env)
+		for i := 1; i <= 3; i++ {
+			call(t, env, "GET", "/api/users/me", unknownKey, "", "X-Forwarded-For", "2001:db8:9::1").want(t, 401, "")
+		}
+		call(t, env, "GET", "/api/users/me", unknownKey, "", "X-Forwarded-For", "2001:db8:9::1").wantLimited(t, "10")
+		call(t, env, "GET", "/api/users/me", unknownKey, "", "X-Forwarded-For", "2001:db8:9::2").want(t, 401, "")
+	})
+
 	t.Run("ForwardedForFromTrustedProxy", func(t *testing.T) {
 		env := limited(t, "127.0.0.0/8", "10.0.0.0/8")
 		for i := 0; i < 3; i++ {
@@ -124,6 +152,297 @@ func TestAuthFailureLimit(t *testing.T) {
 		r.decode(t, &page)
 		if len(page.Items) != 1 || page.Items[0].IpAddress != "203.0.113.2" {
 			t.Errorf("got events %+v, want the invitation's event from 203.0.113.2", page.Items)
+		}
+	})
+}
+
+// burst sends n requests at once (each as build makes it, from the address it names through a
+// trusted proxy's X-Forwarded-For) and returns their responses in order.
+func burst(t *testing.T, env *servertest.Env, n int, build func(i int) (method, path, key, body, from string)) []response {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n}}
+	defer client.CloseIdleConnections()
+	responses := make([]response, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		method, path, key, body, from := build(i)
+		req, err := http.NewRequest(method, env.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if key != "" {
+			req.Header.Set("X-Octopus-ApiKey", key)
+		}
+		req.Header.Set("X-Forwarded-For", from)
+		wg.Go(func() {
+			<-start
+			resp, err := client.Do(req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			responses[i], errs[i] = response{status: resp.StatusCode, header: resp.Header, body: string(b)}, err
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d of the burst: %v", i, err)
+		}
+	}
+	return responses
+}
+
+// statuses counts the responses by status.
+func statuses(responses []response) map[int]int {
+	counts := map[int]int{}
+	for _, r := range responses {
+		counts[r.status]++
+	}
+	return counts
+}
+
+// countingHasher counts the passwords compared, each an Argon2 computation.
+type countingHasher struct {
+	octoinvite.PasswordHasher
+	compared atomic.Int64
+}
+
+func (h *countingHasher) Compare(password, hash string) (bool, error) {
+	h.compared.Add(1)
+	return h.PasswordHasher.Compare(password, hash)
+}
+
+// gate holds each key check, code look-up and registration until all of a burst have arrived
+// (or a second has passed), as a slow database would: every request of the burst that reaches
+// the store is then in flight at once, whatever the machine's speed.
+type gate struct {
+	mu      sync.Mutex
+	waiting int
+	open    chan struct{}
+	close   func()
+}
+
+// expect arms the gate for a burst of n; it opens when n have arrived, or after a second.
+func (g *gate) expect(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	open := make(chan struct{})
+	g.waiting, g.open, g.close = n, open, sync.OnceFunc(func() { close(open) })
+	time.AfterFunc(time.Second, g.close)
+}
+
+func (g *gate) pass() {
+	g.mu.Lock()
+	open := g.open
+	if g.waiting--; g.waiting == 0 {
+		g.close()
+	}
+	g.mu.Unlock()
+	if open != nil {
+		<-open
+	}
+}
+
+type gatedAuth struct {
+	octoinvite.AuthService
+	gate *gate
+}
+
+func (a gatedAuth) Authenticate(ctx context.Context, key string) (*octoinvite.User, error) {
+	a.gate.pass()
+	return a.AuthService.Authenticate(ctx, key)
+}
+
+type gatedRegistrations struct {
+	octoinvite.RegistrationService
+	gate *gate
+}
+
+func (r gatedRegistrations) PreviewInvitation(ctx context.Context, code string) (*octoinvite.InvitationPreview, error) {
+	r.gate.pass()
+	return r.RegistrationService.PreviewInvitation(ctx, code)
+}
+
+func (r gatedRegistrations) Register(ctx context.Context, reg *octoinvite.Registration) (*octoinvite.User, error) {
+	r.gate.pass()
+	return r.RegistrationService.Register(ctx, reg)
+}
+
+// TestAuthFailureLimit_bursts sends bursts of concurrent failures: each attempt takes its token
+// before it starts, so a burst gets exactly the budget's worth of attempts, whatever the timing,
+// and the rest are refused without their work being done.
+func TestAuthFailureLimit_bursts(t *testing.T) {
+	// started serves with the default budgets (30 failures per address, 10 per username) behind
+	// a trusted proxy on loopback, counting the passwords compared and holding key checks and
+	// codes at the gate.
+	started := func(t *testing.T) (*servertest.Env, *countingHasher, *gate) {
+		t.Helper()
+		env := servertest.Start(t)
+		env.API.AuthFailureLimit = ohttp.DefaultAuthFailureLimit
+		env.API.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+		hasher := &countingHasher{PasswordHasher: env.DB.Passwords}
+		env.DB.Passwords = hasher
+		g := &gate{}
+		env.API.Auth = gatedAuth{env.API.Auth, g}
+		env.API.Registrations = gatedRegistrations{env.API.Registrations, g}
+		env.API.Web = web.New(env.API.Registrations, env.API.Application, nil)
+		return servertest.Serve(t, env), hasher, g
+	}
+	const attacker = "203.0.113.66"
+	limit := ohttp.DefaultAuthFailureLimit
+	login := func(username, password string) string {
+		return `{"Username":"` + username + `","Password":"` + password + `"}`
+	}
+	addressSpent := func(r response) bool {
+		return r.status == 429 && strings.Contains(r.body, "from your address")
+	}
+
+	t.Run("UnknownKeys", func(t *testing.T) {
+		env, _, g := started(t)
+		g.expect(100)
+		got := burst(t, env, 100, func(int) (string, string, string, string, string) {
+			return "GET", "/api/users/me", unknownKey, "", attacker
+		})
+		if counts := statuses(got); counts[401] != limit || counts[429] != 100-limit {
+			t.Errorf("got %v, want %d × 401 and %d × 429", counts, limit, 100-limit)
+		}
+		for _, r := range got {
+			if r.status == 429 && !addressSpent(r) {
+				t.Errorf("got 429 %s, want the address's refusal", r.body)
+			}
+		}
+		// One token earned back lets one attempt through, not a burst.
+		env.Clock.Advance(ohttp.DefaultAuthFailureWindow / time.Duration(limit))
+		g.expect(50)
+		got = burst(t, env, 50, func(int) (string, string, string, string, string) {
+			return "GET", "/api/users/me", unknownKey, "", attacker
+		})
+		if counts := statuses(got); counts[401] != 1 || counts[429] != 49 {
+			t.Errorf("after one token earned back: got %v, want 1 × 401 and 49 × 429", counts)
+		}
+		call(t, env, "GET", "/api/users/me", servertest.AdminKey, "", "X-Forwarded-For", "198.51.100.1").want(t, 200, "")
+	})
+
+	t.Run("OneUsername", func(t *testing.T) {
+		env, hasher, _ := started(t)
+		inv := invite(t, env, nil)
+		call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode)).want(t, 201, "")
+		hasher.compared.Store(0)
+		got := burst(t, env, 100, func(int) (string, string, string, string, string) {
+			return "POST", "/api/users/login", "", login("jane", "wrong horse battery"), attacker
+		})
+		want := `{"ErrorMessage":"Too many failed sign-ins for this username. Try again in 90 seconds, or use an API key."}`
+		if counts := statuses(got); counts[401] != ohttp.MaxFailedSignIns || counts[429] != 100-ohttp.MaxFailedSignIns {
+			t.Errorf("got %v, want %d × 401 and %d × 429", counts, ohttp.MaxFailedSignIns, 100-ohttp.MaxFailedSignIns)
+		}
+		for _, r := range got {
+			if r.status == 429 && r.body != want {
+				t.Errorf("got 429 %s, want %s", r.body, want)
+			}
+		}
+		if n := hasher.compared.Load(); n != ohttp.MaxFailedSignIns {
+			t.Errorf("got %d passwords compared, want %d: refused sign-ins must cost no Argon2", n, ohttp.MaxFailedSignIns)
+		}
+		// The right password from 59 other addresses: the username has no budget left.
+		got = burst(t, env, 59, func(i int) (string, string, string, string, string) {
+			return "POST", "/api/users/login", "", login("JANE", goodPassword), fmt.Sprintf("198.51.100.%d", i+1)
+		})
+		for _, r := range got {
+			if r.status != 429 || r.body != want {
+				t.Errorf("right password from another address: got %d %s, want 429 %s", r.status, r.body, want)
+				break
+			}
+		}
+		if n := hasher.compared.Load(); n != ohttp.MaxFailedSignIns {
+			t.Errorf("got %d passwords compared, want still %d", n, ohttp.MaxFailedSignIns)
+		}
+		// The attacker spent 10 of the address's 30 tokens; the username earns one back in 90 s.
+		env.Clock.Advance(ohttp.SignInWindow / ohttp.MaxFailedSignIns)
+		call(t, env, "POST", "/api/users/login", "", login("jane", goodPassword), "X-Forwarded-For", "198.51.100.1").want(t, 200, "")
+	})
+
+	t.Run("ManyUsernames", func(t *testing.T) {
+		env, hasher, _ := started(t)
+		got := burst(t, env, 100, func(i int) (string, string, string, string, string) {
+			return "POST", "/api/users/login", "", login(fmt.Sprintf("user%d", i), "wrong horse battery"), attacker
+		})
+		if counts := statuses(got); counts[401] != limit || counts[429] != 100-limit {
+			t.Errorf("got %v, want %d × 401 and %d × 429", counts, limit, 100-limit)
+		}
+		if n := hasher.compared.Load(); n != int64(limit) {
+			t.Errorf("got %d passwords compared, want %d", n, limit)
+		}
+		// Sign-ins from other addresses are untouched.
+		inv := invite(t, env, nil)
+		call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode), "X-Forwarded-For", "198.51.100.1").want(t, 201, "")
+		call(t, env, "POST", "/api/users/login", "", login("jane", goodPassword), "X-Forwarded-For", "198.51.100.2").want(t, 200, "")
+	})
+
+	t.Run("LegitimateSignInDuringBurst", func(t *testing.T) {
+		env, hasher, _ := started(t)
+		inv := invite(t, env, nil)
+		call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode)).want(t, 201, "")
+		hasher.compared.Store(0)
+		got := burst(t, env, 101, func(i int) (string, string, string, string, string) {
+			if i == 50 {
+				return "POST", "/api/users/login", "", login("jane", goodPassword), "198.51.100.1"
+			}
+			return "POST", "/api/users/login", "", login(fmt.Sprintf("user%d", i), "wrong horse battery"), attacker
+		})
+		if got[50].status != 200 {
+			t.Errorf("the legitimate sign-in got %d %s, want 200", got[50].status, got[50].body)
+		}
+		if counts := statuses(got); counts[401] != limit || counts[429] != 100-limit {
+			t.Errorf("got %v, want 1 × 200, %d × 401 and %d × 429", counts, limit, 100-limit)
+		}
+		if n := hasher.compared.Load(); n != int64(limit)+1 {
+			t.Errorf("got %d passwords compared, want %d", n, limit+1)
+		}
+	})
+
+	t.Run("Registrations", func(t *testing.T) {
+		env, _, g := started(t)
+		g.expect(100)
+		got := burst(t, env, 100, func(i int) (string, string, string, string, string) {
+			return "POST", "/api/users/register", "", registerBody(fmt.Sprintf("jane%d", i), goodPassword, "NOSUCHCODE"), attacker
+		})
+		if counts := statuses(got); counts[400] != limit || counts[429] != 100-limit {
+			t.Errorf("got %v, want %d × 400 and %d × 429", counts, limit, 100-limit)
+		}
+	})
+
+	t.Run("InviteePage", func(t *testing.T) {
+		env, _, g := started(t)
+		g.expect(100)
+		got := burst(t, env, 100, func(i int) (string, string, string, string, string) {
+			return "GET", fmt.Sprintf("/app/register?invitation=NOSUCHCODE%d", i), "", "", attacker
+		})
+		if counts := statuses(got); counts[404] != limit || counts[429] != 100-limit {
+			t.Errorf("got %v, want %d × 404 and %d × 429", counts, limit, 100-limit)
+		}
+	})
+
+	t.Run("SuccessesWaitRatherThanFail", func(t *testing.T) {
+		// Two tokens left: a burst of 40 valid keys takes them in turn, each giving its token
+		// back, and none is refused.
+		env, _, _ := started(t)
+		for range limit - 2 {
+			call(t, env, "GET", "/api/users/me", unknownKey, "", "X-Forwarded-For", attacker).want(t, 401, "")
+		}
+		got := burst(t, env, 40, func(int) (string, string, string, string, string) {
+			return "GET", "/api/users/me", servertest.AdminKey, "", attacker
+		})
+		if counts := statuses(got); counts[200] != 40 {
+			t.Errorf("got %v, want 40 × 200", counts)
 		}
 	})
 }

@@ -52,8 +52,8 @@ type Server struct {
 	// sessions and event times follow the store's own clock.
 	Now func() time.Time
 
-	signIns    signInThrottle
-	failures   failureLimiter
+	addresses  budgets
+	usernames  budgets
 	requestIDs requestIDs
 
 	// AuthFailureLimit failed authentications and registrations from one client address, at
@@ -62,6 +62,9 @@ type Server struct {
 	// DefaultAuthFailureWindow.
 	AuthFailureLimit  int
 	AuthFailureWindow time.Duration
+	// IPv6Prefix is the length of the prefix that IPv6 clients share a failure budget by;
+	// zero means DefaultIPv6Prefix.
+	IPv6Prefix int
 	// TrustedProxies are the networks of reverse proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 
@@ -358,17 +361,16 @@ func (s *Server) anonymous(h handlerFunc) http.Handler {
 // authenticated adapts a handler that needs a valid API key; the caller is in the context.
 func (s *Server) authenticated(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := s.checkAddress(w, r); err != nil {
+		attempt, err := s.startAttempt(w, r)
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		user, how, err := s.authenticate(r)
+		// A request without credentials is not an attempt: only a key or session that does not
+		// authenticate counts.
+		attempt.end(err != nil && how != "" && (octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED || err == errCSRF))
 		if err != nil {
-			// A request without credentials is not an attempt: only a key or session that
-			// does not authenticate counts.
-			if how != "" && (octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED || err == errCSRF) {
-				s.failAddress(r)
-			}
 			if octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED {
 				s.observeAuthenticationFailure(credentialOf(how))
 			}

@@ -3,8 +3,6 @@ package http
 import (
 	"crypto/subtle"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -102,27 +100,23 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeBody(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.checkAddress(w, r); err != nil {
+	attempt, err := s.startAttempt(w, r)
+	if err != nil {
+		return err
+	}
+	if err := attempt.takeUsername(w, r, req.Username); err != nil {
+		attempt.end(false)
 		return err
 	}
 	r = withIdentity(r, identityPassword)
-	now := s.now()
-	if wait := s.signIns.wait(req.Username, now); wait > 0 {
-		minutes := int(wait.Round(time.Minute) / time.Minute)
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
-		return octoinvite.Errorf(octoinvite.ETOOMANYREQUESTS,
-			"Too many failed sign-ins for this username. Try again in %d minutes, or use an API key.", max(minutes, 1))
-	}
 	user, err := s.Sessions.Login(r.Context(), req.Username, req.Password)
+	attempt.end(octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED)
 	if octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED {
-		s.signIns.fail(req.Username, now)
-		s.failAddress(r)
 		s.observeAuthenticationFailure(CredentialPassword)
 		return err
 	} else if err != nil {
 		return err
 	}
-	s.signIns.succeed(req.Username)
 	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
 		info.userID = user.ID
 	}
@@ -155,15 +149,15 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	reg.ServerNames = []string{s.Application}
-	if err := s.checkAddress(w, r); err != nil {
+	attempt, err := s.startAttempt(w, r)
+	if err != nil {
 		return err
 	}
 	r = withIdentity(r, identityInvitation)
 	user, err := s.Registrations.Register(r.Context(), &reg)
-	if code := octoinvite.ErrorCode(err); code == octoinvite.EINVALID || code == octoinvite.ECONFLICT {
-		s.failAddress(r)
-		return err
-	} else if err != nil {
+	code := octoinvite.ErrorCode(err)
+	attempt.end(code == octoinvite.EINVALID || code == octoinvite.ECONFLICT)
+	if err != nil {
 		return err
 	}
 	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {

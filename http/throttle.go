@@ -1,75 +1,41 @@
 package http
 
 import (
-	"sync"
+	"crypto/sha256"
+	"net/http"
 	"time"
 
 	"github.com/octoinvite/octoinvite"
 )
 
-// Sign-in throttling: after MaxFailedSignIns failed sign-ins with one username within
-// SignInWindow, further attempts with it are refused with 429 until the oldest failure leaves the
-// window. Failures count for any username, existing or not, so the refusal reveals nothing; a
-// successful sign-in clears them. API keys keep working throughout.
+// Sign-in throttling: each username has a budget of MaxFailedSignIns failed sign-ins, earned
+// back evenly over SignInWindow (one every 90 seconds), on top of the client address's budget.
+// A sign-in takes a token of both before its password is checked and gives them back unless it
+// fails, so sign-ins in flight count as failures would. A username without budget gets 429 from
+// every address. Budgets exist for any username, existing or not, so the refusal reveals
+// nothing. API keys keep working throughout.
 const (
 	MaxFailedSignIns = 10
 	SignInWindow     = 15 * time.Minute
 )
 
-// maxThrottled bounds the usernames remembered, so that a flood of made-up names cannot grow
-// the table without limit; past it, the table starts afresh.
-const maxThrottled = 100_000
+var signInRule = rule{MaxFailedSignIns, SignInWindow}
 
-// signInThrottle counts recent failed sign-ins per username, in this process.
-type signInThrottle struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
+// throttleKey returns the key of a username's budget: a digest of the username folded as
+// sign-in matches it.
+func throttleKey(username string) budgetKey {
+	sum := sha256.Sum256([]byte(octoinvite.FoldUsername(username)))
+	return budgetKey(sum[:16])
 }
 
-func throttleKey(username string) string { return octoinvite.FoldUsername(username) }
-
-// wait returns how long sign-ins with the username must wait, 0 if they may proceed.
-func (t *signInThrottle) wait(username string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	key := throttleKey(username)
-	recent := t.prune(key, now)
-	if len(recent) < MaxFailedSignIns {
-		return 0
+// takeUsername takes a token of the username's budget for the attempt (see budgets.take). A
+// username without budget gets ETOOMANYREQUESTS and a Retry-After header.
+func (a *attempt) takeUsername(w http.ResponseWriter, r *http.Request, username string) error {
+	b, err := a.s.usernames.take(r.Context(), throttleKey(username), a.s.now, signInRule)
+	if err != nil {
+		return refuse(w, err, "Too many failed sign-ins for this username. Try again in %d seconds, or use an API key.",
+			"Too many usernames are failing to sign in at once. Try again in %d seconds, or use an API key.")
 	}
-	return recent[0].Add(SignInWindow).Sub(now)
-}
-
-// fail records a failed sign-in.
-func (t *signInThrottle) fail(username string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.failures == nil || len(t.failures) >= maxThrottled {
-		t.failures = map[string][]time.Time{}
-	}
-	key := throttleKey(username)
-	t.failures[key] = append(t.prune(key, now), now)
-}
-
-// succeed forgets the failures of the username.
-func (t *signInThrottle) succeed(username string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.failures, throttleKey(username))
-}
-
-// prune drops the failures that have left the window and returns the rest, oldest first.
-func (t *signInThrottle) prune(key string, now time.Time) []time.Time {
-	recent := t.failures[key]
-	i := 0
-	for i < len(recent) && !recent[i].Add(SignInWindow).After(now) {
-		i++
-	}
-	recent = recent[i:]
-	if len(recent) == 0 {
-		delete(t.failures, key)
-		return nil
-	}
-	t.failures[key] = recent
-	return recent
+	a.username = b
+	return nil
 }
