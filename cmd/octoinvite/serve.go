@@ -58,6 +58,7 @@ type serveConfig struct {
 	AuthFailureWindow time.Duration
 	TrustedProxies    []string
 	trustedProxies    []netip.Prefix
+	IPv6Prefix        int
 }
 
 // defaultMemoryLimit is the server's soft memory limit unless GOMEMLIMIT sets one: the garbage
@@ -126,6 +127,7 @@ files are made readable by their owner only, and one server at a time may use it
 				"auth-failure-limit":      "OCTOINVITE_AUTH_FAILURE_LIMIT",
 				"auth-failure-window":     "OCTOINVITE_AUTH_FAILURE_WINDOW",
 				"trusted-proxies":         "OCTOINVITE_TRUSTED_PROXIES",
+				"ipv6-prefix":             "OCTOINVITE_IPV6_PREFIX",
 			}
 			// A key given on the command line, as a value or a file, wins over both
 			// variables of that key.
@@ -169,6 +171,7 @@ files are made readable by their owner only, and one server at a time may use it
 	f.IntVar(&cfg.AuthFailureLimit, "auth-failure-limit", ohttp.DefaultAuthFailureLimit, "failed authentications and registrations one client address may make at once before it is answered 429 (OCTOINVITE_AUTH_FAILURE_LIMIT)")
 	f.DurationVar(&cfg.AuthFailureWindow, "auth-failure-window", ohttp.DefaultAuthFailureWindow, "time over which an address's failure budget refills (OCTOINVITE_AUTH_FAILURE_WINDOW)")
 	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For names the client; by default it is never read (OCTOINVITE_TRUSTED_PROXIES)")
+	f.IntVar(&cfg.IPv6Prefix, "ipv6-prefix", ohttp.DefaultIPv6Prefix, "length of the prefix by which IPv6 clients share a failure budget, 32 to 128 (OCTOINVITE_IPV6_PREFIX)")
 	return cmd
 }
 
@@ -234,6 +237,8 @@ func (cfg *serveConfig) validate() error {
 		return fmt.Errorf("invalid --auth-failure-limit %d: it must be at least 1", cfg.AuthFailureLimit)
 	case cfg.AuthFailureWindow < time.Second:
 		return fmt.Errorf("invalid --auth-failure-window %s: it must be at least 1s", cfg.AuthFailureWindow)
+	case cfg.IPv6Prefix < 32 || cfg.IPv6Prefix > 128:
+		return fmt.Errorf("invalid --ipv6-prefix %d: it must be between 32 and 128", cfg.IPv6Prefix)
 	case cfg.DatabaseWait < 0:
 		return fmt.Errorf("invalid --database-wait %s: it must not be negative", cfg.DatabaseWait)
 	}
@@ -328,6 +333,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		AuthFailureLimit:  cfg.AuthFailureLimit,
 		AuthFailureWindow: cfg.AuthFailureWindow,
 		TrustedProxies:    cfg.trustedProxies,
+		IPv6Prefix:        cfg.IPv6Prefix,
 		Observer:          metrics,
 		Metrics:           metrics.Handler(logger),
 		Ping:              db.Ping,

@@ -59,6 +59,7 @@ func TestServe_BadConfiguration(t *testing.T) {
 		{"ErrAuthFailureLimit", []string{"serve", "--auth-failure-limit", "0"}, nil, "invalid --auth-failure-limit 0: it must be at least 1"},
 		{"ErrAuthFailureWindow", []string{"serve"}, map[string]string{"OCTOINVITE_AUTH_FAILURE_WINDOW": "10ms"}, "invalid --auth-failure-window 10ms: it must be at least 1s"},
 		{"ErrTrustedProxies", []string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.internal"}, nil, `invalid --trusted-proxies "proxy.internal": name an address such as 10.0.0.5 or a network such as 10.0.0.0/8`},
+		{"ErrIPv6Prefix", []string{"serve"}, map[string]string{"OCTOINVITE_IPV6_PREFIX": "129"}, "invalid --ipv6-prefix 129: it must be between 32 and 128"},
 		{"ErrUnknownFlag", []string{"serve", "--colour"}, nil, "unknown flag: --colour"},
 	}
 	for _, tt := range tests {
