@@ -55,12 +55,13 @@ func (s *Server) addressKey(r *http.Request) budgetKey {
 }
 
 // attempt is an attempt to authenticate or to use an invitation code: it holds a token of the
-// client address's budget and, for a sign-in, one of the username's, from before its work starts
-// until end. See budgets.
+// client address's budget and, for a sign-in, one of the username's and the address's turn to
+// check a password, from before its work starts until end. See budgets.
 type attempt struct {
 	s        *Server
 	address  *budget
 	username *budget
+	passTurn func()
 }
 
 // startAttempt takes a token of the budget of the request's client address for an attempt. An
@@ -77,6 +78,9 @@ func (s *Server) startAttempt(w http.ResponseWriter, r *http.Request) (attempt, 
 // end ends the attempt: one that failed leaves its tokens spent, any other outcome gives them
 // back. Call it once the outcome is known, before any further work.
 func (a *attempt) end(failed bool) {
+	if a.passTurn != nil {
+		a.passTurn()
+	}
 	now := a.s.now()
 	if a.username != nil {
 		a.s.usernames.end(a.username, failed, now, signInRule)

@@ -52,9 +52,10 @@ type Server struct {
 	// sessions and event times follow the store's own clock.
 	Now func() time.Time
 
-	addresses  budgets
-	usernames  budgets
-	requestIDs requestIDs
+	addresses      budgets
+	usernames      budgets
+	passwordChecks passwordChecks
+	requestIDs     requestIDs
 
 	// AuthFailureLimit failed authentications and registrations from one client address, at
 	// once, exhaust its budget, which refills evenly over AuthFailureWindow; an address without

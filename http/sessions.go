@@ -104,7 +104,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := attempt.takeUsername(w, r, req.Username); err != nil {
+	if err := attempt.startSignIn(w, r, req.Username); err != nil {
 		attempt.end(false)
 		return err
 	}
