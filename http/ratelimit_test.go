@@ -108,7 +108,12 @@ func TestAuthFailureLimit(t *testing.T) {
 				t.Fatalf("got status %d, want 404", r.status)
 			}
 		}
-		call(t, env, "GET", "/app/register?invitation=NOSUCHCODE", "", "").wantLimited(t, "10")
+		// Pages answer with a page.
+		r := call(t, env, "GET", "/app/register?invitation=NOSUCHCODE", "", "")
+		if r.status != 429 || r.header.Get("Retry-After") != "10" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+			!strings.Contains(r.body, "Too many failed attempts to sign in or register from your address. Try again in 10 seconds.") {
+			t.Errorf("got %d, Retry-After %q, %s:\n%s\nwant the 429 page with Retry-After 10", r.status, r.header.Get("Retry-After"), r.header.Get("Content-Type"), r.body)
+		}
 		call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, "NOSUCHCODE")).wantLimited(t, "10")
 	})
 
