@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,16 +14,31 @@ import (
 	"github.com/octoinvite/octoinvite"
 )
 
+// noChromium is why the browser test skips on a machine without Chromium.
+const noChromium = "chromium is not installed (apt-get install chromium)"
+
+// browserSkips counts the tests that skipped for want of Chromium.
+var browserSkips atomic.Int64
+
+// chromiumPath returns the path of Debian's Chromium, if installed.
+func chromiumPath() (string, bool) {
+	for _, name := range []string{"/usr/bin/chromium", "chromium"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path, true
+		}
+	}
+	return "", false
+}
+
 // chromium returns the path of Debian's Chromium, or skips the test.
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
+	path, ok := chromiumPath()
+	if !ok {
+		browserSkips.Add(1)
+		t.Skip("skipping the browser test: " + noChromium)
 	}
-	t.Skip("skipping the browser test: chromium is not installed (apt-get install chromium)")
-	return ""
+	return path
 }
 
 // newChromium starts a headless Chromium with a fresh profile that reaches nothing but the

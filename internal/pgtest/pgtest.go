@@ -1,6 +1,8 @@
 // Package pgtest gives tests a PostgreSQL database of their own: created with a random name on
 // the server that OCTOINVITE_TEST_POSTGRES names (or on one answering at 127.0.0.1:5432), and
-// dropped when the test ends. Without a server, tests skip and say why.
+// dropped when the test ends. Without a server, tests skip and say why: each in its own skip
+// message, and all at once, on one line that go test ./... shows, when the package's TestMain
+// calls Main.
 package pgtest
 
 import (
@@ -14,10 +16,13 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/octoinvite/octoinvite/internal/testnote"
 )
 
 // EnvVar names the variable holding the URL of the PostgreSQL server for tests, such as
@@ -63,6 +68,21 @@ func serverURL() (string, string, string) {
 	return server.url, server.skip, server.fail
 }
 
+// skipped counts the tests that skipped for want of a server.
+var skipped atomic.Int64
+
+// Main runs the tests of a package that uses NewDatabase, and exits with their outcome; call it
+// from the package's TestMain. When some skipped for want of a server, it says how many and why
+// on one line that go test ./... shows (see testnote), where t.Skip's message shows only with -v.
+func Main(m *testing.M) {
+	code := m.Run()
+	if n := skipped.Load(); n > 0 {
+		_, reason := Available()
+		testnote.Say(fmt.Sprintf("%s: %s skipped: %s", testnote.Package(), testnote.Count(n, "PostgreSQL test"), reason))
+	}
+	os.Exit(code)
+}
+
 // Available reports whether tests can have a PostgreSQL database, and if not, why.
 func Available() (ok bool, reason string) {
 	u, skip, fail := serverURL()
@@ -85,6 +105,7 @@ func NewDatabase(t testing.TB, extra ...string) string {
 	case fail != "":
 		t.Fatal(fail)
 	case u == "":
+		skipped.Add(1)
 		t.Skip(skip)
 	}
 	b := make([]byte, 6)
