@@ -68,10 +68,11 @@ func ParseInvitationState(s string) (string, error) {
 }
 
 // StateAt returns the invitation's state at now. Being used up takes precedence (nothing can be
-// revoked or expire after that), then revocation, then expiry.
+// revoked or expire after that), then revocation, then expiry. It is the one statement of the
+// rule in Go; the store keeps its SQL forms side by side and tests them against it.
 func (inv *Invitation) StateAt(now time.Time) string {
 	switch {
-	case inv.MaxUses > 0 && inv.Uses >= inv.MaxUses:
+	case inv.Uses >= inv.MaxUses:
 		return StateRedeemed
 	case inv.RevokedOn != nil:
 		return StateRevoked
@@ -79,6 +80,22 @@ func (inv *Invitation) StateAt(now time.Time) string {
 		return StateExpired
 	}
 	return StatePending
+}
+
+// RedemptionError returns why the code of an invitation in state cannot be redeemed: nil for
+// StatePending, else ErrInvitationUsed, ErrInvitationRevoked or ErrInvitationExpired.
+func RedemptionError(state string) error {
+	switch state {
+	case StatePending:
+		return nil
+	case StateRedeemed:
+		return ErrInvitationUsed
+	case StateRevoked:
+		return ErrInvitationRevoked
+	case StateExpired:
+		return ErrInvitationExpired
+	}
+	return fmt.Errorf("unknown invitation state %q", state)
 }
 
 // DefaultInvitationLifetime is how long a code stays valid unless configured otherwise: the 48

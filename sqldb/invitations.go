@@ -255,11 +255,6 @@ func invitationByQuery(cond string) string {
 	return invitationsWithTeams(`SELECT i.* FROM invitations i WHERE `+cond, ``)
 }
 
-// stateExpr computes an invitation's state in SQL, as Invitation.StateAt does in Go; its one
-// parameter is the time, in Unix milliseconds.
-const stateExpr = `(CASE WHEN i.uses >= i.max_uses THEN 'Redeemed' WHEN i.revoked_on IS NOT NULL THEN 'Revoked'
-	WHEN i.expires <= ? THEN 'Expired' ELSE 'Pending' END)`
-
 // FindInvitations returns a page of invitations, newest first; see
 // octoinvite.InvitationService.
 func (db *DB) FindInvitations(ctx context.Context, filter octoinvite.InvitationFilter) (page octoinvite.Page[*octoinvite.Invitation], err error) {
@@ -285,7 +280,7 @@ func (db *DB) FindInvitations(ctx context.Context, filter octoinvite.InvitationF
 			c.add("EXISTS (SELECT 1 FROM invitation_teams it WHERE it.invitation_id = i.id AND "+teams+")", arg)
 		}
 		if len(states) > 0 {
-			inStates, arg := db.dialect.in(stateExpr, states)
+			inStates, arg := db.dialect.in(sqlState, states)
 			c.add(inStates, tx.now.UnixMilli(), arg)
 		}
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM invitations i`+c.where(), c.args...).Scan(&page.Total); err != nil {
@@ -313,7 +308,7 @@ func (db *DB) CountInvitationsByState(ctx context.Context) (counts map[string]in
 		counts[s] = 0
 	}
 	err = db.view(ctx, func(tx *transaction) error {
-		rows, err := tx.query(ctx, `SELECT `+stateExpr+` AS state, count(*) FROM invitations i GROUP BY 1`, tx.now.UnixMilli())
+		rows, err := tx.query(ctx, `SELECT `+sqlState+` AS state, count(*) FROM invitations GROUP BY 1`, tx.now.UnixMilli())
 		if err != nil {
 			return err
 		}
@@ -359,7 +354,7 @@ func (db *DB) RevokeInvitation(ctx context.Context, raw, by string) (inv *octoin
 // either used the code up first or finds the change made. An invitation used up is
 // ErrInvitationUsedUp; one that does not exist is ENOTFOUND.
 func (tx *transaction) updateOpenInvitation(ctx context.Context, id, set string, args ...any) (*octoinvite.Invitation, bool, error) {
-	res, err := tx.exec(ctx, `UPDATE invitations SET `+set+` WHERE id = ? AND revoked_on IS NULL AND uses < max_uses`, append(args, id)...)
+	res, err := tx.exec(ctx, `UPDATE invitations SET `+set+` WHERE id = ? AND `+sqlOpen, append(args, id)...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -429,10 +424,6 @@ func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string, expires 
 // removed in short transactions that never hold locks for long.
 const purgeBatch = 500
 
-// closedBefore selects invitations closed before a time (its three parameters, in Unix
-// milliseconds): used up at their last redemption, revoked, or expired.
-const closedBefore = `((uses >= max_uses AND redeemed_on <= ?) OR revoked_on <= ? OR expires <= ?)`
-
 // PurgeInvitations deletes the invitations that were used up, revoked or expired more than
 // retention ago, with their teams, and returns how many it deleted. Each batch records one event,
 // by the system user, that names the invitations it deleted. Several instances may run
@@ -448,7 +439,7 @@ func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (pu
 			// waiting for a concurrent writer), so that no regeneration revives an invitation
 			// between the deletion of its teams and its own.
 			rows, err := tx.query(ctx, `UPDATE invitations SET seq = seq WHERE id IN (
-				SELECT id FROM invitations WHERE `+closedBefore+` ORDER BY seq LIMIT ?) AND `+closedBefore+` RETURNING id`,
+				SELECT id FROM invitations WHERE `+sqlClosedBefore+` ORDER BY seq LIMIT ?) AND `+sqlClosedBefore+` RETURNING id`,
 				cutoff, cutoff, cutoff, purgeBatch, cutoff, cutoff, cutoff)
 			if err != nil {
 				return err

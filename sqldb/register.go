@@ -49,27 +49,24 @@ func (db *DB) PreviewInvitation(ctx context.Context, code string) (preview *octo
 }
 
 // redeemableInvitation returns the ID of the invitation whose code this is, or the
-// ErrInvitation error that says why it cannot be redeemed at the transaction's time. The checks
-// follow Invitation.StateAt: used up, then revoked, then expired.
+// ErrInvitation error that says why it cannot be redeemed at the transaction's time: that of
+// its state (see octoinvite.RedemptionError).
 func (tx *transaction) redeemableInvitation(ctx context.Context, code string) (string, error) {
-	var id string
-	var expires, uses, maxUses int64
+	var inv octoinvite.Invitation
+	var expires int64
 	var revoked sql.NullInt64
 	err := tx.queryRow(ctx, `SELECT id, expires, uses, max_uses, revoked_on FROM invitations WHERE code_digest = ?`,
-		octoinvite.Digest(code)).Scan(&id, &expires, &uses, &maxUses, &revoked)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+		octoinvite.Digest(code)).Scan(&inv.ID, &expires, &inv.Uses, &inv.MaxUses, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", octoinvite.ErrInvitationUnknown
-	case err != nil:
+	} else if err != nil {
 		return "", err
-	case uses >= maxUses:
-		return "", octoinvite.ErrInvitationUsed
-	case revoked.Valid:
-		return "", octoinvite.ErrInvitationRevoked
-	case !tx.now.Before(millis(expires).Time):
-		return "", octoinvite.ErrInvitationExpired
 	}
-	return id, nil
+	inv.Expires, inv.RevokedOn = millis(expires), millisPtr(revoked)
+	if err := octoinvite.RedemptionError(inv.StateAt(tx.now)); err != nil {
+		return "", err
+	}
+	return inv.ID, nil
 }
 
 // Register creates a user from an invitation; see octoinvite.RegistrationService. The code and
@@ -122,7 +119,7 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 		// instance, at most MaxUses succeed, and a revocation or regeneration committed
 		// meanwhile is seen. RedeemedOn and RedeemedBy record the latest redemption.
 		res, err := tx.exec(ctx, `UPDATE invitations SET uses = uses + 1, redeemed_on = ?, redeemed_by = ?
-			WHERE id = ? AND code_digest = ? AND uses < max_uses AND revoked_on IS NULL AND expires > ?`,
+			WHERE id = ? AND code_digest = ? AND `+sqlRedeemable,
 			tx.now.UnixMilli(), user.ID, invitationID, octoinvite.Digest(reg.InvitationCode), tx.now.UnixMilli())
 		if err != nil {
 			return err
