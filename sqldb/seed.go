@@ -95,6 +95,9 @@ func seedEvent(ids []string, template *octoinvite.Invitation) *octoinvite.Event 
 		teams = strings.Join(template.AddToTeamIDs, ", ")
 	}
 	message := fmt.Sprintf("%d invitations were created in bulk to add a user to %s", len(ids), teams)
+	if len(ids) == 1 {
+		message = "1 invitation was created in bulk to add a user to " + teams
+	}
 	related := append(append([]string{}, ids...), template.AddToTeamIDs...)
 	if template.SpaceID != nil {
 		message += " in space " + *template.SpaceID
