@@ -36,8 +36,6 @@ type pendingWrite struct {
 	ctx  context.Context
 	fn   func(*transaction) error
 	done chan writeResult
-	// ran is set once fn succeeded in the group's transaction; the commit decides its answer.
-	ran bool
 }
 
 type writeResult struct {

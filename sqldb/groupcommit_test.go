@@ -108,6 +108,49 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
+// TestGroupCommitRunsAgainAfterRollback makes a write of a group roll the whole transaction
+// back, as SQLite does on some errors (an interrupted write): that write fails, and the others,
+// those that had run (whose work was lost) and those not yet run, run again in a new
+// transaction, and are stored once each.
+func TestGroupCommitRunsAgainAfterRollback(t *testing.T) {
+	t.Parallel()
+	db := openSQLite(t)
+	runs := map[string]int{}
+	counted := func(name string) func(*transaction) error {
+		return func(tx *transaction) error { runs[name]++; return insertTeam(name, nil)(tx) }
+	}
+	rollsBack := func(tx *transaction) error {
+		runs["rolls back"]++
+		_, err := tx.exec(context.Background(), `ROLLBACK`)
+		return err
+	}
+	names := []string{"first", "rolls back", "third"}
+	fns := []func(*transaction) error{counted("first"), rollsBack, counted("third")}
+	group := make([]*pendingWrite, len(fns))
+	for i, fn := range fns {
+		group[i] = &pendingWrite{ctx: context.Background(), fn: fn, done: make(chan writeResult, 1)}
+	}
+	again := db.writer.commit(group)
+	if len(again) != 2 || again[0] != group[0] || again[1] != group[2] {
+		t.Fatalf("got %d writes to run again, want first and third", len(again))
+	}
+	if again = db.writer.commit(again); len(again) != 0 {
+		t.Fatalf("second transaction: got %d writes to run again, want none", len(again))
+	}
+	for i, w := range group {
+		res := <-w.done
+		if wantErr := names[i] == "rolls back"; (res.err != nil) != wantErr || res.panics != nil {
+			t.Errorf("%s: got %v, want an error: %v", names[i], res.err, wantErr)
+		}
+	}
+	if want := map[string]int{"first": 2, "rolls back": 1, "third": 1}; !reflect.DeepEqual(runs, want) {
+		t.Errorf("got runs %v, want %v", runs, want)
+	}
+	if got, want := storedTeams(t, db), []string{"Teams-1 first", "Teams-2 third"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got teams %q, want %q", got, want)
+	}
+}
+
 // TestGroupCommitConcurrentWrites runs many writes at once through update and checks that every
 // successful one, and only those, is stored, with IDs without gaps.
 func TestGroupCommitConcurrentWrites(t *testing.T) {
