@@ -128,7 +128,8 @@ func TestPostgresTransactionPastItsDeadline(t *testing.T) {
 	defer db.Close()
 	for _, tc := range []struct {
 		name string
-		// after runs in the transaction once database/sql has rolled it back.
+		// after runs in the transaction once its deadline has passed and database/sql has
+		// rolled it back.
 		after func(ctx context.Context, tx *transaction) error
 	}{
 		{"NextStatement", func(ctx context.Context, tx *transaction) error {
@@ -138,13 +139,12 @@ func TestPostgresTransactionPastItsDeadline(t *testing.T) {
 		{"Commit", func(context.Context, *transaction) error { return nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-			defer cancel()
+			ctx := newExpiring()
 			err := db.run(ctx, db.write, false, func(tx *transaction) error {
 				if _, err := tx.exec(ctx, `SELECT 1`); err != nil {
 					return err
 				}
-				<-ctx.Done()
+				ctx.expire()
 				// The rollback runs on a goroutine of database/sql's: wait for it, as long as
 				// it takes, by asking the transaction whether it is over.
 				sqlTx := tx.tx.(*sql.Tx)
@@ -160,6 +160,29 @@ func TestPostgresTransactionPastItsDeadline(t *testing.T) {
 				t.Errorf("got %v, want ErrUnavailable wrapping sql.ErrTxDone", err)
 			}
 		})
+	}
+}
+
+// expiring is a context whose deadline passes when the test says so (expire), whatever the
+// time, so that a test of what follows a deadline does not race the clock.
+type expiring struct {
+	context.Context
+	done chan struct{}
+}
+
+func newExpiring() *expiring {
+	return &expiring{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *expiring) expire()               { close(c.done) }
+func (c *expiring) Done() <-chan struct{} { return c.done }
+
+func (c *expiring) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }
 
