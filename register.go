@@ -122,6 +122,9 @@ type InvitationPreview struct {
 	Invitation *Invitation
 	SpaceName  string
 	TeamNames  []string
+	// RemovedTeamNames names the teams the invitation was made for that were deleted since:
+	// the new user joins the others.
+	RemovedTeamNames []string
 }
 
 // RegistrationService turns invitation codes into users.

@@ -68,19 +68,45 @@ func Slugify(name string) string {
 
 // SpaceFilter selects spaces. Empty fields select everything.
 type SpaceFilter struct {
-	IDs         []string
+	IDs []string
+	// Name selects the space of that name, compared case-insensitively.
+	Name string
+	// PartialName selects the spaces whose name contains it, case-insensitively.
 	PartialName string
 	Range
 }
 
-// SpaceService reads and creates spaces.
+// SpaceService reads, creates, changes and deletes spaces.
 type SpaceService interface {
 	// FindSpaceByID returns the space, or ENOTFOUND.
 	FindSpaceByID(ctx context.Context, id string) (*Space, error)
 	// FindSpaces returns a page of spaces in ID order.
 	FindSpaces(ctx context.Context, filter SpaceFilter) (Page[*Space], error)
+	// FindDefaultSpace returns the installation's default space, or ErrNoDefaultSpace when
+	// no space is the default.
+	FindDefaultSpace(ctx context.Context) (*Space, error)
 	// CreateSpace validates the space, gives it an ID and stores it. A taken name or slug is
 	// ECONFLICT; unknown space managers are EINVALID. A space created as the default takes
 	// that role from the previous default.
 	CreateSpace(ctx context.Context, space *Space) error
+	// UpdateSpace validates the space and stores its name, slug, description, default role,
+	// task queue state and managers in place of those of the space with its ID. An unknown
+	// space is ENOTFOUND; a name or slug another space holds, ECONFLICT; unknown managers,
+	// EINVALID. A space made the default takes that role from the previous default; the
+	// default space made not the default leaves the installation without one.
+	UpdateSpace(ctx context.Context, space *Space) error
+	// DeleteSpace deletes the space with its teams and every invitation of the space, whatever
+	// its state, so that no code of the space can be redeemed any more. A space whose task
+	// queue runs is ErrSpaceTaskQueueRunning; an unknown space, ENOTFOUND.
+	DeleteSpace(ctx context.Context, id string) error
 }
+
+// Errors of spaces.
+var (
+	// ErrNoDefaultSpace answers a request that needs the default space when no space is the
+	// default.
+	ErrNoDefaultSpace = Errorf(ENOTFOUND, "There is no default space: name the space in the address, such as /api/Spaces-1/..., or make a space the default.")
+	// ErrSpaceTaskQueueRunning refuses to delete a space whose task queue has not been stopped,
+	// as Octopus does.
+	ErrSpaceTaskQueueRunning = Invalid("The task queue of the space must be stopped (TaskQueueStopped) before the space can be deleted.")
+)

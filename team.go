@@ -45,10 +45,12 @@ type TeamFilter struct {
 	PartialName   string
 	SpaceIDs      []string
 	IncludeSystem bool
+	// MemberUserID, when set, selects the teams that user belongs to.
+	MemberUserID string
 	Range
 }
 
-// TeamService reads and creates teams.
+// TeamService reads, creates, changes and deletes teams.
 type TeamService interface {
 	// FindTeamByID returns the team, or ENOTFOUND.
 	FindTeamByID(ctx context.Context, id string) (*Team, error)
@@ -57,4 +59,27 @@ type TeamService interface {
 	// CreateTeam validates the team, gives it an ID and stores it with its members. An unknown
 	// space is ENOTFOUND; an unknown member is EINVALID; a name taken in the space is ECONFLICT.
 	CreateTeam(ctx context.Context, team *Team) error
+	// UpdateTeam validates the team and stores its name, description and members in place of
+	// those of the team with its ID, and returns it as stored in team. An unknown team is
+	// ENOTFOUND; a SpaceID other than the team's, an unknown member, renaming a team that
+	// cannot be renamed or changing the members of one whose members cannot change are
+	// EINVALID; a name taken in the space, ECONFLICT; leaving the administrators team without
+	// an active member, ErrLastAdministrator.
+	UpdateTeam(ctx context.Context, team *Team) error
+	// DeleteTeam deletes the team and its memberships. Invitations that would add users to it
+	// keep their other teams and remember the deleted one (see InvitationPreview). A built-in
+	// team is ErrTeamBuiltIn; an unknown team, ENOTFOUND.
+	DeleteTeam(ctx context.Context, id string) error
 }
+
+// Errors of teams.
+var (
+	// ErrTeamBuiltIn refuses to delete a built-in team (Everyone, Octopus Administrators), as
+	// Octopus does.
+	ErrTeamBuiltIn = Invalid("The team is a built-in team and cannot be deleted.")
+	// ErrTeamMoved refuses to move a team to another space.
+	ErrTeamMoved = Invalid("A team cannot move to another space (SpaceId); create a team in the other space instead.")
+	// ErrLastAdministrator refuses a change that would leave no active member in the
+	// administrators team: nobody could administer the installation any more.
+	ErrLastAdministrator = Invalid("The change would leave the team Octopus Administrators (teams-administrators) without an active member: nobody could administer the installation. Make another user an administrator first.")
+)

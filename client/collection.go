@@ -75,3 +75,38 @@ func get[T any](ctx context.Context, c *Client, link string) (*T, error) {
 	}
 	return &v, nil
 }
+
+// update puts v at link and replaces *v with the server's answer, as Octopus.Client's Modify
+// does.
+func update[T any](ctx context.Context, c *Client, link string, v *T) error {
+	var updated T
+	if err := c.do(ctx, "PUT", link, v, &updated); err != nil {
+		return err
+	}
+	*v = updated
+	return nil
+}
+
+// getAll reads a plain JSON array, the answer of Octopus's /all routes.
+func getAll[T any](ctx context.Context, c *Client, link string) ([]T, error) {
+	var items []T
+	if err := c.do(ctx, "GET", link, nil, &items); err != nil {
+		return nil, err
+	}
+	if items == nil {
+		items = []T{}
+	}
+	return items, nil
+}
+
+// allID is the ID that Octopus's clients put in a collection's {/id} to reach its /all route.
+const allID = "all"
+
+// selfOr returns the resource's Self link when it has one, as Octopus.Client modifies and
+// deletes a resource at its Self link, or else the item link of id in the collection link.
+func selfOr(links octoinvite.Links, collection, id string) (string, error) {
+	if self := links["Self"]; self != "" {
+		return self, nil
+	}
+	return itemLink(collection, id)
+}

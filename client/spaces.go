@@ -2,7 +2,9 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -14,7 +16,7 @@ func (c *Client) spacesLink(ctx context.Context, filter octoinvite.SpaceFilter) 
 	if err != nil {
 		return "", err
 	}
-	return expand(link, rangeVars(filter.Range, map[string]any{"ids": filter.IDs, "partialName": filter.PartialName}))
+	return expand(link, rangeVars(filter.Range, map[string]any{"ids": filter.IDs, "name": filter.Name, "partialName": filter.PartialName}))
 }
 
 // ListSpaces returns the page of spaces the filter selects, through the root document's Spaces
@@ -68,4 +70,95 @@ func (c *Client) CreateSpace(ctx context.Context, space *octoinvite.Space) error
 		return err
 	}
 	return create(ctx, c, link, space)
+}
+
+// GetAllSpaces returns every space, in one request to the /all route that the root document's
+// Spaces link reaches with the ID "all", as Octopus's clients do.
+func (c *Client) GetAllSpaces(ctx context.Context) ([]*octoinvite.Space, error) {
+	link, err := c.rootLink(ctx, "Spaces")
+	if err != nil {
+		return nil, err
+	}
+	if link, err = itemLink(link, allID); err != nil {
+		return nil, err
+	}
+	return getAll[*octoinvite.Space](ctx, c, link)
+}
+
+// FindSpaceByName returns the space of that name, compared case-insensitively by the server
+// (the name parameter of the Spaces link), or an error matching ErrNotFound.
+func (c *Client) FindSpaceByName(ctx context.Context, name string) (*octoinvite.Space, error) {
+	col, err := c.ListSpaces(ctx, octoinvite.SpaceFilter{Name: name, Range: octoinvite.Range{Take: 2}})
+	if err != nil {
+		return nil, err
+	}
+	if len(col.Items) == 0 {
+		return nil, &Error{Code: octoinvite.ENOTFOUND, ErrorMessage: fmt.Sprintf("There is no space named '%s'.", name)}
+	}
+	return col.Items[0], nil
+}
+
+// FindDefaultSpace returns the space whose IsDefault is set, as go-octopusdeploy finds it, or
+// an error matching ErrNotFound, with octoinvite.ErrNoDefaultSpace's message, when no space is
+// the default.
+func (c *Client) FindDefaultSpace(ctx context.Context) (*octoinvite.Space, error) {
+	spaces, err := c.GetAllSpaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, space := range spaces {
+		if space.IsDefault {
+			return space, nil
+		}
+	}
+	return nil, &Error{Code: octoinvite.ENOTFOUND, ErrorMessage: octoinvite.ErrNoDefaultSpace.Message}
+}
+
+// UpdateSpace puts the space at its Self link (or the Spaces link's item of its ID) and updates
+// it with the server's answer. The server changes the name, slug, description, whether it is the
+// default, whether its task queue is stopped and its managers. A caller without the SpaceEdit
+// permission gets an error matching ErrForbidden; an unknown space, ErrNotFound; a name another
+// space holds, ErrConflict; an unknown manager, ErrInvalid.
+func (c *Client) UpdateSpace(ctx context.Context, space *octoinvite.Space) error {
+	if err := requireID("space", space.ID); err != nil {
+		return err
+	}
+	link, err := c.rootLink(ctx, "Spaces")
+	if err != nil {
+		return err
+	}
+	if link, err = selfOr(space.Links, link, space.ID); err != nil {
+		return err
+	}
+	return update(ctx, c, link, space)
+}
+
+// DeleteSpace deletes the space, with its teams and invitations. Octopus deletes only a space
+// whose task queue is stopped: stop it first with UpdateSpace, or the error matches ErrInvalid.
+// A caller without the SpaceDelete permission gets an error matching ErrForbidden; an unknown
+// space, ErrNotFound.
+func (c *Client) DeleteSpace(ctx context.Context, id string) error {
+	if err := requireID("space", id); err != nil {
+		return err
+	}
+	link, err := c.rootLink(ctx, "Spaces")
+	if err != nil {
+		return err
+	}
+	if link, err = itemLink(link, id); err != nil {
+		return err
+	}
+	c.forgetSpace(id)
+	return c.do(ctx, "DELETE", link, nil, nil)
+}
+
+// forgetSpace drops the root document of a space kept from earlier calls.
+func (c *Client) forgetSpace(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key := range c.spaceRoots {
+		if strings.EqualFold(key, id) {
+			delete(c.spaceRoots, key)
+		}
+	}
 }

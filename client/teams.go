@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"iter"
+	"slices"
+	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -120,4 +122,108 @@ func (c *Client) CreateTeam(ctx context.Context, team *octoinvite.Team) error {
 		return err
 	}
 	return create(ctx, c, link, team)
+}
+
+// GetAllTeams returns every team, in one request to the /all route of the Teams link: across
+// spaces, system teams included, when spaceID is empty; else the space's teams and the system
+// teams, through the space's root document. An unknown space is an error matching ErrNotFound.
+func (c *Client) GetAllTeams(ctx context.Context, spaceID string) ([]*octoinvite.Team, error) {
+	link, err := c.teamsLink(ctx, spaceID)
+	if err != nil {
+		return nil, err
+	}
+	if link, err = itemLink(link, allID); err != nil {
+		return nil, err
+	}
+	return getAll[*octoinvite.Team](ctx, c, link)
+}
+
+// FindTeamsByName returns the teams of that name, compared case-insensitively, in the space
+// (and the system teams) when spaceID is not empty, else in every space: the server filters by
+// partialName and the client keeps exact matches. Names are unique within a space, so more than
+// one team comes back only across spaces, or for a space team named like a system team.
+func (c *Client) FindTeamsByName(ctx context.Context, spaceID, name string) ([]*octoinvite.Team, error) {
+	var out []*octoinvite.Team
+	for team, err := range c.AllTeams(ctx, spaceID, octoinvite.TeamFilter{PartialName: name, IncludeSystem: true}) {
+		if err != nil {
+			return nil, err
+		}
+		if strings.EqualFold(team.Name, name) {
+			out = append(out, team)
+		}
+	}
+	return out, nil
+}
+
+// UpdateTeam puts the team at its Self link (or the Teams link's item of its ID) and updates it
+// with the server's answer. The server changes the name, the description and the members
+// (MemberUserIDs is the whole new list); the SpaceID must stay the team's. A caller without
+// the TeamEdit permission gets an error matching ErrForbidden; an unknown team, ErrNotFound; a
+// name taken in the space, ErrConflict; an unknown member, a built-in team renamed, or the
+// last active administrator removed from the administrators team, ErrInvalid.
+func (c *Client) UpdateTeam(ctx context.Context, team *octoinvite.Team) error {
+	if err := requireID("team", team.ID); err != nil {
+		return err
+	}
+	link, err := c.rootLink(ctx, "Teams")
+	if err != nil {
+		return err
+	}
+	if link, err = selfOr(team.Links, link, team.ID); err != nil {
+		return err
+	}
+	return update(ctx, c, link, team)
+}
+
+// AddTeamMembers makes the users members of the team (reading it, then putting it with the
+// users added, as Octopus's clients change teams) and returns the team as the server answered.
+// Users already members stay; errors are those of UpdateTeam.
+func (c *Client) AddTeamMembers(ctx context.Context, teamID string, userIDs ...string) (*octoinvite.Team, error) {
+	return c.changeMembers(ctx, teamID, func(members []string) []string {
+		for _, id := range userIDs {
+			if !slices.ContainsFunc(members, func(m string) bool { return strings.EqualFold(m, id) }) {
+				members = append(members, id)
+			}
+		}
+		return members
+	})
+}
+
+// RemoveTeamMembers takes the users out of the team and returns the team as the server
+// answered. Users not members are ignored; errors are those of UpdateTeam.
+func (c *Client) RemoveTeamMembers(ctx context.Context, teamID string, userIDs ...string) (*octoinvite.Team, error) {
+	return c.changeMembers(ctx, teamID, func(members []string) []string {
+		return slices.DeleteFunc(members, func(m string) bool {
+			return slices.ContainsFunc(userIDs, func(id string) bool { return strings.EqualFold(m, id) })
+		})
+	})
+}
+
+func (c *Client) changeMembers(ctx context.Context, teamID string, change func([]string) []string) (*octoinvite.Team, error) {
+	team, err := c.FindTeamByID(ctx, teamID)
+	if err != nil {
+		return nil, err
+	}
+	team.MemberUserIDs = change(slices.Clone(team.MemberUserIDs))
+	if err := c.UpdateTeam(ctx, team); err != nil {
+		return nil, err
+	}
+	return team, nil
+}
+
+// DeleteTeam deletes the team. Invitations that would add users to it keep their other teams.
+// A built-in team is an error matching ErrInvalid; a caller without the TeamDelete permission,
+// ErrForbidden; an unknown team, ErrNotFound.
+func (c *Client) DeleteTeam(ctx context.Context, id string) error {
+	if err := requireID("team", id); err != nil {
+		return err
+	}
+	link, err := c.rootLink(ctx, "Teams")
+	if err != nil {
+		return err
+	}
+	if link, err = itemLink(link, id); err != nil {
+		return err
+	}
+	return c.do(ctx, "DELETE", link, nil, nil)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -91,4 +92,104 @@ func (c *Client) UserSpaces(ctx context.Context, user *octoinvite.User) ([]*octo
 		return nil, err
 	}
 	return spaces, nil
+}
+
+// GetAllUsers returns every user, in one request to the /all route of the root document's Users
+// link. It needs the UserView permission: without it the error matches ErrForbidden.
+func (c *Client) GetAllUsers(ctx context.Context) ([]*octoinvite.User, error) {
+	link, err := c.rootLink(ctx, "Users")
+	if err != nil {
+		return nil, err
+	}
+	if link, err = itemLink(link, allID); err != nil {
+		return nil, err
+	}
+	return getAll[*octoinvite.User](ctx, c, link)
+}
+
+// FindUserByUsername returns the user whose username is the same as username once both are
+// folded (octoinvite.FoldUsername, as the server compares them: case and width do not matter),
+// or an error matching ErrNotFound. The server filters by part of the name (the filter
+// parameter); the client keeps the exact match. It needs the UserView permission.
+func (c *Client) FindUserByUsername(ctx context.Context, username string) (*octoinvite.User, error) {
+	key := octoinvite.FoldUsername(username)
+	for user, err := range c.AllUsers(ctx, octoinvite.UserFilter{Filter: strings.TrimSpace(username)}) {
+		if err != nil {
+			return nil, err
+		}
+		if octoinvite.FoldUsername(user.Username) == key {
+			return user, nil
+		}
+	}
+	return nil, &Error{Code: octoinvite.ENOTFOUND, ErrorMessage: fmt.Sprintf("There is no user named '%s'.", username)}
+}
+
+// TeamMembership returns the teams the user belongs to, through the root document's
+// TeamMembership link: those of the spaces given (every space when spaceIDs is empty), and the
+// system teams when includeSystem is set. An unknown user is an error matching ErrNotFound.
+func (c *Client) TeamMembership(ctx context.Context, userID string, spaceIDs []string, includeSystem bool) ([]*octoinvite.Team, error) {
+	if err := requireID("user", userID); err != nil {
+		return nil, err
+	}
+	link, err := c.rootLink(ctx, "TeamMembership")
+	if err != nil {
+		return nil, err
+	}
+	if link, err = expand(link, map[string]any{"userId": userID, "spaces": spaceIDs, "includeSystem": includeSystem}); err != nil {
+		return nil, err
+	}
+	return getAll[*octoinvite.Team](ctx, c, link)
+}
+
+// UpdateUser puts the user at its Self link (or the Users link's item of its ID) and updates it
+// with the server's answer. The server changes the username, display name, email address and
+// whether the user is active. Users change their own display name and email address; anything
+// else needs the UserEdit permission (an error matching ErrForbidden otherwise). Invalid fields
+// or a username another user holds are an error matching ErrInvalid; deactivating the last
+// active administrator, ErrInvalid; an unknown user, ErrNotFound. A deactivated user's API keys
+// and sessions stop working at once.
+func (c *Client) UpdateUser(ctx context.Context, user *octoinvite.User) error {
+	if err := requireID("user", user.ID); err != nil {
+		return err
+	}
+	link, err := c.rootLink(ctx, "Users")
+	if err != nil {
+		return err
+	}
+	if link, err = selfOr(user.Links, link, user.ID); err != nil {
+		return err
+	}
+	return update(ctx, c, link, user)
+}
+
+// SetUserActive activates or deactivates the user (reading it, then putting it) and returns it
+// as the server answered; errors are those of UpdateUser.
+func (c *Client) SetUserActive(ctx context.Context, id string, active bool) (*octoinvite.User, error) {
+	user, err := c.FindUserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	user.IsActive = active
+	if err := c.UpdateUser(ctx, user); err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// DeleteUser deletes the user; its API keys and sessions stop working at once. It needs the
+// UserEdit permission (an error matching ErrForbidden otherwise). The installation's
+// administrator and the last active administrator cannot be deleted (ErrInvalid); an unknown
+// user is an error matching ErrNotFound.
+func (c *Client) DeleteUser(ctx context.Context, id string) error {
+	if err := requireID("user", id); err != nil {
+		return err
+	}
+	link, err := c.rootLink(ctx, "Users")
+	if err != nil {
+		return err
+	}
+	if link, err = itemLink(link, id); err != nil {
+		return err
+	}
+	return c.do(ctx, "DELETE", link, nil, nil)
 }

@@ -16,8 +16,9 @@ func TestRootDocument(t *testing.T) {
 	want := `{"Application":"octoinvite","Version":"0.0.0-test","ApiVersion":"3.0.0","InstallationId":"` + env.DB.InstallationID() + `",
 		"Links":{"Self":"/api","Events":"/api/events{?skip,take,from,to,regarding,users,spaces}","Invitations":"/api/users/invitations","Register":"/api/users/register",
 		"SignIn":"/api/users/login","SignOut":"/api/users/logout","CurrentUser":"/api/users/me","SpaceHome":"/api/{spaceId}",
-		"Spaces":"/api/spaces{/id}{?skip,ids,take,partialName}",
+		"Spaces":"/api/spaces{/id}{?name,skip,ids,take,partialName}",
 		"Teams":"/api/teams{/id}{?skip,take,ids,partialName,spaces,includeSystem}",
+		"TeamMembership":"/api/teammembership{?userId,spaces,includeSystem}",
 		"Users":"/api/users{/id}{?skip,take,ids,filter}"}}`
 	for _, path := range []string{"/api", "/api/"} {
 		send(t, env, request{method: "GET", path: path}).wantJSON(t, http.StatusOK, want)

@@ -32,7 +32,7 @@ func TestSpaces_Collection(t *testing.T) {
 	admin(t, env, "GET", "/api/spaces", "").wantJSON(t, http.StatusOK, `{"ItemType":"Space","TotalResults":1,"ItemsPerPage":30,"NumberOfPages":1,"LastPageNumber":0,
 		"Items":[{"Id":"Spaces-1","Name":"Default","Slug":"default","Description":"","IsDefault":true,"TaskQueueStopped":false,
 		"SpaceManagersTeams":["teams-administrators"],"SpaceManagersTeamMembers":[],"Links":{"Self":"/api/spaces/Spaces-1","SpaceHome":"/api/Spaces-1"}}],
-		"Links":{"Self":"/api/spaces?skip=0&take=30","Template":"/api/spaces{?skip,ids,take,partialName}",
+		"Links":{"Self":"/api/spaces?skip=0&take=30","Template":"/api/spaces{?name,skip,ids,take,partialName}",
 		"Page.All":"/api/spaces?skip=0&take=2147483647","Page.Current":"/api/spaces?skip=0&take=30","Page.Last":"/api/spaces?skip=0&take=30"}}`)
 	for _, name := range []string{"Operations", "Marketing", "Open Source"} {
 		env.CreateSpace(t, name)

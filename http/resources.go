@@ -42,7 +42,7 @@ func newCollection[T any](r *http.Request, itemType, path, template string, rng 
 
 // URI templates of the collections, as Octopus advertises them.
 const (
-	spacesTemplate = "/api/spaces{?skip,ids,take,partialName}"
+	spacesTemplate = "/api/spaces{?name,skip,ids,take,partialName}"
 	teamsTemplate  = "/api/teams{?skip,take,ids,partialName,spaces,includeSystem}"
 	usersTemplate  = "/api/users{?skip,take,ids,filter}"
 )

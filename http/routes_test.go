@@ -47,6 +47,30 @@ func freshInvitation(format string) func(*testing.T, *servertest.Env) string {
 	}
 }
 
+// fresh returns the path, formatted with the ID of a document that create stores, so that each
+// call deletes one that exists.
+func fresh(format string, create func(t *testing.T, env *servertest.Env) string) func(*testing.T, *servertest.Env) string {
+	return func(t *testing.T, env *servertest.Env) string { return fmt.Sprintf(format, create(t, env)) }
+}
+
+// stoppedSpace stores a space whose task queue is stopped, which may be deleted.
+func stoppedSpace(t *testing.T, env *servertest.Env) string {
+	space := &octoinvite.Space{Name: fmt.Sprintf("Doomed %d", unique.Add(1)), TaskQueueStopped: true}
+	if err := env.DB.CreateSpace(context.Background(), space); err != nil {
+		t.Fatal(err)
+	}
+	return space.ID
+}
+
+func spaceTeam(t *testing.T, env *servertest.Env) string {
+	return env.CreateTeam(t, fmt.Sprintf("Doomed %d", unique.Add(1)), ptr("Spaces-1")).ID
+}
+
+func ordinaryUser(t *testing.T, env *servertest.Env) string {
+	user, _ := env.CreateUser(t, fmt.Sprintf("doomed%d", unique.Add(1)))
+	return user.ID
+}
+
 // everyRoute is the table of TestAuthentication_EveryRoute. TestAuthentication_TableCoversRoutes
 // fails when a route registered in server.go is missing from it.
 var everyRoute = []routeCase{
@@ -55,10 +79,19 @@ var everyRoute = []routeCase{
 	{"GET /api/spaces", fixed("/api/spaces"), nil, 401, 200, 200},
 	{"POST /api/spaces", fixed("/api/spaces"), named(`{"Name":"Space %d"}`), 401, 403, 201},
 	{"GET /api/spaces/{id}", fixed("/api/spaces/Spaces-1"), nil, 401, 200, 200},
+	{"GET /api/spaces/all", fixed("/api/spaces/all"), nil, 401, 200, 200},
+	{"PUT /api/spaces/{id}", fixed("/api/spaces/Spaces-1"), bodyOf(`{"Description":"The first space."}`), 401, 403, 200},
+	{"DELETE /api/spaces/{id}", fresh("/api/spaces/%s", stoppedSpace), nil, 401, 403, 200},
 	{"GET /api/teams", fixed("/api/teams"), nil, 401, 200, 200},
 	{"POST /api/teams", fixed("/api/teams"), named(`{"Name":"Team %d","SpaceId":"Spaces-1"}`), 401, 403, 201},
 	{"GET /api/teams/{id}", fixed("/api/teams/teams-everyone"), nil, 401, 200, 200},
+	{"GET /api/teams/all", fixed("/api/teams/all"), nil, 401, 200, 200},
+	{"PUT /api/teams/{id}", fixed("/api/teams/Teams-1"), bodyOf(`{"Description":"They develop."}`), 401, 403, 200},
+	{"DELETE /api/teams/{id}", fresh("/api/teams/%s", spaceTeam), nil, 401, 403, 200},
+	// Any user may read whose teams are what: the teams' members are public to users too.
+	{"GET /api/teammembership", fixed("/api/teammembership?userId=Users-1"), nil, 401, 200, 200},
 	{"GET /api/users", fixed("/api/users"), nil, 401, 403, 200},
+	{"GET /api/users/all", fixed("/api/users/all"), nil, 401, 403, 200},
 	{"GET /api/users/me", fixed("/api/users/me"), nil, 401, 200, 200},
 	{"POST /api/users/invitations", fixed("/api/users/invitations"), bodyOf(`{"AddToTeamIds":["teams-everyone"]}`), 401, 403, 201},
 	{"GET /api/users/invitations/{id}", fixed("/api/users/invitations/Invitations-1"), nil, 401, 403, 200},
@@ -84,6 +117,9 @@ var everyRoute = []routeCase{
 	{"GET /api/{space}/teams", fixed("/api/Spaces-1/teams"), nil, 401, 200, 200},
 	{"POST /api/{space}/teams", fixed("/api/Spaces-1/teams"), named(`{"Name":"Space team %d"}`), 401, 403, 201},
 	{"GET /api/{space}/teams/{id}", fixed("/api/Spaces-1/teams/Teams-1"), nil, 401, 200, 200},
+	{"GET /api/{space}/teams/all", fixed("/api/Spaces-1/teams/all"), nil, 401, 200, 200},
+	{"PUT /api/{space}/teams/{id}", fixed("/api/Spaces-1/teams/Teams-1"), bodyOf(`{"Description":"They develop."}`), 401, 403, 200},
+	{"DELETE /api/{space}/teams/{id}", fresh("/api/Spaces-1/teams/%s", spaceTeam), nil, 401, 403, 200},
 	{"POST /api/{space}/users/invitations", fixed("/api/Spaces-1/users/invitations"), bodyOf(`{"AddToTeamIds":["teams-everyone"]}`), 401, 403, 201},
 	{"GET /api/{space}/users/invitations/{id}", fixed("/api/Spaces-1/users/invitations/Invitations-1"), nil, 401, 403, 200},
 	{"GET /api/{space}/users/invitations", fixed("/api/Spaces-1/users/invitations"), nil, 401, 403, 200},
@@ -91,6 +127,8 @@ var everyRoute = []routeCase{
 	{"POST /api/{space}/users/invitations/{id}/regenerate", freshInvitation("/api/Spaces-1/users/invitations/%s/regenerate"), nil, 401, 403, 200},
 	// The user routes name the administrator: an ordinary user may not act on another user.
 	{"GET /api/users/{id}", fixed("/api/users/Users-1"), nil, 401, 403, 200},
+	{"PUT /api/users/{id}", fixed("/api/users/Users-1"), bodyOf(`{"DisplayName":"Administrator"}`), 401, 403, 200},
+	{"DELETE /api/users/{id}", fresh("/api/users/%s", ordinaryUser), nil, 401, 403, 200},
 	{"GET /api/users/{id}/spaces", fixed("/api/users/Users-1/spaces"), nil, 401, 403, 200},
 	{"POST /api/users/{id}/apikeys", fixed("/api/users/Users-1/apikeys"), bodyOf(`{"Purpose":"table"}`), 401, 403, 201},
 	{"GET /api/users/{id}/apikeys", fixed("/api/users/Users-1/apikeys"), nil, 401, 403, 200},

@@ -12,7 +12,7 @@ func (s *Server) handleListSpaces(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	filter := octoinvite.SpaceFilter{IDs: q.list("ids"), PartialName: q.text("partialName"), Range: rng}
+	filter := octoinvite.SpaceFilter{IDs: q.list("ids"), Name: q.text("name"), PartialName: q.text("partialName"), Range: rng}
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -85,4 +85,93 @@ func (s *Server) routeSpace(r *http.Request) (*octoinvite.Space, error) {
 		return nil, nil
 	}
 	return s.Spaces.FindSpaceByID(r.Context(), id)
+}
+
+// handleListAllSpaces answers every space the ids filter selects as a plain JSON array, as
+// Octopus's /all routes do.
+func (s *Server) handleListAllSpaces(w http.ResponseWriter, r *http.Request) error {
+	q := queryOf(r)
+	filter := octoinvite.SpaceFilter{IDs: q.list("ids"), Range: octoinvite.Range{Take: octoinvite.MaxTake}}
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.Spaces.FindSpaces(r.Context(), filter)
+	if err != nil {
+		return err
+	}
+	for _, sp := range page.Items {
+		linkSpace(sp)
+	}
+	writeJSON(w, http.StatusOK, page.Items)
+	return nil
+}
+
+// spaceChange holds the fields of a space a client may change; a field left out of the body
+// keeps its value, so that a body of one field changes one field.
+type spaceChange struct {
+	Name                     *string   `json:"Name"`
+	Slug                     *string   `json:"Slug"`
+	Description              *string   `json:"Description"`
+	IsDefault                *bool     `json:"IsDefault"`
+	TaskQueueStopped         *bool     `json:"TaskQueueStopped"`
+	SpaceManagersTeams       *[]string `json:"SpaceManagersTeams"`
+	SpaceManagersTeamMembers *[]string `json:"SpaceManagersTeamMembers"`
+}
+
+// apply sets the fields of space that the change names.
+func (c *spaceChange) apply(space *octoinvite.Space) {
+	set(&space.Name, c.Name)
+	set(&space.Slug, c.Slug)
+	set(&space.Description, c.Description)
+	set(&space.IsDefault, c.IsDefault)
+	set(&space.TaskQueueStopped, c.TaskQueueStopped)
+	set(&space.SpaceManagersTeams, c.SpaceManagersTeams)
+	set(&space.SpaceManagersTeamMembers, c.SpaceManagersTeamMembers)
+}
+
+// set stores *v in *dst when the request gave v.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// handleUpdateSpace changes a space (PUT /api/spaces/{id}) and answers 200 with it.
+func (s *Server) handleUpdateSpace(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, octoinvite.PermissionSpaceEdit); err != nil {
+		return err
+	}
+	var change spaceChange
+	if err := s.decodeBody(w, r, &change); err != nil {
+		return err
+	}
+	space, err := s.Spaces.FindSpaceByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	change.apply(space)
+	if err := s.Spaces.UpdateSpace(r.Context(), space); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, linkSpace(space))
+	return nil
+}
+
+// handleDeleteSpace deletes a space whose task queue is stopped, with its teams and
+// invitations, and answers 200 with no body, as Octopus does.
+func (s *Server) handleDeleteSpace(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, octoinvite.PermissionSpaceDelete); err != nil {
+		return err
+	}
+	if err := s.Spaces.DeleteSpace(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	writeDeleted(w)
+	return nil
+}
+
+// writeDeleted answers a deletion: 200 with no body, as Octopus answers its DELETE routes.
+func writeDeleted(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
 }

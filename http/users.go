@@ -74,3 +74,112 @@ func (s *Server) handleUserSpaces(w http.ResponseWriter, r *http.Request) error 
 	writeJSON(w, http.StatusOK, spaces)
 	return nil
 }
+
+// handleListAllUsers answers every user the ids filter selects as a plain JSON array, as
+// Octopus's /all routes do. It needs UserView.
+func (s *Server) handleListAllUsers(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, octoinvite.PermissionUserView); err != nil {
+		return err
+	}
+	q := queryOf(r)
+	filter := octoinvite.UserFilter{IDs: q.list("ids"), Range: octoinvite.Range{Take: octoinvite.MaxTake}}
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.Users.FindUsers(r.Context(), filter)
+	if err != nil {
+		return err
+	}
+	for _, u := range page.Items {
+		linkUser(r, u)
+	}
+	writeJSON(w, http.StatusOK, page.Items)
+	return nil
+}
+
+// userChange holds the fields of a user a client may change; a field left out of the body
+// keeps its value.
+type userChange struct {
+	Username     *string `json:"Username"`
+	DisplayName  *string `json:"DisplayName"`
+	EmailAddress *string `json:"EmailAddress"`
+	IsActive     *bool   `json:"IsActive"`
+}
+
+// handleUpdateUser changes a user (PUT /api/users/{id}) and answers 200 with it. Users change
+// their own display name and email address; anything else needs what
+// octoinvite.EditUserPermission says.
+func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error {
+	if err := requireSelfOr(r, r.PathValue("id"), octoinvite.PermissionUserEdit); err != nil {
+		return err
+	}
+	var change userChange
+	if err := s.decodeBody(w, r, &change); err != nil {
+		return err
+	}
+	current, err := s.Users.FindUserByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	user := *current
+	set(&user.Username, change.Username)
+	set(&user.DisplayName, change.DisplayName)
+	set(&user.EmailAddress, change.EmailAddress)
+	set(&user.IsActive, change.IsActive)
+	if p := octoinvite.EditUserPermission(octoinvite.UserFromContext(r.Context()), current, &user); p != "" {
+		if err := require(r, p); err != nil {
+			return err
+		}
+	}
+	if err := s.Users.UpdateUser(r.Context(), &user); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, linkUser(r, &user))
+	return nil
+}
+
+// handleDeleteUser deletes a user (DELETE /api/users/{id}) and answers 200 with no body. It
+// needs UserEdit.
+func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, octoinvite.PermissionUserEdit); err != nil {
+		return err
+	}
+	if err := s.Users.DeleteUser(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	writeDeleted(w)
+	return nil
+}
+
+// handleTeamMembership answers the teams a user belongs to (the caller when userId is absent),
+// as a plain JSON array: those of the spaces named (every space without spaces), and the
+// system teams unless includeSystem is false.
+func (s *Server) handleTeamMembership(w http.ResponseWriter, r *http.Request) error {
+	q := queryOf(r)
+	includeSystem, err := q.boolean("includeSystem", true)
+	if err != nil {
+		return err
+	}
+	userID := q.text("userId")
+	spaces := q.list("spaces")
+	if err := q.err(); err != nil {
+		return err
+	}
+	if userID == "" {
+		userID = octoinvite.UserFromContext(r.Context()).ID
+	}
+	user, err := s.Users.FindUserByID(r.Context(), userID)
+	if err != nil {
+		return err
+	}
+	page, err := s.Teams.FindTeams(r.Context(), octoinvite.TeamFilter{MemberUserID: user.ID, SpaceIDs: spaces,
+		IncludeSystem: includeSystem, Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+	if err != nil {
+		return err
+	}
+	for _, t := range page.Items {
+		linkTeam(t)
+	}
+	writeJSON(w, http.StatusOK, page.Items)
+	return nil
+}

@@ -93,6 +93,9 @@ type dialect struct {
 	rebind func(string) string
 	// isUnique reports whether err is a violation of a unique constraint.
 	isUnique func(error) bool
+	// isForeignKey reports whether err is a violation of a foreign key: a row names a
+	// document that another transaction deleted meanwhile.
+	isForeignKey func(error) bool
 	// classify turns a driver error into a domain error where one fits (an unreachable database
 	// is EUNAVAILABLE); it returns err unchanged otherwise.
 	classify func(error) error
@@ -240,11 +243,21 @@ func (tx *transaction) queryRow(ctx context.Context, query string, args ...any) 
 // commit has returned. fn may run more than once, and on SQLite it shares its transaction, in a
 // savepoint of its own, with concurrent writes (see groupCommitter).
 func (db *DB) update(ctx context.Context, fn func(*transaction) error) error {
+	var err error
 	if db.writer != nil {
-		return db.writer.update(ctx, fn)
+		err = db.writer.update(ctx, fn)
+	} else {
+		err = db.run(ctx, db.write, false, fn)
 	}
-	return db.run(ctx, db.write, false, fn)
+	if err != nil && db.dialect.isForeignKey(err) {
+		return errDeletedMeanwhile
+	}
+	return err
 }
+
+// errDeletedMeanwhile answers a write that named a document (a space, a team, a user) that a
+// concurrent request deleted after the write checked it: the foreign keys refused the row.
+var errDeletedMeanwhile = octoinvite.Conflict("A space, team or user the request names was deleted meanwhile by another request; check the request and send it again.")
 
 // view runs fn in a read-only transaction.
 func (db *DB) view(ctx context.Context, fn func(*transaction) error) error {

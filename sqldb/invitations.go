@@ -28,8 +28,8 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 		return err
 	}
 	// The space and the teams are checked before the write transaction, so that the checks do
-	// not hold the one writer: spaces and teams are never deleted and a team never changes space,
-	// and the foreign keys would refuse a row naming a missing one.
+	// not hold the one writer: a team never changes space, and should the space or a team be
+	// deleted meanwhile, the foreign keys refuse the rows (errDeletedMeanwhile).
 	if inv.SpaceID != nil {
 		space, err := db.FindSpaceByID(ctx, *inv.SpaceID)
 		if octoinvite.ErrorCode(err) == octoinvite.ENOTFOUND {
@@ -453,6 +453,9 @@ func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (pu
 			}
 			inTeams, arg := tx.db.dialect.in("invitation_id", ids)
 			if _, err := tx.exec(ctx, `DELETE FROM invitation_teams WHERE `+inTeams, arg); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `DELETE FROM invitation_removed_teams WHERE `+inTeams, arg); err != nil {
 				return err
 			}
 			inInvitations, arg := tx.db.dialect.in("id", ids)

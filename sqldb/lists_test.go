@@ -24,7 +24,8 @@ func TestStoreIDListFilters(t *testing.T) {
 		mustDo(t, db.CreateSpace(ctx, &octoinvite.Space{Name: "Ops"}))
 		mustDo(t, db.CreateTeam(ctx, &octoinvite.Team{Name: "Deployers", SpaceID: ptr("Spaces-1")}))
 		mustDo(t, db.CreateUser(ctx, &octoinvite.User{Username: "jo", DisplayName: "Jo"}))
-		// Events-1, by the administrator in Spaces-1; Events-2, by the system, in no space.
+		// Events-1 and Events-2 record the space and the team; Events-3, by the administrator in
+		// Spaces-1; Events-4, by the system, in no space.
 		mustDo(t, db.CreateInvitation(ctx, &octoinvite.Invitation{SpaceID: ptr("Spaces-1"), AddToTeamIDs: []string{"Teams-1"}, LastModifiedBy: "admin"}))
 		mustDo(t, db.CreateInvitation(context.Background(), &octoinvite.Invitation{AddToTeamIDs: []string{octoinvite.EveryoneTeamID}, LastModifiedBy: "admin"}))
 
@@ -97,13 +98,13 @@ func TestStoreIDListFilters(t *testing.T) {
 			{"Events/IDs/Mixed", events(octoinvite.EventFilter{IDs: mixed("events-1")}), []string{"Events-1"}},
 			{"Events/Regarding/Empty", events(octoinvite.EventFilter{Regarding: []string{}}), []string{}},
 			{"Events/Regarding/MalformedOnly", events(octoinvite.EventFilter{Regarding: bogus}), []string{}},
-			{"Events/Regarding/Mixed", events(octoinvite.EventFilter{Regarding: mixed("Teams-1")}), []string{"Events-1"}},
+			{"Events/Regarding/Mixed", events(octoinvite.EventFilter{Regarding: mixed("Teams-1")}), []string{"Events-3", "Events-2"}},
 			{"Events/Users/Empty", events(octoinvite.EventFilter{Users: []string{}}), []string{}},
 			{"Events/Users/MalformedOnly", events(octoinvite.EventFilter{Users: bogus}), []string{}},
-			{"Events/Users/Mixed", events(octoinvite.EventFilter{Users: mixed(octoinvite.SystemUserID)}), []string{"Events-2"}},
+			{"Events/Users/Mixed", events(octoinvite.EventFilter{Users: mixed(octoinvite.SystemUserID)}), []string{"Events-4"}},
 			{"Events/Spaces/Empty", events(octoinvite.EventFilter{Spaces: []string{}}), []string{}},
 			{"Events/Spaces/MalformedOnly", events(octoinvite.EventFilter{Spaces: bogus}), []string{}},
-			{"Events/Spaces/Mixed", events(octoinvite.EventFilter{Spaces: mixed("Spaces-1")}), []string{"Events-1"}},
+			{"Events/Spaces/Mixed", events(octoinvite.EventFilter{Spaces: mixed("Spaces-1")}), []string{"Events-3", "Events-2"}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

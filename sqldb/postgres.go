@@ -103,12 +103,14 @@ func OpenPostgres(ctx context.Context, url string, masterKey []byte) (*DB, error
 }
 
 var postgresDialect = dialect{
-	name:      "postgres",
-	goose:     goose.DialectPostgres,
-	rebind:    rebindDollar,
-	isUnique:  func(err error) bool { return pgCode(err) == "23505" },
-	classify:  classifyPostgres,
-	retryable: retryablePostgres,
+	name:     "postgres",
+	goose:    goose.DialectPostgres,
+	rebind:   rebindDollar,
+	isUnique: func(err error) bool { return pgCode(err) == "23505" },
+	// A foreign key violation is SQLSTATE 23503.
+	isForeignKey: func(err error) bool { return pgCode(err) == "23503" },
+	classify:     classifyPostgres,
+	retryable:    retryablePostgres,
 	// A list is a text[] parameter (pgx encodes a []string as one).
 	inList:  func(expr string) string { return expr + " = ANY(?)" },
 	listArg: func(values []string) any { return values },

@@ -39,10 +39,14 @@ func (db *DB) PreviewInvitation(ctx context.Context, code string) (preview *octo
 		if err != nil {
 			return err
 		}
-		preview.TeamNames, err = collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
+		if preview.TeamNames, err = collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
 			var name string
 			return name, row.Scan(&name)
-		})
+		}); err != nil {
+			return err
+		}
+		preview.RemovedTeamNames, err = tx.ids(ctx, `SELECT team_name FROM invitation_removed_teams
+			WHERE invitation_id = ? ORDER BY removed_on, team_id`, inv.ID)
 		return err
 	})
 	return preview, err

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -68,6 +70,9 @@ func (db *DB) FindSpaces(ctx context.Context, filter octoinvite.SpaceFilter) (pa
 	if filter.IDs != nil {
 		c.in("id", canonicalIDs(octoinvite.KindSpace, filter.IDs))
 	}
+	if filter.Name != "" {
+		c.add(`lower(name) = lower(?)`, filter.Name)
+	}
 	if filter.PartialName != "" {
 		c.add(`lower(name) LIKE ? ESCAPE '\'`, likePattern(filter.PartialName))
 	}
@@ -93,39 +98,8 @@ func (db *DB) CreateSpace(ctx context.Context, space *octoinvite.Space) (err err
 		return err
 	}
 	return db.update(ctx, func(tx *transaction) error {
-		var problems []string
-		teams, err := tx.existingTeams(ctx, space.SpaceManagersTeams)
-		if err != nil {
+		if err := tx.checkSpace(ctx, space, ""); err != nil {
 			return err
-		}
-		space.SpaceManagersTeams = make([]string, 0, len(teams))
-		for _, t := range teams {
-			if t.id == "" {
-				problems = append(problems, fmt.Sprintf("The team '%s' does not exist.", octoinvite.Truncate(t.raw, octoinvite.MaxIDLength)))
-			}
-			space.SpaceManagersTeams = append(space.SpaceManagersTeams, t.id)
-		}
-		requested := space.SpaceManagersTeamMembers
-		members, err := tx.existingUsers(ctx, requested)
-		if err != nil {
-			return err
-		}
-		space.SpaceManagersTeamMembers = make([]string, 0, len(members))
-		for i, id := range members {
-			if id == "" {
-				problems = append(problems, fmt.Sprintf("The user '%s' does not exist.", octoinvite.Truncate(requested[i], octoinvite.MaxIDLength)))
-			}
-			space.SpaceManagersTeamMembers = append(space.SpaceManagersTeamMembers, id)
-		}
-		if len(problems) > 0 {
-			return octoinvite.Invalid(problems...)
-		}
-		var taken int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces WHERE lower(name) = lower(?) OR lower(slug) = lower(?)`,
-			space.Name, space.Slug).Scan(&taken); err != nil {
-			return err
-		} else if taken > 0 {
-			return octoinvite.Conflict(fmt.Sprintf("A space with the name '%s' or the slug '%s' already exists.", space.Name, space.Slug))
 		}
 		id, seq, err := tx.nextID(ctx, octoinvite.KindSpace)
 		if err != nil {
@@ -142,13 +116,227 @@ func (db *DB) CreateSpace(ctx context.Context, space *octoinvite.Space) (err err
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, seq, space.Name, space.Slug, space.Description, boolInt(space.IsDefault), boolInt(space.TaskQueueStopped), string(teamsJSON), string(membersJSON), tx.now.UnixMilli())
 		if tx.db.dialect.isUnique(err) {
-			return octoinvite.Conflict(fmt.Sprintf("A space with the name '%s' or the slug '%s' already exists.", space.Name, space.Slug))
+			return spaceNameTaken(space)
 		} else if err != nil {
 			return err
 		}
 		space.ID = id
-		return nil
+		return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventCreated, SpaceID: &space.ID,
+			Message: fmt.Sprintf("Space %s (%s) was created", id, space.Name), RelatedDocumentIDs: []string{id}})
 	})
+}
+
+func spaceNameTaken(space *octoinvite.Space) error {
+	return octoinvite.Conflict(fmt.Sprintf("A space with the name '%s' or the slug '%s' already exists.", space.Name, space.Slug))
+}
+
+// checkSpace puts the space's managers in canonical form, refusing unknown teams and users,
+// and refuses a name or slug that a space other than except holds.
+func (tx *transaction) checkSpace(ctx context.Context, space *octoinvite.Space, except string) error {
+	var problems []string
+	teams, err := tx.existingTeams(ctx, space.SpaceManagersTeams)
+	if err != nil {
+		return err
+	}
+	space.SpaceManagersTeams = make([]string, 0, len(teams))
+	for _, t := range teams {
+		if t.id == "" {
+			problems = append(problems, fmt.Sprintf("The team '%s' does not exist.", octoinvite.Truncate(t.raw, octoinvite.MaxIDLength)))
+		} else if !slices.Contains(space.SpaceManagersTeams, t.id) {
+			space.SpaceManagersTeams = append(space.SpaceManagersTeams, t.id)
+		}
+	}
+	requested := space.SpaceManagersTeamMembers
+	members, err := tx.existingUsers(ctx, requested)
+	if err != nil {
+		return err
+	}
+	space.SpaceManagersTeamMembers = make([]string, 0, len(members))
+	for i, id := range members {
+		if id == "" {
+			problems = append(problems, fmt.Sprintf("The user '%s' does not exist.", octoinvite.Truncate(requested[i], octoinvite.MaxIDLength)))
+		} else if !slices.Contains(space.SpaceManagersTeamMembers, id) {
+			space.SpaceManagersTeamMembers = append(space.SpaceManagersTeamMembers, id)
+		}
+	}
+	if len(problems) > 0 {
+		return octoinvite.Invalid(problems...)
+	}
+	var taken int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces WHERE (lower(name) = lower(?) OR lower(slug) = lower(?)) AND id <> ?`,
+		space.Name, space.Slug, except).Scan(&taken); err != nil {
+		return err
+	} else if taken > 0 {
+		return spaceNameTaken(space)
+	}
+	return nil
+}
+
+// UpdateSpace stores the space's fields in place of those of the space with its ID; see
+// octoinvite.SpaceService.
+func (db *DB) UpdateSpace(ctx context.Context, space *octoinvite.Space) (err error) {
+	defer wrap(&err, "UpdateSpace(%q)", space.ID)
+	id, ok := octoinvite.ParseID(octoinvite.KindSpace, space.ID)
+	if !ok {
+		return octoinvite.NotFound(octoinvite.Truncate(space.ID, octoinvite.MaxIDLength))
+	}
+	if err := space.Validate(); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *transaction) error {
+		current, err := tx.findSpaceByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.checkSpace(ctx, space, id); err != nil {
+			return err
+		}
+		if space.IsDefault && !current.IsDefault {
+			if _, err := tx.exec(ctx, `UPDATE spaces SET is_default = 0 WHERE is_default = 1`); err != nil {
+				return err
+			}
+		}
+		teamsJSON, _ := json.Marshal(space.SpaceManagersTeams)
+		membersJSON, _ := json.Marshal(space.SpaceManagersTeamMembers)
+		_, err = tx.exec(ctx, `UPDATE spaces SET name = ?, slug = ?, description = ?, is_default = ?, task_queue_stopped = ?,
+			managers_teams = ?, managers_members = ? WHERE id = ?`,
+			space.Name, space.Slug, space.Description, boolInt(space.IsDefault), boolInt(space.TaskQueueStopped),
+			string(teamsJSON), string(membersJSON), id)
+		if tx.db.dialect.isUnique(err) {
+			return spaceNameTaken(space)
+		} else if err != nil {
+			return err
+		}
+		space.ID = id
+		return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventModified, SpaceID: &space.ID,
+			Message:            fmt.Sprintf("Space %s (%s) was changed%s", id, space.Name, spaceChanges(current, space)),
+			RelatedDocumentIDs: []string{id}})
+	})
+}
+
+// spaceChanges describes, for the audit log, what changed from before to after.
+func spaceChanges(before, after *octoinvite.Space) string {
+	var changes []string
+	if before.Name != after.Name {
+		changes = append(changes, fmt.Sprintf("renamed from '%s'", before.Name))
+	}
+	if before.Slug != after.Slug {
+		changes = append(changes, fmt.Sprintf("slug '%s'", after.Slug))
+	}
+	if before.Description != after.Description {
+		changes = append(changes, "description changed")
+	}
+	switch {
+	case after.IsDefault && !before.IsDefault:
+		changes = append(changes, "made the default space")
+	case before.IsDefault && !after.IsDefault:
+		changes = append(changes, "no longer the default space")
+	}
+	switch {
+	case after.TaskQueueStopped && !before.TaskQueueStopped:
+		changes = append(changes, "task queue stopped")
+	case before.TaskQueueStopped && !after.TaskQueueStopped:
+		changes = append(changes, "task queue started")
+	}
+	if !slices.Equal(before.SpaceManagersTeams, after.SpaceManagersTeams) || !slices.Equal(before.SpaceManagersTeamMembers, after.SpaceManagersTeamMembers) {
+		changes = append(changes, "managers changed")
+	}
+	if len(changes) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(changes, ", ")
+}
+
+// DeleteSpace deletes the space, its teams and its invitations; see octoinvite.SpaceService.
+func (db *DB) DeleteSpace(ctx context.Context, raw string) (err error) {
+	defer wrap(&err, "DeleteSpace(%q)", raw)
+	id, ok := octoinvite.ParseID(octoinvite.KindSpace, raw)
+	if !ok {
+		return octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
+	}
+	return db.update(ctx, func(tx *transaction) error {
+		space, err := tx.findSpaceByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !space.TaskQueueStopped {
+			return octoinvite.ErrSpaceTaskQueueRunning
+		}
+		teams, err := tx.ids(ctx, `SELECT id FROM teams WHERE space_id = ? ORDER BY seq`, id)
+		if err != nil {
+			return err
+		}
+		invitations, err := tx.ids(ctx, `SELECT id FROM invitations WHERE space_id = ? ORDER BY seq`, id)
+		if err != nil {
+			return err
+		}
+		for _, stmt := range []string{
+			`DELETE FROM invitation_removed_teams WHERE invitation_id IN (SELECT id FROM invitations WHERE space_id = ?)`,
+			`DELETE FROM invitation_teams WHERE invitation_id IN (SELECT id FROM invitations WHERE space_id = ?)`,
+			`DELETE FROM invitations WHERE space_id = ?`,
+			`DELETE FROM team_members WHERE team_id IN (SELECT id FROM teams WHERE space_id = ?)`,
+			`DELETE FROM teams WHERE space_id = ?`,
+			`DELETE FROM spaces WHERE id = ?`,
+		} {
+			if _, err := tx.exec(ctx, stmt, id); err != nil {
+				return err
+			}
+		}
+		if err := tx.dropManagers(ctx, teams, nil); err != nil {
+			return err
+		}
+		message := fmt.Sprintf("Space %s (%s) was deleted", id, space.Name)
+		if len(teams) > 0 {
+			message += fmt.Sprintf(", with its teams %s", strings.Join(teams, ", "))
+		}
+		if len(invitations) > 0 {
+			message += fmt.Sprintf(", and its invitations %s", strings.Join(invitations, ", "))
+		}
+		related := append(append([]string{id}, teams...), invitations...)
+		return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventDeleted, SpaceID: &space.ID,
+			Message: message, RelatedDocumentIDs: related})
+	})
+}
+
+// ids returns the first column of the rows of a query, such as the IDs of documents.
+func (tx *transaction) ids(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, row.Scan(&id)
+	})
+}
+
+// dropManagers removes deleted teams and users from the managers of every space.
+func (tx *transaction) dropManagers(ctx context.Context, teams, users []string) error {
+	if len(teams) == 0 && len(users) == 0 {
+		return nil
+	}
+	rows, err := tx.query(ctx, `SELECT `+spaceColumns+` FROM spaces ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	spaces, err := collect(rows, scanSpace)
+	if err != nil {
+		return err
+	}
+	for _, space := range spaces {
+		keptTeams := slices.DeleteFunc(slices.Clone(space.SpaceManagersTeams), func(id string) bool { return slices.Contains(teams, id) })
+		keptUsers := slices.DeleteFunc(slices.Clone(space.SpaceManagersTeamMembers), func(id string) bool { return slices.Contains(users, id) })
+		if len(keptTeams) == len(space.SpaceManagersTeams) && len(keptUsers) == len(space.SpaceManagersTeamMembers) {
+			continue
+		}
+		teamsJSON, _ := json.Marshal(keptTeams)
+		membersJSON, _ := json.Marshal(keptUsers)
+		if _, err := tx.exec(ctx, `UPDATE spaces SET managers_teams = ?, managers_members = ? WHERE id = ?`,
+			string(teamsJSON), string(membersJSON), space.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindDefaultSpace returns the installation's default space, or ENOTFOUND if none is marked.
@@ -157,7 +345,7 @@ func (db *DB) FindDefaultSpace(ctx context.Context) (space *octoinvite.Space, er
 	err = db.view(ctx, func(tx *transaction) error {
 		space, err = scanSpace(tx.queryRow(ctx, `SELECT `+spaceColumns+` FROM spaces WHERE is_default = 1 ORDER BY seq LIMIT 1`))
 		if errors.Is(err, sql.ErrNoRows) {
-			return octoinvite.Errorf(octoinvite.ENOTFOUND, "There is no default space.")
+			return octoinvite.ErrNoDefaultSpace
 		}
 		return err
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -47,18 +49,8 @@ func (db *DB) FindTeamByID(ctx context.Context, raw string) (team *octoinvite.Te
 		return nil, octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
 	}
 	err = db.view(ctx, func(tx *transaction) error {
-		rows, err := tx.query(ctx, teamsWithMembers(`SELECT * FROM teams WHERE id = ?`), id)
-		if err != nil {
-			return err
-		}
-		teams, err := readTeams(rows)
-		if err != nil {
-			return err
-		} else if len(teams) == 0 {
-			return octoinvite.NotFound(id)
-		}
-		team = teams[0]
-		return nil
+		team, err = tx.findTeam(ctx, id)
+		return err
 	})
 	return team, err
 }
@@ -72,6 +64,10 @@ func (db *DB) FindTeams(ctx context.Context, filter octoinvite.TeamFilter) (page
 	}
 	if filter.PartialName != "" {
 		c.add(`lower(name) LIKE ? ESCAPE '\'`, likePattern(filter.PartialName))
+	}
+	if filter.MemberUserID != "" {
+		userID, _ := octoinvite.ParseID(octoinvite.KindUser, filter.MemberUserID)
+		c.add(`id IN (SELECT team_id FROM team_members WHERE user_id = ?)`, userID)
 	}
 	switch spaces, arg := db.dialect.in("space_id", canonicalIDs(octoinvite.KindSpace, filter.SpaceIDs)); {
 	case len(filter.SpaceIDs) > 0 && filter.IncludeSystem:
@@ -112,31 +108,12 @@ func (db *DB) CreateTeam(ctx context.Context, team *octoinvite.Team) (err error)
 			}
 			team.SpaceID = &space.ID
 		}
-		members, err := tx.existingUsers(ctx, team.MemberUserIDs)
+		unique, err := tx.checkMembers(ctx, team.MemberUserIDs)
 		if err != nil {
 			return err
 		}
-		var problems []string
-		seen := map[string]bool{}
-		unique := make([]string, 0, len(members))
-		for i, id := range members {
-			if id == "" {
-				problems = append(problems, fmt.Sprintf("The user '%s' does not exist.", octoinvite.Truncate(team.MemberUserIDs[i], octoinvite.MaxIDLength)))
-			} else if !seen[id] {
-				seen[id] = true
-				unique = append(unique, id)
-			}
-		}
-		if len(problems) > 0 {
-			return octoinvite.Invalid(problems...)
-		}
-		conflict := octoinvite.Conflict(fmt.Sprintf("A team with the name '%s' already exists in this space.", team.Name))
-		var taken int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM teams WHERE coalesce(space_id, '') = ? AND lower(name) = lower(?)`,
-			deref(team.SpaceID), team.Name).Scan(&taken); err != nil {
+		if err := tx.checkTeamName(ctx, team, ""); err != nil {
 			return err
-		} else if taken > 0 {
-			return conflict
 		}
 		id, seq, err := tx.nextID(ctx, octoinvite.KindTeam)
 		if err != nil {
@@ -145,21 +122,269 @@ func (db *DB) CreateTeam(ctx context.Context, team *octoinvite.Team) (err error)
 		_, err = tx.exec(ctx, `INSERT INTO teams (id, seq, name, description, space_id, can_be_deleted, can_be_renamed, can_change_roles, can_change_members, created_on)
 			VALUES (?, ?, ?, ?, ?, 1, 1, 1, 1, ?)`, id, seq, team.Name, team.Description, nullString(team.SpaceID), tx.now.UnixMilli())
 		if tx.db.dialect.isUnique(err) {
-			return conflict
+			return teamNameTaken(team)
 		} else if err != nil {
 			return err
 		}
-		for _, userID := range unique {
-			if _, err := tx.exec(ctx, `INSERT INTO team_members (team_id, user_id) VALUES (?, ?)`, id, userID); err != nil {
-				return err
-			}
+		if err := tx.addMembers(ctx, id, unique); err != nil {
+			return err
 		}
 		team.ID = id
 		team.MemberUserIDs = unique
 		team.ExternalSecurityGroups = []any{}
 		team.CanBeDeleted, team.CanBeRenamed, team.CanChangeRoles, team.CanChangeMembers = true, true, true, true
-		return nil
+		message := fmt.Sprintf("Team %s (%s) was created", id, team.Name)
+		if len(unique) > 0 {
+			message += " with the members " + strings.Join(unique, ", ")
+		}
+		return tx.recordTeamEvent(ctx, team, octoinvite.EventCreated, message, unique...)
 	})
+}
+
+// recordTeamEvent records a change of the team, in its space; related names other documents
+// the change concerns (members added or removed, invitations).
+func (tx *transaction) recordTeamEvent(ctx context.Context, team *octoinvite.Team, category, message string, related ...string) error {
+	docs := append([]string{team.ID}, related...)
+	if team.SpaceID != nil {
+		message += " in space " + *team.SpaceID
+		docs = append(docs, *team.SpaceID)
+	}
+	return tx.recordEvent(ctx, &octoinvite.Event{Category: category, SpaceID: team.SpaceID, Message: message, RelatedDocumentIDs: docs})
+}
+
+func teamNameTaken(team *octoinvite.Team) error {
+	return octoinvite.Conflict(fmt.Sprintf("A team with the name '%s' already exists in this space.", team.Name))
+}
+
+// checkTeamName refuses a name that a team of the same space (or another system team), other
+// than except, holds.
+func (tx *transaction) checkTeamName(ctx context.Context, team *octoinvite.Team, except string) error {
+	var taken int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM teams WHERE coalesce(space_id, '') = ? AND lower(name) = lower(?) AND id <> ?`,
+		deref(team.SpaceID), team.Name, except).Scan(&taken); err != nil {
+		return err
+	} else if taken > 0 {
+		return teamNameTaken(team)
+	}
+	return nil
+}
+
+// checkMembers returns the canonical IDs of the users raw names, duplicates collapsed, or an
+// EINVALID error naming each that names no user.
+func (tx *transaction) checkMembers(ctx context.Context, raw []string) ([]string, error) {
+	members, err := tx.existingUsers(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	var problems []string
+	unique := make([]string, 0, len(members))
+	for i, id := range members {
+		if id == "" {
+			problems = append(problems, fmt.Sprintf("The user '%s' does not exist.", octoinvite.Truncate(raw[i], octoinvite.MaxIDLength)))
+		} else if !slices.Contains(unique, id) {
+			unique = append(unique, id)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, octoinvite.Invalid(problems...)
+	}
+	return unique, nil
+}
+
+// addMembers makes the users members of the team.
+func (tx *transaction) addMembers(ctx context.Context, teamID string, userIDs []string) error {
+	rows := make([]any, 0, 2*len(userIDs))
+	for _, userID := range userIDs {
+		rows = append(rows, teamID, userID)
+	}
+	return tx.insertRows(ctx, "team_members", "team_id, user_id", rows)
+}
+
+// UpdateTeam stores the team's name, description and members; see octoinvite.TeamService.
+func (db *DB) UpdateTeam(ctx context.Context, team *octoinvite.Team) (err error) {
+	defer wrap(&err, "UpdateTeam(%q)", team.ID)
+	id, ok := octoinvite.ParseID(octoinvite.KindTeam, team.ID)
+	if !ok {
+		return octoinvite.NotFound(octoinvite.Truncate(team.ID, octoinvite.MaxIDLength))
+	}
+	if err := team.Validate(); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *transaction) error {
+		if id == octoinvite.AdministratorsTeamID {
+			if err := tx.lockAdministrators(ctx); err != nil {
+				return err
+			}
+		}
+		current, err := tx.findTeam(ctx, id)
+		if err != nil {
+			return err
+		}
+		if team.SpaceID != nil {
+			spaceID, ok := octoinvite.ParseID(octoinvite.KindSpace, *team.SpaceID)
+			if !ok || current.SpaceID == nil || spaceID != *current.SpaceID {
+				return octoinvite.ErrTeamMoved
+			}
+		} else if current.SpaceID != nil {
+			return octoinvite.ErrTeamMoved
+		}
+		team.SpaceID = current.SpaceID
+		members, err := tx.checkMembers(ctx, team.MemberUserIDs)
+		if err != nil {
+			return err
+		}
+		added := slices.DeleteFunc(slices.Clone(members), func(id string) bool { return slices.Contains(current.MemberUserIDs, id) })
+		removed := slices.DeleteFunc(slices.Clone(current.MemberUserIDs), func(id string) bool { return slices.Contains(members, id) })
+		var problems []string
+		if team.Name != current.Name && !current.CanBeRenamed {
+			problems = append(problems, fmt.Sprintf("The team '%s' is a built-in team and cannot be renamed.", current.Name))
+		}
+		if (len(added) > 0 || len(removed) > 0) && !current.CanChangeMembers {
+			problems = append(problems, fmt.Sprintf("The members of the team '%s' cannot be changed: every user belongs to it.", current.Name))
+		}
+		if len(problems) > 0 {
+			return octoinvite.Invalid(problems...)
+		}
+		if err := tx.checkTeamName(ctx, team, id); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `UPDATE teams SET name = ?, description = ? WHERE id = ?`, team.Name, team.Description, id)
+		if tx.db.dialect.isUnique(err) {
+			return teamNameTaken(team)
+		} else if err != nil {
+			return err
+		}
+		if len(removed) > 0 {
+			inUsers, arg := tx.db.dialect.in("user_id", removed)
+			if _, err := tx.exec(ctx, `DELETE FROM team_members WHERE team_id = ? AND `+inUsers, id, arg); err != nil {
+				return err
+			}
+		}
+		if err := tx.addMembers(ctx, id, added); err != nil {
+			return err
+		}
+		if id == octoinvite.AdministratorsTeamID {
+			if err := tx.requireActiveAdministrator(ctx); err != nil {
+				return err
+			}
+		}
+		updated := *current
+		updated.Name, updated.Description = team.Name, team.Description
+		if updated.MemberUserIDs, err = tx.ids(ctx, `SELECT m.user_id FROM team_members m JOIN users u ON u.id = m.user_id
+			WHERE m.team_id = ? ORDER BY u.seq`, id); err != nil {
+			return err
+		}
+		*team = updated
+		return tx.recordTeamEvent(ctx, team, octoinvite.EventModified,
+			fmt.Sprintf("Team %s (%s) was changed%s", id, team.Name, teamChanges(current, team, added, removed)),
+			append(added, removed...)...)
+	})
+}
+
+// teamChanges describes, for the audit log, what changed from before to after.
+func teamChanges(before, after *octoinvite.Team, added, removed []string) string {
+	var changes []string
+	if before.Name != after.Name {
+		changes = append(changes, fmt.Sprintf("renamed from '%s'", before.Name))
+	}
+	if before.Description != after.Description {
+		changes = append(changes, "description changed")
+	}
+	if len(added) > 0 {
+		changes = append(changes, "members added: "+strings.Join(added, ", "))
+	}
+	if len(removed) > 0 {
+		changes = append(changes, "members removed: "+strings.Join(removed, ", "))
+	}
+	if len(changes) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(changes, "; ")
+}
+
+// findTeam returns the team with its members, or ENOTFOUND.
+func (tx *transaction) findTeam(ctx context.Context, id string) (*octoinvite.Team, error) {
+	rows, err := tx.query(ctx, teamsWithMembers(`SELECT * FROM teams WHERE id = ?`), id)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := readTeams(rows)
+	if err != nil {
+		return nil, err
+	} else if len(teams) == 0 {
+		return nil, octoinvite.NotFound(id)
+	}
+	return teams[0], nil
+}
+
+// DeleteTeam deletes the team; see octoinvite.TeamService.
+func (db *DB) DeleteTeam(ctx context.Context, raw string) (err error) {
+	defer wrap(&err, "DeleteTeam(%q)", raw)
+	id, ok := octoinvite.ParseID(octoinvite.KindTeam, raw)
+	if !ok {
+		return octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
+	}
+	return db.update(ctx, func(tx *transaction) error {
+		team, err := tx.findTeam(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !team.CanBeDeleted {
+			return octoinvite.ErrTeamBuiltIn
+		}
+		invitations, err := tx.ids(ctx, `SELECT DISTINCT t.invitation_id FROM invitation_teams t JOIN invitations i ON i.id = t.invitation_id
+			WHERE t.team_id = ? ORDER BY t.invitation_id`, id)
+		if err != nil {
+			return err
+		}
+		// The invitations keep their other teams and remember this one, so that the invitee's
+		// page can say that it was removed.
+		if _, err := tx.exec(ctx, `INSERT INTO invitation_removed_teams (invitation_id, team_id, team_name, removed_on)
+			SELECT DISTINCT invitation_id, team_id, CAST(? AS TEXT), CAST(? AS BIGINT) FROM invitation_teams WHERE team_id = ?`,
+			team.Name, tx.now.UnixMilli(), id); err != nil {
+			return err
+		}
+		for _, stmt := range []string{
+			`DELETE FROM invitation_teams WHERE team_id = ?`,
+			`DELETE FROM team_members WHERE team_id = ?`,
+			`DELETE FROM teams WHERE id = ?`,
+		} {
+			if _, err := tx.exec(ctx, stmt, id); err != nil {
+				return err
+			}
+		}
+		if err := tx.dropManagers(ctx, []string{id}, nil); err != nil {
+			return err
+		}
+		tx.changesInvitations(invitations...)
+		message := fmt.Sprintf("Team %s (%s) was deleted", id, team.Name)
+		if len(invitations) > 0 {
+			message += fmt.Sprintf("; the invitations %s no longer add users to it", strings.Join(invitations, ", "))
+		}
+		return tx.recordTeamEvent(ctx, team, octoinvite.EventDeleted, message, invitations...)
+	})
+}
+
+// lockAdministrators takes the lock of the administrators team's row until the transaction
+// ends. A write that may leave the team without an active member (removing members,
+// deactivating or deleting users) takes it first, so that such writes run one after another on
+// every database and instance, and each counts the active administrators after the others.
+func (tx *transaction) lockAdministrators(ctx context.Context) error {
+	_, err := tx.exec(ctx, `UPDATE teams SET seq = seq WHERE id = ?`, octoinvite.AdministratorsTeamID)
+	return err
+}
+
+// requireActiveAdministrator returns ErrLastAdministrator unless an active user belongs to the
+// administrators team.
+func (tx *transaction) requireActiveAdministrator(ctx context.Context) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM team_members m JOIN users u ON u.id = m.user_id
+		WHERE m.team_id = ? AND u.is_active = 1`, octoinvite.AdministratorsTeamID).Scan(&n); err != nil {
+		return err
+	} else if n == 0 {
+		return octoinvite.ErrLastAdministrator
+	}
+	return nil
 }
 
 // teamRef is a team ID as a client wrote it (raw), the canonical ID of the team it names (empty

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -131,4 +133,139 @@ func (tx *transaction) insertUser(ctx context.Context, user *octoinvite.User, pa
 	user.CanPasswordBeEdited = !user.IsService
 	user.Identities = []any{}
 	return nil
+}
+
+// UpdateUser stores the user's username, display name, email address and activity; see
+// octoinvite.UserService.
+func (db *DB) UpdateUser(ctx context.Context, user *octoinvite.User) (err error) {
+	defer wrap(&err, "UpdateUser(%q)", user.ID)
+	id, ok := octoinvite.ParseID(octoinvite.KindUser, user.ID)
+	if !ok {
+		return octoinvite.NotFound(octoinvite.Truncate(user.ID, octoinvite.MaxIDLength))
+	}
+	current, err := db.FindUserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := user.ValidateChange(current); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *transaction) error {
+		if !user.IsActive {
+			if err := tx.lockAdministrators(ctx); err != nil {
+				return err
+			}
+		}
+		var key string
+		current, err = scanUser(scanFunc(func(dest ...any) error {
+			return tx.queryRow(ctx, `SELECT `+userColumns+`, u.username_key FROM users u WHERE u.id = ?`, id).Scan(append(dest, &key)...)
+		}))
+		if errors.Is(err, sql.ErrNoRows) {
+			return octoinvite.NotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if user.Username != current.Username {
+			// A username keeps its key while it stays as it is: the key of a user whose folded
+			// name collided with an older user's is not a fold (see usernameKeyMigration).
+			key = octoinvite.FoldUsername(user.Username)
+			var taken int
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE username_key = ? AND id <> ?`, key, id).Scan(&taken); err != nil {
+				return err
+			} else if taken > 0 {
+				return octoinvite.UsernameTaken(user.Username)
+			}
+		}
+		_, err := tx.exec(ctx, `UPDATE users SET username = ?, username_key = ?, display_name = ?, email_address = ?, is_active = ? WHERE id = ?`,
+			user.Username, key, user.DisplayName, user.EmailAddress, boolInt(user.IsActive), id)
+		if tx.db.dialect.isUnique(err) {
+			return octoinvite.UsernameTaken(user.Username)
+		} else if err != nil {
+			return err
+		}
+		if !user.IsActive {
+			// A deactivated user is signed out everywhere: reactivating it revives no session.
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+				return err
+			}
+			if current.IsAdministrator {
+				if err := tx.requireActiveAdministrator(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		updated := *current
+		updated.Username, updated.DisplayName, updated.EmailAddress, updated.IsActive = user.Username, user.DisplayName, user.EmailAddress, user.IsActive
+		message := fmt.Sprintf("User %s (%s) was changed%s", id, updated.Username, userChanges(current, &updated))
+		*user = updated
+		return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventModified, Message: message, RelatedDocumentIDs: []string{id}})
+	})
+}
+
+// userChanges describes, for the audit log, what changed from before to after.
+func userChanges(before, after *octoinvite.User) string {
+	var changes []string
+	if before.Username != after.Username {
+		changes = append(changes, fmt.Sprintf("renamed from '%s'", before.Username))
+	}
+	if before.DisplayName != after.DisplayName {
+		changes = append(changes, "display name changed")
+	}
+	if before.EmailAddress != after.EmailAddress {
+		changes = append(changes, "email address changed")
+	}
+	switch {
+	case before.IsActive && !after.IsActive:
+		changes = append(changes, "deactivated")
+	case !before.IsActive && after.IsActive:
+		changes = append(changes, "reactivated")
+	}
+	if len(changes) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(changes, ", ")
+}
+
+// DeleteUser deletes the user, its memberships, API keys and sessions; see
+// octoinvite.UserService.
+func (db *DB) DeleteUser(ctx context.Context, raw string) (err error) {
+	defer wrap(&err, "DeleteUser(%q)", raw)
+	id, ok := octoinvite.ParseID(octoinvite.KindUser, raw)
+	if !ok {
+		return octoinvite.NotFound(octoinvite.Truncate(raw, octoinvite.MaxIDLength))
+	}
+	if id == octoinvite.AdminUserID {
+		return octoinvite.ErrInstallationAdministrator
+	}
+	return db.update(ctx, func(tx *transaction) error {
+		if err := tx.lockAdministrators(ctx); err != nil {
+			return err
+		}
+		user, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return octoinvite.NotFound(id)
+		} else if err != nil {
+			return err
+		}
+		for _, stmt := range []string{
+			`DELETE FROM sessions WHERE user_id = ?`,
+			`DELETE FROM api_keys WHERE user_id = ?`,
+			`DELETE FROM team_members WHERE user_id = ?`,
+			`DELETE FROM users WHERE id = ?`,
+		} {
+			if _, err := tx.exec(ctx, stmt, id); err != nil {
+				return err
+			}
+		}
+		if err := tx.dropManagers(ctx, nil, []string{id}); err != nil {
+			return err
+		}
+		if user.IsAdministrator {
+			if err := tx.requireActiveAdministrator(ctx); err != nil {
+				return err
+			}
+		}
+		return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventDeleted,
+			Message: fmt.Sprintf("User %s (%s) was deleted", id, user.Username), RelatedDocumentIDs: []string{id}})
+	})
 }
