@@ -69,6 +69,14 @@ func linkTeam(t *octoinvite.Team) *octoinvite.Team {
 	return t
 }
 
+// linkTeams adds the links of each team and returns the teams.
+func linkTeams(teams []*octoinvite.Team) []*octoinvite.Team {
+	for _, t := range teams {
+		linkTeam(t)
+	}
+	return teams
+}
+
 // linkUser adds the links and marks the user that is the caller.
 func linkUser(r *http.Request, u *octoinvite.User) *octoinvite.User {
 	u.Links = octoinvite.Links{

@@ -7,10 +7,24 @@ import (
 )
 
 func (s *Server) handleListSpaces(w http.ResponseWriter, r *http.Request) error {
+	return s.listSpaces(w, r, false)
+}
+
+// handleListAllSpaces answers every space the filters select as a plain JSON array, as
+// Octopus's /all routes do.
+func (s *Server) handleListAllSpaces(w http.ResponseWriter, r *http.Request) error {
+	return s.listSpaces(w, r, true)
+}
+
+// listSpaces answers the spaces the filters (ids, name, partialName) select: a page of them, or
+// every one as a plain array when all is set.
+func (s *Server) listSpaces(w http.ResponseWriter, r *http.Request, all bool) error {
 	q := queryOf(r)
 	rng, err := q.pageRange()
 	if err != nil {
 		return err
+	} else if all {
+		rng = octoinvite.Range{Take: octoinvite.MaxTake}
 	}
 	filter := octoinvite.SpaceFilter{IDs: q.list("ids"), Name: q.text("name"), PartialName: q.text("partialName"), Range: rng}
 	if err := q.err(); err != nil {
@@ -23,7 +37,11 @@ func (s *Server) handleListSpaces(w http.ResponseWriter, r *http.Request) error 
 	for _, sp := range page.Items {
 		linkSpace(sp)
 	}
-	writeJSON(w, http.StatusOK, newCollection(r, "Space", "/api/spaces", spacesTemplate, rng, page))
+	if all {
+		writeJSON(w, http.StatusOK, page.Items)
+	} else {
+		writeJSON(w, http.StatusOK, newCollection(r, "Space", "/api/spaces", spacesTemplate, rng, page))
+	}
 	return nil
 }
 
@@ -85,25 +103,6 @@ func (s *Server) routeSpace(r *http.Request) (*octoinvite.Space, error) {
 		return nil, nil
 	}
 	return s.Spaces.FindSpaceByID(r.Context(), id)
-}
-
-// handleListAllSpaces answers every space the ids filter selects as a plain JSON array, as
-// Octopus's /all routes do.
-func (s *Server) handleListAllSpaces(w http.ResponseWriter, r *http.Request) error {
-	q := queryOf(r)
-	filter := octoinvite.SpaceFilter{IDs: q.list("ids"), Range: octoinvite.Range{Take: octoinvite.MaxTake}}
-	if err := q.err(); err != nil {
-		return err
-	}
-	page, err := s.Spaces.FindSpaces(r.Context(), filter)
-	if err != nil {
-		return err
-	}
-	for _, sp := range page.Items {
-		linkSpace(sp)
-	}
-	writeJSON(w, http.StatusOK, page.Items)
-	return nil
 }
 
 // spaceChange holds the fields of a space a client may change; a field left out of the body

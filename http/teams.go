@@ -9,33 +9,25 @@ import (
 )
 
 func (s *Server) handleListTeams(w http.ResponseWriter, r *http.Request) error {
-	rng, err := queryOf(r).pageRange()
-	if err != nil {
-		return err
-	}
-	space, filter, err := s.teamFilter(r, rng)
-	if err != nil {
-		return err
-	}
-	path := "/api/teams"
-	if space != nil {
-		path = "/api/" + space.ID + "/teams"
-	}
-	page, err := s.Teams.FindTeams(r.Context(), filter)
-	if err != nil {
-		return err
-	}
-	for _, t := range page.Items {
-		linkTeam(t)
-	}
-	writeJSON(w, http.StatusOK, newCollection(r, "Team", path, teamsTemplate, rng, page))
-	return nil
+	return s.listTeams(w, r, false)
 }
 
 // handleListAllTeams answers every team the filters select as a plain JSON array, as Octopus's
 // /all routes do: on a space route the space's teams and the system teams.
 func (s *Server) handleListAllTeams(w http.ResponseWriter, r *http.Request) error {
-	_, filter, err := s.teamFilter(r, octoinvite.Range{Take: octoinvite.MaxTake})
+	return s.listTeams(w, r, true)
+}
+
+// listTeams answers the teams the filters select: a page of them, or every one as a plain
+// array when all is set.
+func (s *Server) listTeams(w http.ResponseWriter, r *http.Request, all bool) error {
+	rng, err := queryOf(r).pageRange()
+	if err != nil {
+		return err
+	} else if all {
+		rng = octoinvite.Range{Take: octoinvite.MaxTake}
+	}
+	space, filter, err := s.teamFilter(r, rng)
 	if err != nil {
 		return err
 	}
@@ -43,10 +35,16 @@ func (s *Server) handleListAllTeams(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	for _, t := range page.Items {
-		linkTeam(t)
+	linkTeams(page.Items)
+	path := "/api/teams"
+	if space != nil {
+		path = "/api/" + space.ID + "/teams"
 	}
-	writeJSON(w, http.StatusOK, page.Items)
+	if all {
+		writeJSON(w, http.StatusOK, page.Items)
+	} else {
+		writeJSON(w, http.StatusOK, newCollection(r, "Team", path, teamsTemplate, rng, page))
+	}
 	return nil
 }
 

@@ -36,6 +36,18 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
+	return s.listUsers(w, r, false)
+}
+
+// handleListAllUsers answers every user the filters select as a plain JSON array, as Octopus's
+// /all routes do.
+func (s *Server) handleListAllUsers(w http.ResponseWriter, r *http.Request) error {
+	return s.listUsers(w, r, true)
+}
+
+// listUsers answers the users the filters (ids, filter) select, to callers with UserView: a
+// page of them, or every one as a plain array when all is set.
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, all bool) error {
 	if err := require(r, octoinvite.PermissionUserView); err != nil {
 		return err
 	}
@@ -43,6 +55,8 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 	rng, err := q.pageRange()
 	if err != nil {
 		return err
+	} else if all {
+		rng = octoinvite.Range{Take: octoinvite.MaxTake}
 	}
 	filter := octoinvite.UserFilter{IDs: q.list("ids"), Filter: q.text("filter"), Range: rng}
 	if err := q.err(); err != nil {
@@ -55,7 +69,11 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 	for _, u := range page.Items {
 		linkUser(r, u)
 	}
-	writeJSON(w, http.StatusOK, newCollection(r, "User", "/api/users", usersTemplate, rng, page))
+	if all {
+		writeJSON(w, http.StatusOK, page.Items)
+	} else {
+		writeJSON(w, http.StatusOK, newCollection(r, "User", "/api/users", usersTemplate, rng, page))
+	}
 	return nil
 }
 
@@ -72,28 +90,6 @@ func (s *Server) handleUserSpaces(w http.ResponseWriter, r *http.Request) error 
 		linkSpace(sp)
 	}
 	writeJSON(w, http.StatusOK, spaces)
-	return nil
-}
-
-// handleListAllUsers answers every user the ids filter selects as a plain JSON array, as
-// Octopus's /all routes do. It needs UserView.
-func (s *Server) handleListAllUsers(w http.ResponseWriter, r *http.Request) error {
-	if err := require(r, octoinvite.PermissionUserView); err != nil {
-		return err
-	}
-	q := queryOf(r)
-	filter := octoinvite.UserFilter{IDs: q.list("ids"), Range: octoinvite.Range{Take: octoinvite.MaxTake}}
-	if err := q.err(); err != nil {
-		return err
-	}
-	page, err := s.Users.FindUsers(r.Context(), filter)
-	if err != nil {
-		return err
-	}
-	for _, u := range page.Items {
-		linkUser(r, u)
-	}
-	writeJSON(w, http.StatusOK, page.Items)
 	return nil
 }
 
@@ -177,9 +173,6 @@ func (s *Server) handleTeamMembership(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	for _, t := range page.Items {
-		linkTeam(t)
-	}
-	writeJSON(w, http.StatusOK, page.Items)
+	writeJSON(w, http.StatusOK, linkTeams(page.Items))
 	return nil
 }
