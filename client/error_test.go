@@ -99,11 +99,11 @@ func TestErrors(t *testing.T) {
 	t.Run("ErrNotAllowed", func(t *testing.T) {
 		c := newClient(t, env, client.WithHTTPClient(rewrite(func(r *http.Request) {
 			if r.URL.Path != "/api/" {
-				r.Method = "DELETE"
+				r.Method = "PATCH"
 			}
 		})))
 		_, err := c.FindSpaceByID(ctx, "Spaces-1")
-		assertError(t, err, 405, client.ErrNotAllowed, "The method DELETE is not allowed on '/api/spaces/Spaces-1'; use GET, HEAD.")
+		assertError(t, err, 405, client.ErrNotAllowed, "The method PATCH is not allowed on '/api/spaces/Spaces-1'; use DELETE, GET, HEAD, PUT.")
 	})
 	t.Run("ErrUnsupported", func(t *testing.T) {
 		c := newClient(t, env, client.WithHTTPClient(rewrite(func(r *http.Request) {
