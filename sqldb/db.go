@@ -218,13 +218,12 @@ func (tx *transaction) changesInvitations(ids ...string) {
 	tx.changedInvitations = append(tx.changedInvitations, ids...)
 }
 
-// querier runs a transaction's statements: a transaction, or the read pool for a read of one statement
-// (see viewOne).
+// querier runs a transaction's statements: a database/sql transaction, or the read pool for a
+// read of one statement (see viewOne).
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 func (tx *transaction) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

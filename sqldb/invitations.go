@@ -63,10 +63,12 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 			tx.now.UnixMilli(), inv.LastModifiedBy, tx.now.UnixMilli(), maxUses); err != nil {
 			return err
 		}
+		teams := make([]any, 0, 3*len(inv.AddToTeamIDs))
 		for i, team := range inv.AddToTeamIDs {
-			if _, err := tx.exec(ctx, `INSERT INTO invitation_teams (invitation_id, position, team_id) VALUES (?, ?, ?)`, id, i, team); err != nil {
-				return err
-			}
+			teams = append(teams, id, i, team)
+		}
+		if err := tx.insertRows(ctx, "invitation_teams", "invitation_id, position, team_id", teams); err != nil {
+			return err
 		}
 		message := fmt.Sprintf("Invitation %s was created to add a user to %s", id, strings.Join(inv.AddToTeamIDs, ", "))
 		if len(inv.AddToTeamIDs) == 0 {
