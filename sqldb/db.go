@@ -316,7 +316,7 @@ func (tx *transaction) nextID(ctx context.Context, kind string) (string, int64, 
 	err := tx.queryRow(ctx, `INSERT INTO counters (kind, value) VALUES (?, 1)
 		ON CONFLICT (kind) DO UPDATE SET value = counters.value + 1 RETURNING value`, kind).Scan(&n)
 	if err != nil {
-		return "", 0, fmt.Errorf("allocating a %s ID: %w", kind, err)
+		return "", 0, fmt.Errorf("allocating the next ID of %s: %w", kind, err)
 	}
 	return octoinvite.FormatID(kind, n), n, nil
 }

@@ -9,8 +9,10 @@ import (
 )
 
 // seedBatch is how many invitations SeedInvitations writes per transaction: large enough that
-// the commit's fsync is paid rarely, small enough that the write lock is released now and then.
-const seedBatch = 50_000
+// the commit's fsync is paid rarely, small enough that the write lock is released now and then
+// and that a transaction ends well within PostgreSQL's transaction timeout (postgresTxTimeout)
+// on a loaded machine.
+const seedBatch = 5_000
 
 // seedEventBatch is how many invitations one event of SeedInvitations records, as the purge
 // records one event per batch it deletes.
