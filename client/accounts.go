@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
 	"strings"
 
@@ -156,6 +157,16 @@ func (c *Client) ListAPIKeys(ctx context.Context, userID string, rng octoinvite.
 		return nil, err
 	}
 	return list[*octoinvite.APIKey](ctx, c, link)
+}
+
+// AllAPIKeys yields every API key of the user from rng.Skip on, without their values, page
+// after page of rng.Take (the server's default when zero), and the first error, if any.
+func (c *Client) AllAPIKeys(ctx context.Context, userID string, rng octoinvite.Range) iter.Seq2[*octoinvite.APIKey, error] {
+	link, err := c.apiKeysLink(ctx, userID)
+	if err == nil {
+		link, err = expand(link, rangeVars(rng, map[string]any{}))
+	}
+	return all[*octoinvite.APIKey](ctx, c, link, err)
 }
 
 // FindAPIKeys returns a page of the user's API keys. It implements octoinvite.APIKeyService;

@@ -21,6 +21,7 @@ type apiOptions struct {
 	Server  string
 	APIKey  string
 	Output  string
+	Compact bool
 	Timeout time.Duration
 
 	stdout io.Writer
@@ -28,7 +29,7 @@ type apiOptions struct {
 	// passwordSignIn is set by commands that sign in with a password instead of an API key.
 	passwordSignIn bool
 	// last keeps the body of the last answer, which --output json prints as it came.
-	last *lastBody
+	last *recorder
 }
 
 func newAPIOptions(stdout io.Writer, getenv func(string) string) *apiOptions {
@@ -36,13 +37,14 @@ func newAPIOptions(stdout io.Writer, getenv func(string) string) *apiOptions {
 }
 
 // addFlags adds the flags of every command that calls a server (--server, --api-key, --output,
-// --timeout) to cmd as persistent flags, so that its subcommands have them too. Their variables,
-// OCTOPUS_URL and OCTOPUS_API_KEY, are read when the command runs, by client.
+// --compact, --timeout) to cmd as persistent flags, so that its subcommands have them too. Their
+// variables, OCTOPUS_URL and OCTOPUS_API_KEY, are read when the command runs, by client.
 func (o *apiOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.PersistentFlags()
 	f.StringVar(&o.Server, "server", "", "the server's address, such as https://octopus.example.com (OCTOPUS_URL)")
 	f.StringVar(&o.APIKey, "api-key", "", "your API key; prefer OCTOPUS_API_KEY, which other users cannot see in the process list (OCTOPUS_API_KEY)")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text, or json for the resource exactly as the server sent it")
+	f.StringVarP(&o.Output, "output", "o", outputText, "output format: text (tables and fields), json (what the server sent), or basic (names or IDs only, one a line)")
+	f.BoolVar(&o.Compact, "compact", false, "print JSON on one line even to a terminal")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "how long to wait for each answer of the server")
 }
 
@@ -50,54 +52,69 @@ func (o *apiOptions) addFlags(cmd *cobra.Command) {
 // variables the Octopus CLI reads, as fallbacks.
 func (o *apiOptions) client(cmd *cobra.Command) (*client.Client, error) {
 	if err := envFallbacks(cmd.Flags(), o.getenv, map[string]string{"server": "OCTOPUS_URL", "api-key": "OCTOPUS_API_KEY"}); err != nil {
+		return nil, &configError{err}
+	}
+	if err := checkOutput(o.Output); err != nil {
 		return nil, err
 	}
 	switch {
-	case o.Output != "text" && o.Output != "json":
-		return nil, fmt.Errorf("invalid --output %q: use text or json", o.Output)
 	case o.Server == "":
-		return nil, errors.New("no server: give --server or set OCTOPUS_URL, such as https://octopus.example.com")
+		return nil, &configError{errors.New("no server: give --server or set OCTOPUS_URL, such as https://octopus.example.com")}
 	case strings.TrimSpace(o.APIKey) == "" && !o.passwordSignIn:
-		return nil, errors.New("no API key: set OCTOPUS_API_KEY or give --api-key")
+		return nil, &configError{errors.New("no API key: set OCTOPUS_API_KEY or give --api-key")}
 	case o.Timeout <= 0:
-		return nil, fmt.Errorf("invalid --timeout %s: it must be positive", o.Timeout)
+		return nil, usagef("invalid --timeout %s: it must be positive", o.Timeout)
 	}
 	key := strings.TrimSpace(o.APIKey)
 	if o.passwordSignIn {
 		key = ""
 	}
-	o.last = &lastBody{next: http.DefaultTransport}
-	return client.New(o.Server,
+	o.last = &recorder{next: http.DefaultTransport}
+	c, err := client.New(o.Server,
 		client.WithAPIKey(key),
 		client.WithHTTPClient(&http.Client{Transport: o.last, Timeout: o.Timeout, CheckRedirect: client.SameHostRedirects}),
 		client.WithUserAgent("octoinvite-cli/"+version()),
 	)
+	if err != nil {
+		return nil, &configError{err}
+	}
+	return c, nil
 }
 
-// print writes the outcome: with --output json the body of the server's last answer, as it
-// came; otherwise what text writes.
-func (o *apiOptions) print(text func(w io.Writer)) error {
-	if o.Output == "json" {
-		body := o.last.body
-		if !bytes.HasSuffix(body, []byte("\n")) {
-			body = append(body, '\n')
-		}
-		_, err := o.stdout.Write(body)
-		return err
-	}
+// print writes the outcome of a command on one resource: with --output json the body of the
+// server's last answer, as it came; with basic the line basic (its name, or its ID); otherwise
+// what text writes.
+func (o *apiOptions) print(basic string, text func(w io.Writer)) error {
 	var buf bytes.Buffer
-	text(&buf)
+	switch o.Output {
+	case outputJSON:
+		return o.printJSON(o.last.body)
+	case outputBasic:
+		buf.WriteString(printable(basic) + "\n")
+	default:
+		text(&buf)
+	}
 	_, err := o.stdout.Write(buf.Bytes())
 	return err
 }
 
-// lastBody is a transport that keeps a copy of the body of the last answer.
-type lastBody struct {
-	next http.RoundTripper
-	body []byte
+// printJSON writes the JSON document: indented when standard output is a terminal and
+// --compact is not given, on one line otherwise.
+func (o *apiOptions) printJSON(doc []byte) error {
+	return writeJSON(o.stdout, doc, !o.Compact && isTerminal(o.stdout))
 }
 
-func (t *lastBody) RoundTrip(r *http.Request) (*http.Response, error) {
+// recorder is a transport that keeps a copy of the body of the last answer and, once keepAll
+// is called, of every answer from then on.
+type recorder struct {
+	next http.RoundTripper
+	body []byte
+	// all holds the bodies since keepAll, when keeping is set.
+	all     [][]byte
+	keeping bool
+}
+
+func (t *recorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(r)
 	if err != nil {
 		return nil, err
@@ -108,13 +125,28 @@ func (t *lastBody) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	t.body = body
+	if t.keeping {
+		t.all = append(t.all, body)
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
 
+// keepAll makes the recorder keep the body of every answer from now on.
+func (t *recorder) keepAll() { t.keeping, t.all = true, nil }
+
+// kept returns the bodies kept since keepAll.
+func (t *recorder) kept() [][]byte { return t.all }
+
 // apiError words err for a person, on one line: the server's ErrorMessage and Errors, and the
-// status; or what kept the request from being answered.
+// status; or what kept the request from being answered. An error worded already is returned as
+// it is.
 func apiError(err error) error {
+	var worded *cliError
+	var usage *usageError
+	if errors.As(err, &worded) || errors.As(err, &usage) {
+		return err
+	}
 	var ce *client.Error
 	if errors.As(err, &ce) {
 		msg := ce.Summary()
@@ -211,7 +243,7 @@ func group(cmd *cobra.Command) *cobra.Command {
 	cmd.Args = cobra.ArbitraryArgs
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return fmt.Errorf("unknown command %q for %q; see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath())
+			return usagef("unknown command %q for %q; see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath())
 		}
 		return cmd.Help()
 	}

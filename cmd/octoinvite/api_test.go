@@ -36,6 +36,17 @@ func mustRun(t *testing.T, vars map[string]string, args ...string) string {
 	return stdout
 }
 
+// itemsAt returns the items of the page the server answers to GET path, as a JSON array: what
+// a list prints with --output json.
+func itemsAt(t *testing.T, env *servertest.Env, path string) string {
+	t.Helper()
+	doc, err := itemsOf([][]byte{[]byte(fetch(t, env, path))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(doc)
+}
+
 // fetch returns the body the server answers to GET path, as the administrator.
 func fetch(t *testing.T, env *servertest.Env, path string) string {
 	t.Helper()
@@ -186,15 +197,15 @@ Spaces-3  Customer support  customer-support
 	})
 	t.Run("space list json", func(t *testing.T) {
 		out := mustRun(t, vars, "space", "list", "--output", "json")
-		assertOutput(t, out, fetch(t, env, "/api/spaces?take=2147483647")+"\n")
-		if !strings.HasPrefix(out, `{"ItemType":"Space","TotalResults":3,`) {
-			t.Errorf("got %s, want the collection of 3 spaces", out)
+		assertOutput(t, out, itemsAt(t, env, "/api/spaces?take=2147483647")+"\n")
+		if !strings.HasPrefix(out, `[{"Id":"Spaces-1",`) || strings.Count(out, `"Slug"`) != 3 {
+			t.Errorf("got %s, want the array of 3 spaces", out)
 		}
 	})
 
 	t.Run("team create text", func(t *testing.T) {
 		out := mustRun(t, vars, "team", "create", "Developers", "--space", "Spaces-1")
-		assertOutput(t, out, "Team:         Teams-1\nName:         Developers\nSpace:        Spaces-1\nDescription:  (none)\n")
+		assertOutput(t, out, "Team:         Teams-1\nName:         Developers\nSpace:        Spaces-1\nDescription:  (none)\nMembers:      (none)\n")
 		mustRun(t, vars, "team", "create", "On call", "--space", "Spaces-2", "--description", "Wakes up at night")
 	})
 	t.Run("team create json", func(t *testing.T) {
@@ -208,7 +219,7 @@ Spaces-3  Customer support  customer-support
 	})
 	t.Run("team create ErrNotFound space", func(t *testing.T) {
 		stdout, _, err := runCLI(t, vars, "team", "create", "Ghosts", "--space", "Spaces-9")
-		assertFailure(t, stdout, err, "The resource 'Spaces-9' was not found. (404 Not Found)")
+		assertFailure(t, stdout, err, "no space has the ID or name 'Spaces-9'")
 	})
 	t.Run("team list text", func(t *testing.T) {
 		assertOutput(t, mustRun(t, vars, "team", "list"), `ID                    NAME                    SPACE     MEMBERS
@@ -224,8 +235,8 @@ Teams-2  On call  Spaces-2  0
 	})
 	t.Run("team list json", func(t *testing.T) {
 		out := mustRun(t, vars, "team", "list", "--space", "Spaces-1", "--name", "dev", "-o", "json")
-		assertOutput(t, out, fetch(t, env, "/api/Spaces-1/teams?take=2147483647&partialName=dev&includeSystem=true")+"\n")
-		if !strings.Contains(out, `"TotalResults":1,`) {
+		assertOutput(t, out, itemsAt(t, env, "/api/Spaces-1/teams?take=2147483647&partialName=dev&includeSystem=true")+"\n")
+		if !strings.HasPrefix(out, `[{"Id":"Teams-1",`) || strings.Count(out, `"MemberUserIds"`) != 1 {
 			t.Errorf("got %s, want one team", out)
 		}
 	})
@@ -273,7 +284,7 @@ func TestCLIFailures(t *testing.T) {
 		{"no server", map[string]string{"OCTOPUS_API_KEY": servertest.AdminKey}, []string{"space", "list"},
 			"no server: give --server or set OCTOPUS_URL, such as https://octopus.example.com"},
 		{"no key", map[string]string{"OCTOPUS_URL": env.URL}, []string{"team", "list"}, "no API key: set OCTOPUS_API_KEY or give --api-key"},
-		{"bad output", cliEnv(env), []string{"whoami", "-o", "yaml"}, `invalid --output "yaml": use text or json`},
+		{"bad output", cliEnv(env), []string{"whoami", "-o", "yaml"}, `invalid --output "yaml": use text (or table), json or basic`},
 		{"bad server", map[string]string{"OCTOPUS_URL": "octopus.example.com", "OCTOPUS_API_KEY": servertest.AdminKey}, []string{"whoami"},
 			`client: the server address "octopus.example.com" must be an absolute http or https URL, such as https://octopus.example.com`},
 		{"ErrUnauthorized", map[string]string{"OCTOPUS_URL": env.URL, "OCTOPUS_API_KEY": "API-WRONG0000000000000000000"}, []string{"whoami"},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,7 +27,7 @@ type apiKeyOptions struct {
 // user whose keys the command works on: --user, else the caller.
 func (o *apiKeyOptions) signedIn(cmd *cobra.Command) (*client.Client, string, error) {
 	if o.Username != "" && !o.PasswordStdin {
-		return nil, "", errors.New("--username needs --password-stdin, and the password on standard input")
+		return nil, "", usagef("--username needs --password-stdin, and the password on standard input")
 	}
 	o.passwordSignIn = o.Username != ""
 	c, err := o.client(cmd)
@@ -49,7 +50,11 @@ func (o *apiKeyOptions) signedIn(cmd *cobra.Command) (*client.Client, string, er
 		}
 	}
 	if o.UserID != "" {
-		return c, o.UserID, nil
+		user, err := resolver{ctx, c}.user(o.UserID)
+		if err != nil {
+			return nil, "", err
+		}
+		return c, user.ID, nil
 	}
 	me, err := c.Me(ctx)
 	if err != nil {
@@ -73,7 +78,7 @@ password on standard input (--password-stdin), as you registered them.`,
 	})
 	o.addFlags(cmd)
 	f := cmd.PersistentFlags()
-	f.StringVar(&o.UserID, "user", "", "the user whose keys to work on, such as Users-2; default: you")
+	f.StringVar(&o.UserID, "user", "", "the user whose keys to work on, by ID or username, such as jane; default: you")
 	f.StringVar(&o.Username, "username", "", "sign in with this username instead of an API key")
 	f.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the password of --username from the first line of standard input")
 
@@ -96,7 +101,7 @@ so store it somewhere safe (a password manager, your CI's secret store).`,
 				return apiError(err)
 			}
 			loc := location(getenv)
-			return o.print(func(w io.Writer) {
+			return o.print(key.ID, func(w io.Writer) {
 				fields(w,
 					[2]string{"API key", key.ID},
 					[2]string{"Purpose", key.Purpose},
@@ -113,32 +118,33 @@ so store it somewhere safe (a password manager, your CI's secret store).`,
 	list := &cobra.Command{
 		Use:     "list",
 		Short:   "List API keys, without their values",
-		Example: "  octoinvite apikey list\n  octoinvite apikey list --user Users-7 --output json",
+		Example: "  octoinvite apikey list\n  octoinvite apikey list --user jane --output json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, userID, err := o.signedIn(cmd)
-			if err != nil {
-				return err
-			}
-			col, err := c.ListAPIKeys(cmd.Context(), userID, octoinvite.Range{Take: octoinvite.MaxTake})
-			if err != nil {
-				return apiError(err)
-			}
-			loc := location(getenv)
-			return o.print(func(w io.Writer) {
-				rows := make([][]string, 0, len(col.Items))
-				for _, k := range col.Items {
-					rows = append(rows, []string{k.ID, k.Created.In(loc).Format(timeLayout), k.Purpose})
-				}
-				table(w, []string{"ID", "CREATED", "PURPOSE"}, rows)
-			})
-		},
+	}
+	page := addPageFlags(list, "API keys")
+	list.RunE = func(cmd *cobra.Command, _ []string) error {
+		c, userID, err := o.signedIn(cmd)
+		if err != nil {
+			return err
+		}
+		loc := location(getenv)
+		return printList(cmd, o.apiOptions, page, func(r octoinvite.Range) (*client.Collection[*octoinvite.APIKey], error) {
+			return c.ListAPIKeys(cmd.Context(), userID, r)
+		}, func() iter.Seq2[*octoinvite.APIKey, error] {
+			return c.AllAPIKeys(cmd.Context(), userID, octoinvite.Range{})
+		}, columns[*octoinvite.APIKey]{
+			header: []string{"ID", "CREATED", "PURPOSE"},
+			row: func(k *octoinvite.APIKey) []string {
+				return []string{k.ID, k.Created.In(loc).Format(timeLayout), k.Purpose}
+			},
+			basic: func(k *octoinvite.APIKey) string { return k.ID },
+		})
 	}
 
 	revoke := &cobra.Command{
 		Use:     "revoke ID",
 		Short:   "Revoke an API key; it stops working at once",
-		Example: "  octoinvite apikey revoke APIKeys-3\n  octoinvite apikey revoke APIKeys-9 --user Users-7",
+		Example: "  octoinvite apikey revoke APIKeys-3\n  octoinvite apikey revoke APIKeys-9 --user jane",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, userID, err := o.signedIn(cmd)
@@ -148,7 +154,7 @@ so store it somewhere safe (a password manager, your CI's secret store).`,
 			if err := c.RevokeAPIKey(cmd.Context(), userID, args[0]); err != nil {
 				return apiError(err)
 			}
-			if o.Output == "json" {
+			if o.Output == outputJSON || o.Output == outputBasic {
 				return nil
 			}
 			_, err = io.WriteString(o.stdout, printable("Revoked "+args[0]+" of "+userID+".")+"\n")

@@ -77,7 +77,7 @@ The key is shown this once: keep it somewhere safe.
 APIKeys-2  2026-11-26 19:00:00 JST  CI
 APIKeys-3  2026-11-26 19:00:00 JST  Deploy bot
 `)
-	assertOutput(t, mustRun(t, cliEnv(env), "apikey", "list", "--user", "Users-2", "--output", "json"), fetch(t, env, "/api/users/Users-2/apikeys?skip=0&take=2147483647")+"\n")
+	assertOutput(t, mustRun(t, cliEnv(env), "apikey", "list", "--user", "jane", "--output", "json"), itemsAt(t, env, "/api/users/Users-2/apikeys?skip=0&take=2147483647")+"\n")
 	assertOutput(t, mustRun(t, withKey, "apikey", "revoke", "APIKeys-3"), "Revoked APIKeys-3 of Users-2.\n")
 	if _, _, err := runCLI(t, withKey, "apikey", "revoke", "APIKeys-3"); err == nil || err.Error() != "The resource 'APIKeys-3' was not found. (404 Not Found)" {
 		t.Fatalf("revoking twice: got %v, want not found", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"regexp"
@@ -22,18 +23,19 @@ func newEventCommand(stdout io.Writer, getenv func(string) string) *cobra.Comman
 
 	var regarding, users, spaces []string
 	var from, to string
-	var take int
+	var take, skip int
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List events, newest first",
-		Long: `List the audit log, newest first: invitations created and redeemed, users registered, API keys
-created and revoked, sign-ins. It needs the EventView permission (administrators).`,
+		Long: `List the audit log, newest first, one page at a time (the newest 30 events unless --take and
+--skip ask for another): invitations created and redeemed, users registered, API keys created and
+revoked, sign-ins. It needs the EventView permission (administrators).`,
 		Example: `  octoinvite event list
   octoinvite event list --regarding Invitations-3,Users-7 --since 2026-11-01
-  octoinvite event list --user Users-1 --take 100 --output json`,
+  octoinvite event list --user admin --take 100 --skip 100 --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			filter := octoinvite.EventFilter{Regarding: regarding, Users: users, Spaces: spaces, Range: octoinvite.Range{Take: take}}
+			filter := octoinvite.EventFilter{Regarding: regarding, Range: octoinvite.Range{Take: take}}
 			for _, d := range []struct {
 				flag, value string
 				dst         **time.Time
@@ -43,42 +45,65 @@ created and revoked, sign-ins. It needs the EventView permission (administrators
 				}
 				t, err := parseDate(d.value)
 				if err != nil {
-					return fmt.Errorf("invalid --%s %q: use a date such as 2026-11-28 or 2026-11-28T10:00:00Z", d.flag, d.value)
+					return usagef("invalid --%s %q: use a date such as 2026-11-28 or 2026-11-28T10:00:00Z", d.flag, d.value)
 				}
 				*d.dst = &t
 			}
 			if take < 1 {
-				return fmt.Errorf("invalid --take %d: it must be at least 1", take)
+				return usagef("invalid --take %d: it must be at least 1", take)
+			} else if skip < 0 {
+				return usagef("invalid --skip %d: it must be 0 or more", skip)
 			}
+			filter.Skip = skip
 			c, err := o.client(cmd)
 			if err != nil {
 				return err
+			}
+			r := resolver{cmd.Context(), c}
+			if filter.Users, err = r.userIDs(users); err != nil {
+				return err
+			}
+			for _, arg := range spaces {
+				id, err := r.spaceID(arg)
+				if err != nil {
+					return err
+				}
+				filter.Spaces = append(filter.Spaces, id)
 			}
 			col, err := c.ListEvents(cmd.Context(), filter)
 			if err != nil {
 				return apiError(err)
 			}
+			if o.Output == outputBasic {
+				var buf bytes.Buffer
+				for _, e := range col.Items {
+					fmt.Fprintln(&buf, printable(e.ID))
+				}
+				_, err := o.stdout.Write(buf.Bytes())
+				return err
+			}
 			loc := location(getenv)
-			return o.print(func(w io.Writer) {
+			return o.print("", func(w io.Writer) {
 				rows := make([][]string, 0, len(col.Items))
 				for _, e := range col.Items {
 					rows = append(rows, []string{e.ID, e.Occurred.In(loc).Format(timeLayout), e.Category,
 						e.Username, orNone(e.IPAddress), localTimes(e.Message, loc)})
 				}
 				table(w, []string{"ID", "OCCURRED", "CATEGORY", "USER", "ADDRESS", "MESSAGE"}, rows)
-				if col.TotalResults > len(col.Items) {
-					fmt.Fprintf(w, "(%d of %d events; use --take for more)\n", len(col.Items), col.TotalResults)
+				if shown := skip + len(col.Items); col.TotalResults > shown {
+					fmt.Fprintf(w, "(%d of %d events; use --take or --skip for more)\n", len(col.Items), col.TotalResults)
 				}
 			})
 		},
 	}
 	f := list.Flags()
 	f.StringSliceVar(&regarding, "regarding", nil, "only events about these documents, such as Invitations-3,Users-7")
-	f.StringSliceVar(&users, "user", nil, "only events caused by these users, such as Users-1")
-	f.StringSliceVar(&spaces, "space", nil, "only events of these spaces, such as Spaces-1")
+	f.StringSliceVar(&users, "user", nil, "only events caused by these users, by ID or username, such as admin")
+	f.StringSliceVar(&spaces, "space", nil, "only events of these spaces, by ID or name, such as Default")
 	f.StringVar(&from, "since", "", "only events at or after this date or time")
 	f.StringVar(&to, "until", "", "only events at or before this date or time")
 	f.IntVar(&take, "take", octoinvite.DefaultTake, "how many events to show at most")
+	f.IntVar(&skip, "skip", 0, "how many of the newest events to pass over")
 
 	cmd.AddCommand(list)
 	return cmd

@@ -33,7 +33,7 @@ Events-1  2026-11-26 19:00:00 JST  Created   system  (none)     API key APIKeys-
 			t.Errorf("got %q, want only Events-3", out)
 		}
 		out = mustRun(t, vars, "event", "list", "--take", "2")
-		if !strings.HasSuffix(out, "(2 of 3 events; use --take for more)\n") {
+		if !strings.HasSuffix(out, "(2 of 3 events; use --take or --skip for more)\n") {
 			t.Errorf("got %q, want a note that 2 of 3 events are shown", out)
 		}
 	})

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"io"
+	"iter"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,27 +16,28 @@ import (
 
 func newInviteCommand(stdout io.Writer, getenv func(string) string) *cobra.Command {
 	o := newAPIOptions(stdout, getenv)
-	var spaceID string
+	var spaceArg string
 	var teams []string
 	var expiresIn time.Duration
 	var maxUses int
 	cmd := &cobra.Command{
-		Use:   "invite [--space ID] [--team ID ...] [--expires-in DURATION] [--max-uses N]",
+		Use:   "invite [--space SPACE] [--team TEAM ...] [--expires-in DURATION] [--max-uses N]",
 		Short: "Invite someone to register, into teams",
 		Long: `Create an invitation and print its code, when it expires (in local time) and the link the
 invitee opens in a browser to register. Whoever registers with the code joins the teams.
 
 With --space the invitation belongs to that space and may name its teams and the system teams
-(teams-everyone, teams-administrators); without it, only system teams. An invitation without
---team is created, as the API allows, with a warning: whoever registers with it joins no team.
+(Everyone, Octopus Administrators); without it, the server decides as Octopus does. Spaces and
+teams are named by ID or by name. An invitation without --team is created, as the API allows,
+with a warning: whoever registers with it joins no team.
 
 The code lasts the server's default lifetime (48 hours unless configured) unless --expires-in
 asks for another, up to the server's maximum. With --max-uses, several people can register
 with the same code, such as a link shared with a whole team; the last use closes it.`,
 		Example: `  export OCTOPUS_URL=https://octopus.example.com OCTOPUS_API_KEY=API-...
-  octoinvite invite --space Spaces-1 --team Teams-1 --team Teams-2
+  octoinvite invite --space Default --team Developers --team Testers
   octoinvite invite --space Spaces-1 --team Teams-1 --expires-in 168h --max-uses 10
-  octoinvite invite --team teams-administrators --output json`,
+  octoinvite invite --team "Octopus Administrators" --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			expires, err := expiryOf(cmd, expiresIn)
@@ -44,13 +45,22 @@ with the same code, such as a link shared with a whole team; the last use closes
 				return err
 			}
 			if cmd.Flags().Changed("max-uses") && maxUses < 1 {
-				return fmt.Errorf("invalid --max-uses %d: it must be at least 1", maxUses)
+				return usagef("invalid --max-uses %d: it must be at least 1", maxUses)
 			}
 			c, err := o.client(cmd)
 			if err != nil {
 				return err
 			}
-			inv := &octoinvite.Invitation{AddToTeamIDs: append([]string{}, teams...), MaxUses: maxUses, Expires: octoinvite.NewTime(expires)}
+			r := resolver{cmd.Context(), c}
+			spaceID, err := r.spaceID(spaceArg)
+			if err != nil {
+				return err
+			}
+			teamIDs, err := r.teamIDs(spaceID, teams)
+			if err != nil {
+				return err
+			}
+			inv := &octoinvite.Invitation{AddToTeamIDs: teamIDs, MaxUses: maxUses, Expires: octoinvite.NewTime(expires)}
 			if spaceID != "" {
 				inv.SpaceID = &spaceID
 			}
@@ -60,12 +70,12 @@ with the same code, such as a link shared with a whole team; the last use closes
 			if len(inv.AddToTeamIDs) == 0 {
 				note(cmd, "warning: %s adds its users to no team: whoever registers with it joins none but Everyone (name teams with --team)", inv.ID)
 			}
-			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().StringVar(&spaceID, "space", "", "the space of the invitation and its teams, such as Spaces-1")
-	cmd.Flags().StringSliceVar(&teams, "team", nil, "a team the invitee joins; repeat the flag, or separate IDs with commas")
+	cmd.Flags().StringVar(&spaceArg, "space", "", "the space of the invitation and its teams, by ID or name, such as Default")
+	cmd.Flags().StringSliceVar(&teams, "team", nil, "a team the invitee joins, by ID or name; repeat the flag, or separate them with commas")
 	addExpiresInFlag(cmd, &expiresIn)
 	cmd.Flags().IntVar(&maxUses, "max-uses", 0, "how many people may register with the code; default 1")
 	return cmd
@@ -83,9 +93,9 @@ func newInvitationCommand(stdout io.Writer, getenv func(string) string) *cobra.C
 	})
 	o.addFlags(cmd)
 
-	var spaceID string
+	var spaceArg string
 	get := &cobra.Command{
-		Use:   "get ID [--space ID]",
+		Use:   "get ID [--space SPACE]",
 		Short: "Show an invitation, its code and its link",
 		Long: `Show an invitation: its code, when it expires (in local time), its teams and the link the invitee
 opens. With --space the invitation is looked up in that space, and one of another space is not found.`,
@@ -94,6 +104,10 @@ opens. With --space the invitation is looked up in that space, and one of anothe
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := o.client(cmd)
+			if err != nil {
+				return err
+			}
+			spaceID, err := resolver{cmd.Context(), c}.spaceID(spaceArg)
 			if err != nil {
 				return err
 			}
@@ -106,50 +120,63 @@ opens. With --space the invitation is looked up in that space, and one of anothe
 			if err != nil {
 				return apiError(err)
 			}
-			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
 		},
 	}
-	get.Flags().StringVar(&spaceID, "space", "", "the space the invitation belongs to, such as Spaces-1")
+	get.Flags().StringVar(&spaceArg, "space", "", "the space the invitation belongs to, by ID or name, such as Default")
 
 	var listSpace string
 	var states, listTeams []string
 	list := &cobra.Command{
-		Use:   "list [--space ID] [--state STATE ...] [--team ID ...]",
+		Use:   "list [--space SPACE] [--state STATE ...] [--team TEAM ...]",
 		Short: "List invitations, newest first",
 		Long: `List invitations, newest first: with --space those of that space, otherwise every one. --state
 keeps those in the given states (Pending, Redeemed, Expired, Revoked), --team those that add
-users to one of the given teams. Expiry times are in local time.`,
+users to one of the given teams (by ID or name). Expiry times are in local time. With --take or
+--skip, one page of them.`,
 		Example: `  octoinvite invitation list
-  octoinvite invitation list --state Pending --space Spaces-1
-  octoinvite invitation list --state Expired,Revoked --team Teams-1 --output json`,
+  octoinvite invitation list --state Pending --space Default
+  octoinvite invitation list --state Expired,Revoked --team Developers --output json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := o.client(cmd)
-			if err != nil {
+	}
+	page := addPageFlags(list, "invitations")
+	list.RunE = func(cmd *cobra.Command, _ []string) error {
+		c, err := o.client(cmd)
+		if err != nil {
+			return err
+		}
+		r := resolver{cmd.Context(), c}
+		spaceID, err := r.spaceID(listSpace)
+		if err != nil {
+			return err
+		}
+		filter := octoinvite.InvitationFilter{States: states}
+		if spaceID != "" {
+			filter.SpaceID = &spaceID
+		}
+		if len(listTeams) > 0 {
+			if filter.TeamIDs, err = r.teamIDs(spaceID, listTeams); err != nil {
 				return err
 			}
-			filter := octoinvite.InvitationFilter{States: states, TeamIDs: listTeams, Range: octoinvite.Range{Take: octoinvite.MaxTake}}
-			if listSpace != "" {
-				filter.SpaceID = &listSpace
-			}
-			col, err := c.ListInvitations(cmd.Context(), filter)
-			if err != nil {
-				return apiError(err)
-			}
-			loc := location(getenv)
-			return o.print(func(w io.Writer) {
-				rows := [][]string{}
-				for _, inv := range col.Items {
-					rows = append(rows, []string{inv.ID, inv.State, usesOf(inv), inv.Expires.In(loc).Format("2006-01-02 15:04 MST"),
-						spaceOf(inv.SpaceID), orNone(strings.Join(inv.AddToTeamIDs, ","))})
-				}
-				table(w, []string{"ID", "STATE", "USES", "EXPIRES", "SPACE", "TEAMS"}, rows)
-			})
-		},
+		}
+		loc := location(getenv)
+		return printList(cmd, o, page, func(r octoinvite.Range) (*client.Collection[*octoinvite.Invitation], error) {
+			filter.Range = r
+			return c.ListInvitations(cmd.Context(), filter)
+		}, func() iter.Seq2[*octoinvite.Invitation, error] {
+			return c.AllInvitations(cmd.Context(), filter)
+		}, columns[*octoinvite.Invitation]{
+			header: []string{"ID", "STATE", "USES", "EXPIRES", "SPACE", "TEAMS"},
+			row: func(inv *octoinvite.Invitation) []string {
+				return []string{inv.ID, inv.State, usesOf(inv), inv.Expires.In(loc).Format("2006-01-02 15:04 MST"),
+					spaceOf(inv.SpaceID), orNone(strings.Join(inv.AddToTeamIDs, ","))}
+			},
+			basic: func(inv *octoinvite.Invitation) string { return inv.ID },
+		})
 	}
-	list.Flags().StringVar(&listSpace, "space", "", "list the invitations of this space, such as Spaces-1")
+	list.Flags().StringVar(&listSpace, "space", "", "list the invitations of this space, by ID or name, such as Default")
 	list.Flags().StringSliceVar(&states, "state", nil, "list only invitations in this state; repeat the flag, or separate states with commas")
-	list.Flags().StringSliceVar(&listTeams, "team", nil, "list only invitations into this team; repeat the flag, or separate IDs with commas")
+	list.Flags().StringSliceVar(&listTeams, "team", nil, "list only invitations into this team, by ID or name; repeat the flag, or separate them with commas")
 
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
@@ -171,7 +198,7 @@ revoked; a used-up one cannot be revoked.`,
 			if !revoked {
 				note(cmd, "%s was already revoked on %s: nothing changed", inv.ID, whenBy(inv.RevokedOn, inv.RevokedBy, location(getenv)))
 			}
-			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
 		},
 	}
 	var regenerateExpiresIn time.Duration
@@ -198,7 +225,7 @@ invitation cannot be regenerated: create a new one.`,
 			if err != nil {
 				return apiError(err)
 			}
-			return o.print(func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
 		},
 	}
 	addExpiresInFlag(regenerate, &regenerateExpiresIn)
@@ -217,7 +244,7 @@ func expiryOf(cmd *cobra.Command, expiresIn time.Duration) (time.Time, error) {
 	if !cmd.Flags().Changed("expires-in") {
 		return time.Time{}, nil
 	} else if expiresIn <= 0 {
-		return time.Time{}, fmt.Errorf("invalid --expires-in %s: it must be positive, such as 72h", expiresIn)
+		return time.Time{}, usagef("invalid --expires-in %s: it must be positive, such as 72h", expiresIn)
 	}
 	return time.Now().Add(expiresIn), nil
 }

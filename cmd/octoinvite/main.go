@@ -26,23 +26,26 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, printable("octoinvite: "+err.Error()))
-		os.Exit(1)
+		stop()
+		os.Exit(exitCode(err))
 	}
 }
 
 // run executes the command line args, writing to stdout and stderr, with getenv as the
-// environment. It returns the error that ends the command, already worded for the user.
+// environment. It returns the error that ends the command, already worded for the user, whose
+// exitCode is the process's exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	root := newRootCommand(stdout, stderr, getenv)
 	root.SetArgs(args)
-	return root.ExecuteContext(ctx)
+	return execute(ctx, root)
 }
 
 func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "octoinvite",
-		Short:         "An Octopus Deploy compatible server for user invitations",
-		Long:          "octoinvite serves the invitation part of Octopus Deploy's REST API: administrators invite people\nto register, bound to teams in a space, and invitees redeem the code within its lifetime.",
+		Use:   "octoinvite",
+		Short: "An Octopus Deploy compatible server for user invitations",
+		Long: "octoinvite serves the invitation part of Octopus Deploy's REST API: administrators invite people\nto register, bound to teams in a space, and invitees redeem the code within its lifetime.\n\n" +
+			"The other commands drive a server (OCTOPUS_URL, OCTOPUS_API_KEY). They name spaces, teams and\nusers by ID or by name, and print text, JSON (--output json) or names only (--output basic).\n\n" + exitCodes,
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -51,7 +54,7 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 	root.SetErr(stderr)
 	root.AddCommand(newServeCommand(stdout, stderr, getenv))
 	root.AddCommand(newInviteCommand(stdout, getenv), newInvitationCommand(stdout, getenv),
-		newTeamCommand(stdout, getenv), newSpaceCommand(stdout, getenv), newWhoamiCommand(stdout, getenv),
+		newTeamCommand(stdout, getenv), newSpaceCommand(stdout, getenv), newUserCommand(stdout, getenv), newWhoamiCommand(stdout, getenv),
 		newAPIKeyCommand(stdout, getenv), newEventCommand(stdout, getenv), newVersionCommand(stdout))
 	return root
 }
@@ -92,7 +95,7 @@ root document (GET /api).`,
 				_, err := stdout.Write(buf.Bytes())
 				return err
 			}
-			return fmt.Errorf("invalid --output %q: use text or json", output)
+			return usagef("invalid --output %q: use text or json", output)
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, or json")

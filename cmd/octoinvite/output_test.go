@@ -42,7 +42,7 @@ func TestCLI_UserTextIsPrintedSafely(t *testing.T) {
 	out := mustRun(t, vars, "space", "create", "Operations", "--description", "Runs things\rOwned by mallory\n\tfor real")
 	assertOutput(t, out, "Space:        Spaces-2\nName:         Operations\nSlug:         operations\nDescription:  Runs things?Owned by mallory??for real\n")
 	out = mustRun(t, vars, "team", "create", "On call", "--space", "Spaces-2", "--description", "Wakes\rSleeps")
-	assertOutput(t, out, "Team:         Teams-1\nName:         On call\nSpace:        Spaces-2\nDescription:  Wakes?Sleeps\n")
+	assertOutput(t, out, "Team:         Teams-1\nName:         On call\nSpace:        Spaces-2\nDescription:  Wakes?Sleeps\nMembers:      (none)\n")
 }
 
 // TestCLI_ServerTextIsPrintedSafely drives the CLI against a server whose every answer carries

@@ -2,7 +2,9 @@ package main
 
 import (
 	"io"
+	"iter"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,22 +16,32 @@ func newTeamCommand(stdout io.Writer, getenv func(string) string) *cobra.Command
 	o := newAPIOptions(stdout, getenv)
 	cmd := group(&cobra.Command{
 		Use:   "team",
-		Short: "Create and list teams",
-		Example: `  octoinvite team create Developers --space Spaces-1
-  octoinvite team list --space Spaces-1`,
+		Short: "Create, list, show and change teams and their members",
+		Long: `Create, list, show and change teams and their members. A team is named by its ID (Teams-1) or its
+name (Developers): with --space, among the teams of that space and the system teams, otherwise
+among every team. Spaces and users too are named by ID or by name.`,
+		Example: `  octoinvite team create Developers --space Default
+  octoinvite team list --space Default
+  octoinvite team get Developers --space Default`,
 	})
 	o.addFlags(cmd)
+	var spaceArg string
+	cmd.PersistentFlags().StringVar(&spaceArg, "space", "", "the space of the team, by ID or name, such as Default")
 
-	var spaceID, description string
+	var description string
 	create := &cobra.Command{
-		Use:   "create NAME [--space ID]",
+		Use:   "create NAME [--space SPACE]",
 		Short: "Create a team",
 		Long:  "Create a team in a space, or, without --space, a system team that belongs to no space.",
-		Example: `  octoinvite team create Developers --space Spaces-1
+		Example: `  octoinvite team create Developers --space Default
   octoinvite team create "Release managers" --space Spaces-2 --description "Approve releases" --output json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := o.client(cmd)
+			if err != nil {
+				return err
+			}
+			spaceID, err := resolver{cmd.Context(), c}.spaceID(spaceArg)
 			if err != nil {
 				return err
 			}
@@ -40,57 +52,136 @@ func newTeamCommand(stdout io.Writer, getenv func(string) string) *cobra.Command
 			if err := c.CreateTeam(cmd.Context(), team); err != nil {
 				return apiError(err)
 			}
-			return o.print(func(w io.Writer) {
-				fields(w,
-					[2]string{"Team", team.ID},
-					[2]string{"Name", team.Name},
-					[2]string{"Space", spaceOf(team.SpaceID)},
-					[2]string{"Description", orNone(team.Description)},
-				)
-			})
+			return o.print(team.Name, func(w io.Writer) { printTeam(w, team, nil) })
 		},
 	}
-	create.Flags().StringVar(&spaceID, "space", "", "the space of the team, such as Spaces-1")
 	create.Flags().StringVar(&description, "description", "", "what the team is for")
 
-	var listSpace, partialName string
+	var partialName string
 	var noSystem bool
 	list := &cobra.Command{
-		Use:   "list [--space ID]",
+		Use:   "list [--space SPACE] [--name TEXT] [--no-system]",
 		Short: "List teams",
 		Long: `List every team, system teams first: with --space the teams of that space, otherwise the teams of
-every space. System teams are listed too unless --no-system is given.`,
+every space. System teams are listed too unless --no-system is given. MEMBERS counts each
+team's members; team get names them. With --take or --skip, one page of them.`,
 		Example: `  octoinvite team list
-  octoinvite team list --space Spaces-1 --name dev --output json`,
+  octoinvite team list --space Default --name dev --output json
+  octoinvite team list --space Default --output basic   # their names, one a line`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	}
+	page := addPageFlags(list, "teams")
+	list.RunE = func(cmd *cobra.Command, _ []string) error {
+		c, err := o.client(cmd)
+		if err != nil {
+			return err
+		}
+		spaceID, err := resolver{cmd.Context(), c}.spaceID(spaceArg)
+		if err != nil {
+			return err
+		}
+		filter := octoinvite.TeamFilter{PartialName: partialName, IncludeSystem: !noSystem}
+		return printList(cmd, o, page, func(r octoinvite.Range) (*client.Collection[*octoinvite.Team], error) {
+			filter.Range = r
+			if spaceID != "" {
+				return c.ListTeamsInSpace(cmd.Context(), spaceID, filter)
+			}
+			return c.ListTeams(cmd.Context(), filter)
+		}, func() iter.Seq2[*octoinvite.Team, error] {
+			return c.AllTeams(cmd.Context(), spaceID, filter)
+		}, columns[*octoinvite.Team]{
+			header: []string{"ID", "NAME", "SPACE", "MEMBERS"},
+			row: func(t *octoinvite.Team) []string {
+				return []string{t.ID, t.Name, spaceOf(t.SpaceID), strconv.Itoa(len(t.MemberUserIDs))}
+			},
+			basic: func(t *octoinvite.Team) string { return t.Name },
+		})
+	}
+	list.Flags().StringVar(&partialName, "name", "", "list only teams whose name contains this text")
+	list.Flags().BoolVar(&noSystem, "no-system", false, "leave out the system teams")
+
+	get := &cobra.Command{
+		Use:   "get TEAM [--space SPACE]",
+		Short: "Show a team and its members",
+		Long:  "Show a team and its members, by username (with the UserView permission) and ID.",
+		Example: `  octoinvite team get Developers --space Default
+  octoinvite team get teams-administrators --output json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := o.client(cmd)
 			if err != nil {
 				return err
 			}
-			filter := octoinvite.TeamFilter{PartialName: partialName, IncludeSystem: !noSystem, Range: octoinvite.Range{Take: octoinvite.MaxTake}}
-			var col *client.Collection[*octoinvite.Team]
-			if listSpace != "" {
-				col, err = c.ListTeamsInSpace(cmd.Context(), listSpace, filter)
-			} else {
-				col, err = c.ListTeams(cmd.Context(), filter)
-			}
+			r := resolver{cmd.Context(), c}
+			spaceID, err := r.spaceID(spaceArg)
 			if err != nil {
-				return apiError(err)
+				return err
 			}
-			return o.print(func(w io.Writer) {
-				rows := [][]string{}
-				for _, t := range col.Items {
-					rows = append(rows, []string{t.ID, t.Name, spaceOf(t.SpaceID), strconv.Itoa(len(t.MemberUserIDs))})
-				}
-				table(w, []string{"ID", "NAME", "SPACE", "MEMBERS"}, rows)
-			})
+			team, err := r.team(spaceID, args[0])
+			if err != nil {
+				return err
+			}
+			return o.printTeam(cmd, c, team)
 		},
 	}
-	list.Flags().StringVar(&listSpace, "space", "", "list the teams of this space, such as Spaces-1")
-	list.Flags().StringVar(&partialName, "name", "", "list only teams whose name contains this text")
-	list.Flags().BoolVar(&noSystem, "no-system", false, "leave out the system teams")
 
-	cmd.AddCommand(create, list)
+	cmd.AddCommand(create, list, get)
 	return cmd
+}
+
+// printTeam prints a team, its members by username when the caller may read users: with
+// --output json, the team as the server sends it.
+func (o *apiOptions) printTeam(cmd *cobra.Command, c *client.Client, team *octoinvite.Team) error {
+	var err error
+	if o.Output == outputJSON {
+		if team, err = c.FindTeamByID(cmd.Context(), team.ID); err != nil {
+			return apiError(err)
+		}
+		return o.printJSON(o.last.body)
+	}
+	var members []*octoinvite.User
+	if o.Output == outputText || o.Output == outputTable {
+		members = membersOf(cmd, c, team)
+	}
+	return o.print(team.Name, func(w io.Writer) { printTeam(w, team, members) })
+}
+
+// membersOf returns the team's members, when the caller may read them; nil otherwise, so that
+// the members are shown by ID.
+func membersOf(cmd *cobra.Command, c *client.Client, team *octoinvite.Team) []*octoinvite.User {
+	if len(team.MemberUserIDs) == 0 {
+		return nil
+	}
+	var users []*octoinvite.User
+	for u, err := range c.AllUsers(cmd.Context(), octoinvite.UserFilter{IDs: team.MemberUserIDs}) {
+		if err != nil {
+			return nil
+		}
+		users = append(users, u)
+	}
+	return users
+}
+
+// printTeam writes a team's fields; its members by username and ID when members holds them,
+// else by ID.
+func printTeam(w io.Writer, team *octoinvite.Team, members []*octoinvite.User) {
+	names := map[string]string{}
+	for _, u := range members {
+		names[strings.ToLower(u.ID)] = u.Username
+	}
+	shown := make([]string, 0, len(team.MemberUserIDs))
+	for _, id := range team.MemberUserIDs {
+		if name, ok := names[strings.ToLower(id)]; ok {
+			shown = append(shown, name+" ("+id+")")
+		} else {
+			shown = append(shown, id)
+		}
+	}
+	fields(w,
+		[2]string{"Team", team.ID},
+		[2]string{"Name", team.Name},
+		[2]string{"Space", spaceOf(team.SpaceID)},
+		[2]string{"Description", orNone(team.Description)},
+		[2]string{"Members", orNone(strings.Join(shown, ", "))},
+	)
 }

@@ -24,7 +24,7 @@ func newWhoamiCommand(stdout io.Writer, getenv func(string) string) *cobra.Comma
 			if err != nil {
 				return apiError(err)
 			}
-			return o.print(func(w io.Writer) {
+			return o.print(me.Username, func(w io.Writer) {
 				fields(w,
 					[2]string{"User", me.ID},
 					[2]string{"Username", me.Username},

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/client"
+)
+
+// resolver finds the spaces, teams and users a command line names, by ID or by name, as
+// Octopus's CLI does: the argument is tried as an ID first, then as an exact name, compared
+// without regard to case (a username as the server compares usernames). A name that matches
+// several resources is a usage error listing them; one that matches none is an error matching
+// client.ErrNotFound that says what was looked for.
+type resolver struct {
+	ctx context.Context
+	c   *client.Client
+}
+
+// space returns the space with the ID or name arg.
+func (r resolver) space(arg string) (*octoinvite.Space, error) {
+	return resolve(arg, "space", "", func(id string) (*octoinvite.Space, error) {
+		return r.c.FindSpaceByID(r.ctx, id)
+	}, func(name string) ([]*octoinvite.Space, error) {
+		var out []*octoinvite.Space
+		for s, err := range r.c.AllSpaces(r.ctx, octoinvite.SpaceFilter{PartialName: name}) {
+			if err != nil {
+				return nil, err
+			}
+			if strings.EqualFold(s.Name, name) {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}, func(s *octoinvite.Space) string { return s.Name + " (" + s.ID + ")" })
+}
+
+// spaceID returns the ID of the space named by arg, or "" when arg is empty (no --space).
+func (r resolver) spaceID(arg string) (string, error) {
+	if arg == "" {
+		return "", nil
+	}
+	s, err := r.space(arg)
+	if err != nil {
+		return "", err
+	}
+	return s.ID, nil
+}
+
+// team returns the team with the ID or name arg: with a space (spaceID not empty), one of its
+// teams or a system team; otherwise a team of any space or a system team.
+func (r resolver) team(spaceID, arg string) (*octoinvite.Team, error) {
+	where := ""
+	if spaceID != "" {
+		where = " in the space " + spaceID + " or among the system teams"
+	}
+	return resolve(arg, "team", where, func(id string) (*octoinvite.Team, error) {
+		if spaceID != "" {
+			return r.c.FindTeamInSpace(r.ctx, spaceID, id)
+		}
+		return r.c.FindTeamByID(r.ctx, id)
+	}, func(name string) ([]*octoinvite.Team, error) {
+		var out []*octoinvite.Team
+		for t, err := range r.c.AllTeams(r.ctx, spaceID, octoinvite.TeamFilter{PartialName: name, IncludeSystem: true}) {
+			if err != nil {
+				return nil, err
+			}
+			if strings.EqualFold(t.Name, name) {
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	}, func(t *octoinvite.Team) string { return t.Name + " (" + t.ID + ", " + spaceOf(t.SpaceID) + ")" })
+}
+
+// teamIDs returns the IDs of the teams args name, as team does.
+func (r resolver) teamIDs(spaceID string, args []string) ([]string, error) {
+	ids := make([]string, 0, len(args))
+	for _, arg := range args {
+		t, err := r.team(spaceID, arg)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, t.ID)
+	}
+	return ids, nil
+}
+
+// user returns the user with the ID or username arg.
+func (r resolver) user(arg string) (*octoinvite.User, error) {
+	return resolve(arg, "user", "", func(id string) (*octoinvite.User, error) {
+		return r.c.FindUserByID(r.ctx, id)
+	}, func(name string) ([]*octoinvite.User, error) {
+		key := octoinvite.FoldUsername(name)
+		var out []*octoinvite.User
+		for u, err := range r.c.AllUsers(r.ctx, octoinvite.UserFilter{Filter: strings.TrimSpace(name)}) {
+			if err != nil {
+				return nil, err
+			}
+			if octoinvite.FoldUsername(u.Username) == key {
+				out = append(out, u)
+			}
+		}
+		return out, nil
+	}, func(u *octoinvite.User) string { return u.Username + " (" + u.ID + ")" })
+}
+
+// userIDs returns the IDs of the users args name, as user does.
+func (r resolver) userIDs(args []string) ([]string, error) {
+	ids := make([]string, 0, len(args))
+	for _, arg := range args {
+		u, err := r.user(arg)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, u.ID)
+	}
+	return ids, nil
+}
+
+// resolve returns the resource of the kind ("team") whose ID (byID) or else exact name (byName)
+// is arg; where ("in the space Spaces-1") says where it was looked for, and label describes a
+// candidate when a name matches several.
+func resolve[T any](arg, kind, where string, byID func(string) (T, error), byName func(string) ([]T, error), label func(T) string) (T, error) {
+	var zero T
+	if strings.TrimSpace(arg) == "" {
+		return zero, usagef("no %s given: name one by its ID or name", kind)
+	}
+	found, err := byID(arg)
+	if err == nil {
+		return found, nil
+	} else if !errors.Is(err, client.ErrNotFound) {
+		return zero, apiError(err)
+	}
+	matches, err := byName(arg)
+	if err != nil {
+		return zero, apiError(err)
+	}
+	switch len(matches) {
+	case 0:
+		msg := fmt.Sprintf("no %s has the ID or name '%s'%s", kind, arg, where)
+		return zero, &cliError{msg: printable(msg), err: client.ErrNotFound}
+	case 1:
+		return matches[0], nil
+	}
+	names := make([]string, len(matches))
+	for i, m := range matches {
+		names[i] = label(m)
+	}
+	return zero, &usageError{errors.New(printable(fmt.Sprintf("the name '%s' matches %d %ss: %s; give the ID of one",
+		arg, len(matches), kind, strings.Join(names, ", "))))}
+}
