@@ -18,12 +18,21 @@ func cliEnv(env *servertest.Env) map[string]string {
 	return map[string]string{"OCTOPUS_URL": env.URL, "OCTOPUS_API_KEY": servertest.AdminKey, "TZ": "Asia/Tokyo"}
 }
 
-// runCLI runs the command line with the environment vars and returns what it printed.
+// runCLI runs the command line with the environment vars, and standard input that is not a
+// terminal and holds nothing, and returns what it printed.
 func runCLI(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err = run(context.Background(), args, &out, &errOut, func(name string) string { return vars[name] })
+	err = runIO(args, strings.NewReader(""), &out, &errOut, vars)
 	return out.String(), errOut.String(), err
+}
+
+// runIO runs the command line as run does, with stdin as standard input.
+func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer, vars map[string]string) error {
+	root := newRootCommand(stdout, stderr, func(name string) string { return vars[name] })
+	root.SetIn(stdin)
+	root.SetArgs(args)
+	return execute(context.Background(), root)
 }
 
 // mustRun runs the command line and fails the test if it fails.
@@ -294,7 +303,7 @@ func TestCLIFailures(t *testing.T) {
 		{"not JSON", map[string]string{"OCTOPUS_URL": html.URL, "OCTOPUS_API_KEY": servertest.AdminKey}, []string{"space", "list"},
 			`The server answered 502 Bad Gateway with text/html, not an Octopus error: "<html><h1>Bad gateway</h1></html>" (502 Bad Gateway)`},
 		{"no command", cliEnv(env), []string{"team", "list", "extra"}, `unknown command "extra" for "octoinvite team list"`},
-		{"unknown command", cliEnv(env), []string{"team", "delete", "Teams-1"}, `unknown command "delete" for "octoinvite team"; see octoinvite team --help`},
+		{"unknown command", cliEnv(env), []string{"team", "erase", "Teams-1"}, `unknown command "erase" for "octoinvite team"; see octoinvite team --help`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, _, err := runCLI(t, tc.vars, tc.args...)
@@ -317,6 +326,9 @@ func TestCLIHelp(t *testing.T) {
 		{"invite"}, {"invitation"}, {"invitation", "get"}, {"invitation", "list"}, {"invitation", "revoke"},
 		{"invitation", "regenerate"}, {"version"}, {"team"}, {"team", "create"}, {"team", "list"},
 		{"space"}, {"space", "create"}, {"space", "list"}, {"whoami"}, {"serve"},
+		{"space", "get"}, {"space", "update"}, {"space", "delete"}, {"team", "get"}, {"team", "update"}, {"team", "delete"},
+		{"team", "add-member"}, {"team", "remove-member"}, {"user"}, {"user", "list"}, {"user", "get"}, {"user", "update"},
+		{"user", "disable"}, {"user", "enable"}, {"user", "delete"}, {"apikey"}, {"apikey", "list"}, {"event", "list"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			out := mustRun(t, nil, append(args, "--help")...)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -97,4 +98,32 @@ func TestCLI_ServerTextIsPrintedSafely(t *testing.T) {
 		!strings.Contains(err.Error(), "A team with the name 'Developers ?]0;pwned??[2J?]52;c;cm0gLXJmIH4=??31m") {
 		t.Errorf("got %q, %q; want the server's message without control characters", stdout, err)
 	}
+}
+
+// TestWriteJSON checks that JSON output keeps the server's document, on one line or indented,
+// with every character a terminal would act on escaped.
+func TestWriteJSON(t *testing.T) {
+	quoted, _ := json.Marshal(hostile)
+	// The server may send bidirectional controls, C1 controls and line separators unescaped.
+	doc := []byte("{\"Name\": " + string(quoted) + ", \"Raw\": \"a\u202eb\u0085c\u2028d\", \"N\": 1}")
+	for _, indent := range []bool{false, true} {
+		var out bytes.Buffer
+		if err := writeJSON(&out, doc, indent); err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(out.String(), "\x1b\x07\r\u009b\u202e\u2028\u0085") {
+			t.Errorf("indent %v: got %q, want no control character", indent, out.String())
+		}
+		var got, want map[string]any
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		_ = json.Unmarshal(doc, &want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("indent %v: got %v, want the same document %v", indent, got, want)
+		}
+	}
+	var out bytes.Buffer
+	_ = writeJSON(&out, []byte(`{"A": [1, 2], "B": "x"}`), true)
+	assertOutput(t, out.String(), "{\n  \"A\": [\n    1,\n    2\n  ],\n  \"B\": \"x\"\n}\n")
 }

@@ -25,16 +25,7 @@ func (r resolver) space(arg string) (*octoinvite.Space, error) {
 	return resolve(arg, "space", "", func(id string) (*octoinvite.Space, error) {
 		return r.c.FindSpaceByID(r.ctx, id)
 	}, func(name string) ([]*octoinvite.Space, error) {
-		var out []*octoinvite.Space
-		for s, err := range r.c.AllSpaces(r.ctx, octoinvite.SpaceFilter{PartialName: name}) {
-			if err != nil {
-				return nil, err
-			}
-			if strings.EqualFold(s.Name, name) {
-				out = append(out, s)
-			}
-		}
-		return out, nil
+		return oneOrNone(r.c.FindSpaceByName(r.ctx, name))
 	}, func(s *octoinvite.Space) string { return s.Name + " (" + s.ID + ")" })
 }
 
@@ -63,16 +54,7 @@ func (r resolver) team(spaceID, arg string) (*octoinvite.Team, error) {
 		}
 		return r.c.FindTeamByID(r.ctx, id)
 	}, func(name string) ([]*octoinvite.Team, error) {
-		var out []*octoinvite.Team
-		for t, err := range r.c.AllTeams(r.ctx, spaceID, octoinvite.TeamFilter{PartialName: name, IncludeSystem: true}) {
-			if err != nil {
-				return nil, err
-			}
-			if strings.EqualFold(t.Name, name) {
-				out = append(out, t)
-			}
-		}
-		return out, nil
+		return r.c.FindTeamsByName(r.ctx, spaceID, name)
 	}, func(t *octoinvite.Team) string { return t.Name + " (" + t.ID + ", " + spaceOf(t.SpaceID) + ")" })
 }
 
@@ -89,22 +71,24 @@ func (r resolver) teamIDs(spaceID string, args []string) ([]string, error) {
 	return ids, nil
 }
 
-// user returns the user with the ID or username arg.
+// user returns the user with the ID or username arg. Callers without the UserView permission
+// may still name themselves.
 func (r resolver) user(arg string) (*octoinvite.User, error) {
+	user, err := r.anyUser(arg)
+	if errors.Is(err, client.ErrForbidden) {
+		me, meErr := r.c.Me(r.ctx)
+		if meErr == nil && (strings.EqualFold(me.ID, arg) || octoinvite.FoldUsername(me.Username) == octoinvite.FoldUsername(arg)) {
+			return me, nil
+		}
+	}
+	return user, err
+}
+
+func (r resolver) anyUser(arg string) (*octoinvite.User, error) {
 	return resolve(arg, "user", "", func(id string) (*octoinvite.User, error) {
 		return r.c.FindUserByID(r.ctx, id)
 	}, func(name string) ([]*octoinvite.User, error) {
-		key := octoinvite.FoldUsername(name)
-		var out []*octoinvite.User
-		for u, err := range r.c.AllUsers(r.ctx, octoinvite.UserFilter{Filter: strings.TrimSpace(name)}) {
-			if err != nil {
-				return nil, err
-			}
-			if octoinvite.FoldUsername(u.Username) == key {
-				out = append(out, u)
-			}
-		}
-		return out, nil
+		return oneOrNone(r.c.FindUserByUsername(r.ctx, name))
 	}, func(u *octoinvite.User) string { return u.Username + " (" + u.ID + ")" })
 }
 
@@ -119,6 +103,17 @@ func (r resolver) userIDs(args []string) ([]string, error) {
 		ids = append(ids, u.ID)
 	}
 	return ids, nil
+}
+
+// oneOrNone turns the answer of a lookup of a unique name into the list of its matches: none
+// when it is not found.
+func oneOrNone[T any](found T, err error) ([]T, error) {
+	if errors.Is(err, client.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return []T{found}, nil
 }
 
 // resolve returns the resource of the kind ("team") whose ID (byID) or else exact name (byName)

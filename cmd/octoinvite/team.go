@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"iter"
 	"strconv"
@@ -112,12 +113,7 @@ team's members; team get names them. With --take or --skip, one page of them.`,
 			if err != nil {
 				return err
 			}
-			r := resolver{cmd.Context(), c}
-			spaceID, err := r.spaceID(spaceArg)
-			if err != nil {
-				return err
-			}
-			team, err := r.team(spaceID, args[0])
+			team, err := o.findTeam(cmd, c, spaceArg, args[0])
 			if err != nil {
 				return err
 			}
@@ -125,8 +121,131 @@ team's members; team get names them. With --take or --skip, one page of them.`,
 		},
 	}
 
-	cmd.AddCommand(create, list, get)
+	var newName, newDescription string
+	update := &cobra.Command{
+		Use:   "update TEAM [--space SPACE] [--name NAME] [--description TEXT]",
+		Short: "Rename a team or change its description",
+		Long: `Rename a team or change its description; what no flag names stays as it is. Built-in teams
+cannot be renamed. Members change with add-member and remove-member.`,
+		Example: `  octoinvite team update Developers --space Default --name Engineers
+  octoinvite team update Teams-1 --description "Build and run the product"`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("name") && !cmd.Flags().Changed("description") {
+				return usagef("nothing to change: give --name or --description")
+			}
+			c, err := o.client(cmd)
+			if err != nil {
+				return err
+			}
+			team, err := o.findTeam(cmd, c, spaceArg, args[0])
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("name") {
+				team.Name = newName
+			}
+			if cmd.Flags().Changed("description") {
+				team.Description = newDescription
+			}
+			if err := c.UpdateTeam(cmd.Context(), team); err != nil {
+				return apiError(err)
+			}
+			return o.printTeam(cmd, c, team)
+		},
+	}
+	update.Flags().StringVar(&newName, "name", "", "the team's new name")
+	update.Flags().StringVar(&newDescription, "description", "", "what the team is for")
+
+	var yes bool
+	deleteCmd := &cobra.Command{
+		Use:   "delete TEAM [--space SPACE] [--yes]",
+		Short: "Delete a team",
+		Long: `Delete a team. Its members stay users; pending invitations into it keep their other teams. Built-in
+teams cannot be deleted. It asks you to type the team's name to confirm, unless --yes is given;
+where standard input is not a terminal, it refuses without --yes.`,
+		Example: `  octoinvite team delete Developers --space Default
+  octoinvite team delete Teams-1 --yes`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := o.client(cmd)
+			if err != nil {
+				return err
+			}
+			team, err := o.findTeam(cmd, c, spaceArg, args[0])
+			if err != nil {
+				return err
+			}
+			d := deletion{kind: "team", name: team.Name, id: team.ID, consequence: "Its members stay users; invitations into it keep their other teams."}
+			if err := confirm(cmd, yes, d); err != nil {
+				return err
+			}
+			if err := c.DeleteTeam(cmd.Context(), team.ID); err != nil {
+				return apiError(err)
+			}
+			return o.deleted(d)
+		},
+	}
+	addYesFlag(deleteCmd, &yes)
+
+	addMember := &cobra.Command{
+		Use:   "add-member TEAM USER... [--space SPACE]",
+		Short: "Make users members of a team",
+		Long:  "Make users members of a team; users already members stay. Users are named by ID or username.",
+		Example: `  octoinvite team add-member Developers jane --space Default
+  octoinvite team add-member Teams-1 Users-2 Users-3`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.changeMembers(cmd, spaceArg, args, (*client.Client).AddTeamMembers)
+		},
+	}
+	removeMember := &cobra.Command{
+		Use:   "remove-member TEAM USER... [--space SPACE]",
+		Short: "Take users out of a team",
+		Long: `Take users out of a team; users not members are passed over. The last active administrator
+cannot leave the team Octopus Administrators.`,
+		Example: `  octoinvite team remove-member Developers jane --space Default
+  octoinvite team remove-member Teams-1 Users-2 Users-3`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.changeMembers(cmd, spaceArg, args, (*client.Client).RemoveTeamMembers)
+		},
+	}
+
+	cmd.AddCommand(create, list, get, update, deleteCmd, addMember, removeMember)
 	return cmd
+}
+
+// findTeam returns the team named by arg, in the space named by spaceArg if not empty.
+func (o *apiOptions) findTeam(cmd *cobra.Command, c *client.Client, spaceArg, arg string) (*octoinvite.Team, error) {
+	r := resolver{cmd.Context(), c}
+	spaceID, err := r.spaceID(spaceArg)
+	if err != nil {
+		return nil, err
+	}
+	return r.team(spaceID, arg)
+}
+
+// changeMembers runs add-member or remove-member: args are the team and the users, and change
+// the client's call that adds or removes them.
+func (o *apiOptions) changeMembers(cmd *cobra.Command, spaceArg string, args []string,
+	change func(*client.Client, context.Context, string, ...string) (*octoinvite.Team, error)) error {
+	c, err := o.client(cmd)
+	if err != nil {
+		return err
+	}
+	team, err := o.findTeam(cmd, c, spaceArg, args[0])
+	if err != nil {
+		return err
+	}
+	userIDs, err := resolver{cmd.Context(), c}.userIDs(args[1:])
+	if err != nil {
+		return err
+	}
+	if team, err = change(c, cmd.Context(), team.ID, userIDs...); err != nil {
+		return apiError(err)
+	}
+	return o.printTeam(cmd, c, team)
 }
 
 // printTeam prints a team, its members by username when the caller may read users: with
