@@ -144,7 +144,8 @@ func (t *recorder) kept() [][]byte { return t.all }
 func apiError(err error) error {
 	var worded *cliError
 	var usage *usageError
-	if errors.As(err, &worded) || errors.As(err, &usage) {
+	var config *configError
+	if errors.As(err, &worded) || errors.As(err, &usage) || errors.As(err, &config) {
 		return err
 	}
 	var ce *client.Error

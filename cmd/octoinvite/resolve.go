@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/octoinvite/octoinvite"
 	"github.com/octoinvite/octoinvite/client"
 )
@@ -18,6 +20,21 @@ import (
 type resolver struct {
 	ctx context.Context
 	c   *client.Client
+}
+
+// clientAnd returns a client configured from o's flags and the resource that arg names, as find
+// reads it: the beginning of every command that works on one space, team or user.
+func clientAnd[T any](cmd *cobra.Command, o *apiOptions, arg string, find func(resolver, string) (T, error)) (*client.Client, T, error) {
+	var zero T
+	c, err := o.client(cmd)
+	if err != nil {
+		return nil, zero, err
+	}
+	found, err := find(resolver{cmd.Context(), c}, arg)
+	if err != nil {
+		return nil, zero, err
+	}
+	return c, found, nil
 }
 
 // space returns the space with the ID or name arg.
@@ -56,6 +73,18 @@ func (r resolver) team(spaceID, arg string) (*octoinvite.Team, error) {
 	}, func(name string) ([]*octoinvite.Team, error) {
 		return r.c.FindTeamsByName(r.ctx, spaceID, name)
 	}, func(t *octoinvite.Team) string { return t.Name + " (" + t.ID + ", " + spaceOf(t.SpaceID) + ")" })
+}
+
+// teamIn returns a function that finds a team, as team does, in the space spaceArg names (by ID
+// or name), or in every space when spaceArg is empty.
+func teamIn(spaceArg string) func(resolver, string) (*octoinvite.Team, error) {
+	return func(r resolver, arg string) (*octoinvite.Team, error) {
+		spaceID, err := r.spaceID(spaceArg)
+		if err != nil {
+			return nil, err
+		}
+		return r.team(spaceID, arg)
+	}
 }
 
 // teamIDs returns the IDs of the teams args name, as team does.

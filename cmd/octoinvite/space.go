@@ -90,11 +90,7 @@ func newSpaceCommand(stdout io.Writer, getenv func(string) string) *cobra.Comman
   octoinvite space get Spaces-2 --output json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client(cmd)
-			if err != nil {
-				return err
-			}
-			space, err := resolver{cmd.Context(), c}.space(args[0])
+			c, space, err := clientAnd(cmd, o, args[0], resolver.space)
 			if err == nil && o.Output == outputJSON {
 				// The space as the server sends it, whichever request found it.
 				space, err = c.FindSpaceByID(cmd.Context(), space.ID)
@@ -158,11 +154,7 @@ leaves the installation without one until another space is made the default (spa
   octoinvite space delete Spaces-2 --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client(cmd)
-			if err != nil {
-				return err
-			}
-			space, err := resolver{cmd.Context(), c}.space(args[0])
+			c, space, err := clientAnd(cmd, o, args[0], resolver.space)
 			if err != nil {
 				return err
 			}

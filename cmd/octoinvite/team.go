@@ -109,11 +109,7 @@ team's members; team get names them. With --take or --skip, one page of them.`,
   octoinvite team get teams-administrators --output json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client(cmd)
-			if err != nil {
-				return err
-			}
-			team, err := o.findTeam(cmd, c, spaceArg, args[0])
+			c, team, err := clientAnd(cmd, o, args[0], teamIn(spaceArg))
 			if err != nil {
 				return err
 			}
@@ -134,11 +130,7 @@ cannot be renamed. Members change with add-member and remove-member.`,
 			if !cmd.Flags().Changed("name") && !cmd.Flags().Changed("description") {
 				return usagef("nothing to change: give --name or --description")
 			}
-			c, err := o.client(cmd)
-			if err != nil {
-				return err
-			}
-			team, err := o.findTeam(cmd, c, spaceArg, args[0])
+			c, team, err := clientAnd(cmd, o, args[0], teamIn(spaceArg))
 			if err != nil {
 				return err
 			}
@@ -168,11 +160,7 @@ where standard input is not a terminal, it refuses without --yes.`,
   octoinvite team delete Teams-1 --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client(cmd)
-			if err != nil {
-				return err
-			}
-			team, err := o.findTeam(cmd, c, spaceArg, args[0])
+			c, team, err := clientAnd(cmd, o, args[0], teamIn(spaceArg))
 			if err != nil {
 				return err
 			}
@@ -216,25 +204,11 @@ cannot leave the team Octopus Administrators.`,
 	return cmd
 }
 
-// findTeam returns the team named by arg, in the space named by spaceArg if not empty.
-func (o *apiOptions) findTeam(cmd *cobra.Command, c *client.Client, spaceArg, arg string) (*octoinvite.Team, error) {
-	r := resolver{cmd.Context(), c}
-	spaceID, err := r.spaceID(spaceArg)
-	if err != nil {
-		return nil, err
-	}
-	return r.team(spaceID, arg)
-}
-
 // changeMembers runs add-member or remove-member: args are the team and the users, and change
 // the client's call that adds or removes them.
 func (o *apiOptions) changeMembers(cmd *cobra.Command, spaceArg string, args []string,
 	change func(*client.Client, context.Context, string, ...string) (*octoinvite.Team, error)) error {
-	c, err := o.client(cmd)
-	if err != nil {
-		return err
-	}
-	team, err := o.findTeam(cmd, c, spaceArg, args[0])
+	c, team, err := clientAnd(cmd, o, args[0], teamIn(spaceArg))
 	if err != nil {
 		return err
 	}

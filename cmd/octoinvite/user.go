@@ -64,11 +64,7 @@ or email address contains the text. With --take or --skip, one page of them.`,
   octoinvite user get Users-2 --output json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client(cmd)
-			if err != nil {
-				return err
-			}
-			user, err := resolver{cmd.Context(), c}.user(args[0])
+			c, user, err := clientAnd(cmd, o, args[0], resolver.user)
 			if err != nil {
 				return err
 			}
@@ -91,11 +87,7 @@ permission. An empty --email removes the address.`,
 			if !f.Changed("display-name") && !f.Changed("email") && !f.Changed("username") {
 				return usagef("nothing to change: give --display-name, --email or --username")
 			}
-			c, err := o.client(cmd)
-			if err != nil {
-				return err
-			}
-			user, err := resolver{cmd.Context(), c}.user(args[0])
+			c, user, err := clientAnd(cmd, o, args[0], resolver.user)
 			if err != nil {
 				return err
 			}
@@ -126,11 +118,7 @@ permission. An empty --email removes the address.`,
 			Example: example,
 			Args:    cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				c, err := o.client(cmd)
-				if err != nil {
-					return err
-				}
-				user, err := resolver{cmd.Context(), c}.user(args[0])
+				c, user, err := clientAnd(cmd, o, args[0], resolver.user)
 				if err != nil {
 					return err
 				}
@@ -162,11 +150,7 @@ where standard input is not a terminal, it refuses without --yes.`,
   octoinvite user delete Users-2 --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client(cmd)
-			if err != nil {
-				return err
-			}
-			user, err := resolver{cmd.Context(), c}.user(args[0])
+			c, user, err := clientAnd(cmd, o, args[0], resolver.user)
 			if err != nil {
 				return err
 			}
