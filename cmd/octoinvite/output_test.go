@@ -76,7 +76,14 @@ func TestCLI_ServerTextIsPrintedSafely(t *testing.T) {
 	mustRun(t, direct, "team", "create", "Developers MARK", "--space", "Spaces-1")
 	mustRun(t, direct, "space", "create", "Operations MARK")
 	mustRun(t, direct, "apikey", "create", "--purpose", "ci MARK")
+	mustRun(t, direct, "user", "update", "admin", "--display-name", "Admin MARK")
+	mustRun(t, direct, "team", "add-member", "Teams-1", "admin")
 	runs := map[string][]string{
+		"user list":       {"user", "list"},
+		"user get":        {"user", "get", "Users-1"},
+		"team get":        {"team", "get", "Teams-1"},
+		"space list json": {"space", "list", "-o", "json"},
+		"team list basic": {"team", "list", "-o", "basic"},
 		"team list":     {"team", "list"},
 		"space list":    {"space", "list"},
 		"apikey list":   {"apikey", "list"},
@@ -89,8 +96,12 @@ func TestCLI_ServerTextIsPrintedSafely(t *testing.T) {
 		if strings.ContainsAny(out, "\x1b\x07\r\u009b\u202e\u2028") {
 			t.Errorf("%s printed a control character: %q", name, out)
 		}
-		if !strings.Contains(out, " "+safe) {
-			t.Errorf("%s: got %q, want the text with %q", name, out, safe)
+		want := " " + safe
+		if strings.HasSuffix(name, " json") { // the same text, its controls escaped as JSON reads them
+			want = ` \u001b]0;pwned\u0007\u001b[2J\u001b]52;c;cm0gLXJmIH4=\u0007\u009b31m\rfake\u202eevil\u2028x`
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: got %q, want the text with %q", name, out, want)
 		}
 	}
 	stdout, _, err := runCLI(t, vars, "team", "create", "Developers MARK", "--space", "Spaces-1")
