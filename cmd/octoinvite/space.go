@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"iter"
 
@@ -159,6 +160,9 @@ leaves the installation without one until another space is made the default (spa
 				return err
 			}
 			d := deletion{kind: "space", name: space.Name, id: space.ID, consequence: "Its teams and invitations are deleted with it."}
+			if !yes {
+				d.consequence = spaceContents(cmd, c, space.ID)
+			}
 			if err := confirm(cmd, yes, d); err != nil {
 				return err
 			}
@@ -237,6 +241,30 @@ func (u *spaceChanges) apply(cmd *cobra.Command, r resolver, space *octoinvite.S
 		space.SpaceManagersTeams = ids
 	}
 	return nil
+}
+
+// spaceContents says what goes with the space when it is deleted, counting its teams and the
+// invitations still pending, so that the person confirming knows.
+func spaceContents(cmd *cobra.Command, c *client.Client, spaceID string) string {
+	teams, err := c.ListTeamsInSpace(cmd.Context(), spaceID, octoinvite.TeamFilter{Range: octoinvite.Range{Take: 1}})
+	if err != nil {
+		return "Its teams and invitations are deleted with it."
+	}
+	invitations, err := c.ListInvitations(cmd.Context(), octoinvite.InvitationFilter{SpaceID: &spaceID,
+		States: []string{octoinvite.StatePending}, Range: octoinvite.Range{Take: 1}})
+	if err != nil {
+		return "Its teams and invitations are deleted with it."
+	}
+	return fmt.Sprintf("Its %s and every invitation (%d pending) are deleted with it.",
+		count(teams.TotalResults, "team", "teams"), invitations.TotalResults)
+}
+
+// count reads "1 team" or "2 teams".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // printSpace writes a space's fields.

@@ -122,3 +122,25 @@ func TestCLIConfirmOnTerminal(t *testing.T) {
 		t.Errorf("the store still holds the team")
 	}
 }
+
+// TestCLIConfirmSpaceDeletion says what goes with a space before the person confirms.
+func TestCLIConfirmSpaceDeletion(t *testing.T) {
+	env := servertest.Start(t)
+	vars := cliEnv(env)
+	env.CreateSpace(t, "Operations")
+	env.CreateTeam(t, "On call", ptr("Spaces-2"))
+	env.CreateTeam(t, "Leads", ptr("Spaces-2"))
+	mustRun(t, vars, "invite", "--space", "Operations", "--team", "Leads")
+
+	keyboard, tty := openTerminal(t)
+	if _, err := io.WriteString(keyboard, "Operations\n"); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := runIO([]string{"space", "delete", "Spaces-2"}, tty, &out, &errOut, vars); err != nil {
+		t.Fatal(err)
+	}
+	assertOutput(t, errOut.String(), "You are about to delete the space 'Operations' (Spaces-2). Its 2 teams and every invitation (1 pending) "+
+		"are deleted with it. This cannot be undone.\nTo confirm, type the space's name: ")
+	assertOutput(t, out.String(), "Deleted the space 'Operations' (Spaces-2).\n")
+}
