@@ -105,8 +105,8 @@ type pageFlags struct {
 
 func addPageFlags(cmd *cobra.Command, noun string) *pageFlags {
 	p := &pageFlags{noun: noun}
-	cmd.Flags().IntVar(&p.Take, "take", 0, "show one page of this many "+noun+" (with --skip: default 30)")
-	cmd.Flags().IntVar(&p.Skip, "skip", 0, "show one page, from this many "+noun+" on; default 0")
+	cmd.Flags().IntVar(&p.Take, "take", 0, "show one page of at most this many "+noun+"; without it, --skip shows a page of the server's size (30)")
+	cmd.Flags().IntVar(&p.Skip, "skip", 0, "show one page, passing over this many "+noun+" first")
 	return p
 }
 
