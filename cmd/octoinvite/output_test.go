@@ -84,12 +84,12 @@ func TestCLI_ServerTextIsPrintedSafely(t *testing.T) {
 		"team get":        {"team", "get", "Teams-1"},
 		"space list json": {"space", "list", "-o", "json"},
 		"team list basic": {"team", "list", "-o", "basic"},
-		"team list":     {"team", "list"},
-		"space list":    {"space", "list"},
-		"apikey list":   {"apikey", "list"},
-		"event list":    {"event", "list"},
-		"team create":   {"team", "create", "Testers MARK", "--space", "Spaces-1"},
-		"apikey create": {"apikey", "create", "--purpose", "deploy MARK"},
+		"team list":       {"team", "list"},
+		"space list":      {"space", "list"},
+		"apikey list":     {"apikey", "list"},
+		"event list":      {"event", "list"},
+		"team create":     {"team", "create", "Testers MARK", "--space", "Spaces-1"},
+		"apikey create":   {"apikey", "create", "--purpose", "deploy MARK"},
 	}
 	for name, args := range runs {
 		out := mustRun(t, vars, args...)
