@@ -61,7 +61,7 @@ func TestEvents(t *testing.T) {
 		t.Errorf("AllEvents: got %v, want Events-4 to Events-1", ids)
 	}
 	e, err := c.FindEventByID(ctx, "Events-3")
-	if err != nil || e.Message != "Invitation Invitations-2 was created to add a user to teams-everyone" {
+	if err != nil || e.Message != "Invitation Invitations-2 was created to add a user to teams-everyone in space Spaces-1" {
 		t.Errorf("FindEventByID: got %+v, %v", e, err)
 	}
 	if _, err := c.FindEventByID(ctx, "Events-9"); !errors.Is(err, client.ErrNotFound) {

@@ -350,11 +350,12 @@ func TestInvitations(t *testing.T) {
 	if err := c.CreateInvitation(ctx, global); err != nil {
 		t.Fatalf("CreateInvitation without a space: %v", err)
 	}
+	// As in Octopus, the route without a space creates it in the default space.
 	assertJSON(t, global, `{"Id":"Invitations-2","AddToTeamIds":[],"InvitationCode":"`+global.InvitationCode+`",
-		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":null,
+		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1",
 		"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",
 		"State":"Pending","MaxUses":1,"Uses":0,
-		"Links":{"Self":"/api/users/invitations/Invitations-2"}}`)
+		"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-2"}}`)
 
 	t.Run("FindInvitationByID OK", func(t *testing.T) {
 		got, err := c.FindInvitationByID(ctx, "Invitations-1")

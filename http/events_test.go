@@ -19,13 +19,14 @@ func TestEvents(t *testing.T) {
 	call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode), "User-Agent", "Firefox/1 <b>").want(t, 201, "")
 
 	t.Run("OneEvent", func(t *testing.T) {
-		call(t, env, "GET", "/api/events/events-2", servertest.AdminKey, "").wantJSON(t, 200, `{"Id":"Events-2","SpaceId":null,"Category":"Created",
+		call(t, env, "GET", "/api/events/events-2", servertest.AdminKey, "").wantJSON(t, 200, `{"Id":"Events-2","SpaceId":"Spaces-1","Category":"Created",
 			"UserId":"Users-1","Username":"admin","IsService":false,"IdentityEstablishedWith":"API key","UserAgent":"octo-test/1.0",
-			"Occurred":"2026-11-26T10:00:00.000+00:00","Message":"Invitation Invitations-1 was created to add a user to teams-everyone",
-			"MessageHtml":"Invitation Invitations-1 was created to add a user to teams-everyone",
-			"MessageReferences":[{"ReferencedDocumentId":"Invitations-1","StartIndex":11,"Length":13},{"ReferencedDocumentId":"teams-everyone","StartIndex":54,"Length":14}],
+			"Occurred":"2026-11-26T10:00:00.000+00:00","Message":"Invitation Invitations-1 was created to add a user to teams-everyone in space Spaces-1",
+			"MessageHtml":"Invitation Invitations-1 was created to add a user to teams-everyone in space Spaces-1",
+			"MessageReferences":[{"ReferencedDocumentId":"Invitations-1","StartIndex":11,"Length":13},{"ReferencedDocumentId":"teams-everyone","StartIndex":54,"Length":14},
+			{"ReferencedDocumentId":"Spaces-1","StartIndex":78,"Length":8}],
 			"Comments":null,"Details":null,"ChangeDetails":null,"IpAddress":"127.0.0.1",
-			"RelatedDocumentIds":["Invitations-1","teams-everyone"],"Links":{"Self":"/api/events/Events-2"}}`)
+			"RelatedDocumentIds":["Invitations-1","teams-everyone","Spaces-1"],"Links":{"Self":"/api/events/Events-2"}}`)
 	})
 
 	t.Run("NewestFirstPaged", func(t *testing.T) {
@@ -53,7 +54,8 @@ func TestEvents(t *testing.T) {
 			{"?from=2026-11-26T10:01:00%2B00:00", []string{"Events-5", "Events-4", "Events-3"}},
 			{"?to=2026-11-26T10:00:00Z", []string{"Events-2", "Events-1"}},
 			{"?from=2026-11-27", []string{}},
-			{"?spaces=Spaces-1", []string{}},
+			{"?spaces=Spaces-1", []string{"Events-4", "Events-2"}},
+			{"?spaces=Spaces-2", []string{}},
 		} {
 			t.Run(tc.query, func(t *testing.T) {
 				r := call(t, env, "GET", "/api/events"+tc.query, servertest.AdminKey, "")

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -50,6 +51,11 @@ func (s *Server) handleCreateInvitation(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	if space == nil && spaceID == nil {
+		if spaceID, err = s.defaultSpaceID(r.Context()); err != nil {
+			return err
+		}
+	}
 	expires, err := req.expires()
 	if err != nil {
 		return err
@@ -69,6 +75,19 @@ func (s *Server) handleCreateInvitation(w http.ResponseWriter, r *http.Request) 
 	}
 	writeCreated(w, linkInvitation(inv), inv.Links["Self"])
 	return nil
+}
+
+// defaultSpaceID returns the ID of the default space, on which a route without a space acts
+// for a space-scoped resource, as Octopus's do; nil when no space is the default, so that
+// such a route then acts outside any space (see docs/api.md).
+func (s *Server) defaultSpaceID(ctx context.Context) (*string, error) {
+	space, err := s.Spaces.FindDefaultSpace(ctx)
+	if octoinvite.ErrorCode(err) == octoinvite.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return &space.ID, nil
 }
 
 // handleGetInvitation answers an invitation. On a space route only the space's own invitations

@@ -45,6 +45,49 @@ func TestCreateInvitation_ExactResource(t *testing.T) {
 	admin(t, env, "GET", "/api/Spaces-1/users/invitations/Invitations-1", "").wantJSON(t, http.StatusOK, want)
 }
 
+// TestUnscopedRoutesActOnDefaultSpace sends what Octopus.Client sends when configured without a
+// space: the route without a space, a null SpaceId. As in Octopus, the invitation goes to the
+// default space; without a default space, it belongs to no space and may add users to system
+// teams only.
+func TestUnscopedRoutesActOnDefaultSpace(t *testing.T) {
+	env := servertest.Start(t)
+	admin(t, env, "POST", "/api/Spaces-1/teams", `{"Name":"Developers"}`).wantStatus(t, http.StatusCreated)
+	env.DB.Rand = &countingReader{}
+	code := expectedCode(t)
+	body := `{"Id":null,"AddToTeamIds":["Teams-1"],"InvitationCode":null,"Expires":"0001-01-01T00:00:00.000+00:00","SpaceId":null,
+		"LastModifiedOn":null,"LastModifiedBy":null,"Links":{}}`
+	want := `{"Id":"Invitations-1","AddToTeamIds":["Teams-1"],"InvitationCode":"` + code + `",
+		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1",
+		"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",
+		"State":"Pending","MaxUses":1,"Uses":0,
+		"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`
+	resp := admin(t, env, "POST", "/api/users/invitations", body)
+	resp.wantJSON(t, http.StatusCreated, want)
+	if got := resp.header.Get("Location"); got != "/api/Spaces-1/users/invitations/Invitations-1" {
+		t.Errorf("got Location %q, want the Self link", got)
+	}
+	admin(t, env, "GET", "/api/users/invitations/Invitations-1", "").wantJSON(t, http.StatusOK, want)
+
+	// The default space moves: so does the route without a space.
+	admin(t, env, "POST", "/api/spaces", `{"Name":"Operations","IsDefault":true}`).wantStatus(t, http.StatusCreated)
+	var inv octoinvite.Invitation
+	admin(t, env, "POST", "/api/users/invitations", `{"AddToTeamIds":["teams-everyone"]}`).decode(t, &inv)
+	if inv.SpaceID == nil || *inv.SpaceID != "Spaces-2" {
+		t.Errorf("got SpaceId %v, want Spaces-2, the new default", inv.SpaceID)
+	}
+	admin(t, env, "POST", "/api/users/invitations", body).wantJSON(t, http.StatusBadRequest,
+		problemBody("The team 'Teams-1' belongs to the space 'Spaces-1', not to the invitation's space 'Spaces-2'."))
+
+	// Without a default space, the route without a space acts outside any space.
+	admin(t, env, "PUT", "/api/spaces/Spaces-2", `{"IsDefault":false}`).wantStatus(t, http.StatusOK)
+	admin(t, env, "POST", "/api/users/invitations", body).wantJSON(t, http.StatusBadRequest,
+		problemBody("The team 'Teams-1' belongs to the space 'Spaces-1'; an invitation without a space can only add users to system teams."))
+	admin(t, env, "POST", "/api/users/invitations", `{"AddToTeamIds":["teams-everyone"]}`).decode(t, &inv)
+	if inv.SpaceID != nil || inv.Links["Self"] != "/api/users/invitations/"+inv.ID {
+		t.Errorf("got SpaceId %v and Self %s, want no space", inv.SpaceID, inv.Links["Self"])
+	}
+}
+
 // TestInvitationOperations_EveryKeyPlacement runs the four operations of the API with the key in
 // each of the three places Octopus accepts it.
 func TestInvitationOperations_EveryKeyPlacement(t *testing.T) {
@@ -81,8 +124,9 @@ func TestCreateInvitation_ServerSetsReadOnlyFields(t *testing.T) {
 	if resp.status != http.StatusCreated {
 		t.Fatalf("got %d, want 201: %s", resp.status, resp.body)
 	}
+	// A null SpaceId on the route without a space is the default space, as in Octopus.
 	if inv.ID != "Invitations-1" || inv.InvitationCode == "chosen-by-client" || inv.LastModifiedBy != "admin" ||
-		inv.Links["Self"] != "/api/users/invitations/Invitations-1" || inv.SpaceID != nil {
+		inv.Links["Self"] != "/api/Spaces-1/users/invitations/Invitations-1" || inv.SpaceID == nil || *inv.SpaceID != "Spaces-1" {
 		t.Errorf("client-sent read-only fields were not ignored: %s", resp.body)
 	}
 	if want := "2026-12-03T08:30:15.123+00:00"; !strings.Contains(resp.body, `"Expires":"`+want+`"`) {
@@ -149,8 +193,9 @@ func TestCreateInvitation_SpaceRules(t *testing.T) {
 			problem("The space 'Default' does not exist.")},
 		{"ErrTeamOfOtherSpace", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":["` + own.ID + `","` + other.ID + `"]}`, 400,
 			problem("The team 'Teams-2' belongs to the space 'Spaces-2', not to the invitation's space 'Spaces-1'.")},
-		{"ErrSpaceTeamWithoutSpace", "/api/users/invitations", `{"AddToTeamIds":["` + own.ID + `"],"SpaceId":null}`, 400,
-			problem("The team 'Teams-1' belongs to the space 'Spaces-1'; an invitation without a space can only add users to system teams.")},
+		{"OK_DefaultSpaceWithoutRouteSpace", "/api/users/invitations", `{"AddToTeamIds":["` + own.ID + `"],"SpaceId":null}`, 201, ""},
+		{"ErrOtherSpaceWithoutRouteSpace", "/api/users/invitations", `{"AddToTeamIds":["` + other.ID + `"]}`, 400,
+			problem("The team 'Teams-2' belongs to the space 'Spaces-2', not to the invitation's space 'Spaces-1'.")},
 		{"ErrUnknownTeam", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":["Teams-99"]}`, 400,
 			problem("The team 'Teams-99' does not exist.")},
 		{"ErrMalformedTeam", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":["Developers"]}`, 400,
@@ -205,8 +250,8 @@ func countInvitations(t *testing.T, env *servertest.Env) int {
 func TestGetInvitation_Visibility(t *testing.T) {
 	env := servertest.Start(t)
 	env.CreateSpace(t, "Second")
-	admin(t, env, "POST", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":[]}`)       // Invitations-1 in Spaces-1
-	admin(t, env, "POST", "/api/users/invitations", `{"AddToTeamIds":[],"SpaceId":null}`) // Invitations-2, no space
+	admin(t, env, "POST", "/api/Spaces-1/users/invitations", `{"AddToTeamIds":[]}`) // Invitations-1 in Spaces-1
+	invite(t, env, nil)                                                             // Invitations-2, no space
 	notFound := func(id string) string { return `{"ErrorMessage":"The resource '` + id + `' was not found."}` }
 	tests := []struct {
 		name, path string

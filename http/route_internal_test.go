@@ -58,3 +58,41 @@ func TestRoutedHandlerPathValues(t *testing.T) {
 		})
 	}
 }
+
+func TestIsIDRoute(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		path string
+		want bool
+	}{
+		{"/api/spaces-1", true},
+		{"/api/spaces-12/teams", true},
+		{"/api/spaces-1/", true},
+		{"/api/spaces-", false},
+		{"/api/spaces-x/teams", false},
+		{"/api/spaces-1x", false},
+		{"/api/spaces", false},
+		{"/api/spaces/all", false},
+	} {
+		if got := isIDRoute(tt.path, "/api/spaces-"); got != tt.want {
+			t.Errorf("isIDRoute(%q): got %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestLowerPathRequest checks that the muxes match a lower-case copy of the path, raw form
+// included, while the request keeps its own.
+func TestLowerPathRequest(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodGet, "/API/Users/Invitations/Invitations%2D1?ApiKey=X", nil)
+	match := lowerPathRequest(r)
+	if match.URL.Path != "/api/users/invitations/invitations-1" || match.URL.EscapedPath() != "/api/users/invitations/invitations%2d1" {
+		t.Errorf("got %q (%q), want the path in lower case", match.URL.Path, match.URL.EscapedPath())
+	}
+	if r.URL.Path != "/API/Users/Invitations/Invitations-1" || match.URL.RawQuery != r.URL.RawQuery {
+		t.Errorf("the request changed: %q, or the query did: %q", r.URL.Path, match.URL.RawQuery)
+	}
+	if lower := httptest.NewRequest(http.MethodGet, "/api/users", nil); lowerPathRequest(lower) != lower {
+		t.Error("a path in lower case was copied")
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -255,23 +254,28 @@ func (s *Server) handler() (http.Handler, []string) {
 	user.Handle("DELETE /api/users/{id}/apikeys/{keyId}", s.authenticated(s.handleRevokeAPIKey))
 
 	route := func(w http.ResponseWriter, r *http.Request) {
+		// Routes ignore case, as Octopus's do: the muxes match a copy of the request whose path
+		// is in lower case, as the patterns are; the handler then reads its path values from the
+		// request's own path, so that IDs keep what the client sent and ParseID puts them in
+		// canonical form.
+		match := lowerPathRequest(r)
 		// The mux is chosen by the clean form of the path, which the muxes match.
-		clean := cleanPath(r.URL.Path)
+		clean := cleanPath(match.URL.Path)
 		mux := global
 		switch {
-		case spaceRoute.MatchString(clean):
+		case isIDRoute(clean, "/api/spaces-"):
 			mux = space
-		case userRoute.MatchString(clean):
+		case isIDRoute(clean, "/api/users/users-"):
 			mux = user
 		}
 		// The mux matches once: Handler finds the handler, which sets the path values itself.
-		h, pattern := mux.Handler(r)
+		h, pattern := mux.Handler(match)
 		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
 			info.route = routeLabel(pattern)
 		}
 		switch {
 		case pattern == "":
-			s.fail(w, r, unrouted(mux.ServeMux, r))
+			s.fail(w, r, unrouted(mux.ServeMux, match, r.URL.Path))
 		case pattern == pagesPattern:
 			// The pages answer every path under /app/, in any form, with pages (a redirect
 			// to the clean form included).
@@ -333,21 +337,70 @@ func (s *Server) redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
 // isClean reports whether the path is in the form ServeMux matches without redirecting.
 func isClean(p string) bool { return cleanPath(p) == p }
 
-var (
-	spaceRoute = regexp.MustCompile(`(?i)^/api/spaces-[0-9]+(/|$)`)
-	userRoute  = regexp.MustCompile(`(?i)^/api/users/users-[0-9]+(/|$)`)
-)
+// isIDRoute reports whether the path, in lower case, starts with prefix followed by a number
+// and then a slash or nothing (isIDRoute("/api/spaces-12/teams", "/api/spaces-") is true): the
+// routes under a space or a user, which have muxes of their own. It compares bytes rather than
+// running a regular expression, since it runs for every request.
+func isIDRoute(path, prefix string) bool {
+	rest, ok := strings.CutPrefix(path, prefix)
+	if !ok {
+		return false
+	}
+	digits := 0
+	for digits < len(rest) && '0' <= rest[digits] && rest[digits] <= '9' {
+		digits++
+	}
+	return digits > 0 && (digits == len(rest) || rest[digits] == '/')
+}
 
-// unrouted returns the error for a request that no pattern serves: ENOTALLOWED when another
-// method is served at the path (the mux knows which and sets Allow), ENOTFOUND otherwise.
-func unrouted(mux *http.ServeMux, r *http.Request) error {
+// lowerPathRequest returns r, or a shallow copy of it whose path is in lower case when r's path
+// holds upper-case ASCII letters, for the muxes to match. Letters beyond ASCII are left as they
+// are: no pattern holds one.
+func lowerPathRequest(r *http.Request) *http.Request {
+	if !hasUpperASCII(r.URL.Path) && !hasUpperASCII(r.URL.RawPath) {
+		return r
+	}
+	match := *r
+	u := *r.URL
+	u.Path, u.RawPath = lowerASCII(u.Path), lowerASCII(u.RawPath)
+	match.URL = &u
+	return &match
+}
+
+func hasUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerASCII returns s with its ASCII letters in lower case and every other byte kept.
+func lowerASCII(s string) string {
+	if !hasUpperASCII(s) {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// unrouted returns the error for a request that no pattern serves, matched as r, at the path as
+// the client sent it: ENOTALLOWED when another method is served at the path (the mux knows
+// which and sets Allow), ENOTFOUND otherwise.
+func unrouted(mux *http.ServeMux, r *http.Request, path string) error {
 	h, _ := mux.Handler(r)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	if rec.Code == http.StatusMethodNotAllowed {
-		return &methodNotAllowed{allow: rec.Header().Get("Allow"), method: r.Method, path: r.URL.Path}
+		return &methodNotAllowed{allow: rec.Header().Get("Allow"), method: r.Method, path: path}
 	}
-	return octoinvite.Errorf(octoinvite.ENOTFOUND, "There is no resource at '%s'.", octoinvite.Truncate(r.URL.Path, 200))
+	return octoinvite.Errorf(octoinvite.ENOTFOUND, "There is no resource at '%s'.", octoinvite.Truncate(path, 200))
 }
 
 // methodNotAllowed is an ENOTALLOWED error that carries the Allow header for the answer.

@@ -339,16 +339,27 @@ func (tx *transaction) dropManagers(ctx context.Context, teams, users []string) 
 	return nil
 }
 
-// FindDefaultSpace returns the installation's default space, or ENOTFOUND if none is marked.
+// FindDefaultSpace returns the installation's default space, or octoinvite.ErrNoDefaultSpace
+// if none is marked. On SQLite it is cached with the spaces, under the key "", which no space ID
+// is.
 func (db *DB) FindDefaultSpace(ctx context.Context) (space *octoinvite.Space, err error) {
 	defer wrap(&err, "FindDefaultSpace")
-	err = db.view(ctx, func(tx *transaction) error {
+	var generation uint64
+	if db.spaces != nil {
+		if space, generation = db.spaces.lookup("", db.Now()); space != nil {
+			return space, nil
+		}
+	}
+	err = db.viewOne(ctx, func(tx *transaction) error {
 		space, err = scanSpace(tx.queryRow(ctx, `SELECT `+spaceColumns+` FROM spaces WHERE is_default = 1 ORDER BY seq LIMIT 1`))
 		if errors.Is(err, sql.ErrNoRows) {
 			return octoinvite.ErrNoDefaultSpace
 		}
 		return err
 	})
+	if err == nil && db.spaces != nil {
+		db.spaces.store("", space, generation, db.Now())
+	}
 	return space, err
 }
 

@@ -109,8 +109,8 @@ Link:        `+env.URL+`/app/register?invitation=`+inv.InvitationCode+`
 			t.Fatalf("the store has no invitation: %v", err)
 		}
 		assertOutput(t, out, `{"Id":"Invitations-2","AddToTeamIds":["teams-everyone","teams-administrators"],"InvitationCode":"`+inv.InvitationCode+
-			`","Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":null,"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",`+
-			`"State":"Pending","MaxUses":1,"Uses":0,"Links":{"Self":"/api/users/invitations/Invitations-2"}}`+"\n")
+			`","Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1","LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",`+
+			`"State":"Pending","MaxUses":1,"Uses":0,"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-2"}}`+"\n")
 	})
 	t.Run("OK no teams", func(t *testing.T) {
 		out, stderr, err := runCLI(t, vars, "invite", "--space", "Spaces-1")
@@ -130,9 +130,8 @@ Link:        `+env.URL+`/app/register?invitation=`+inv.InvitationCode+`
 		}
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
-		stdout, _, err := runCLI(t, vars, "invite", "--team", "Teams-1")
-		assertFailure(t, stdout, err, "There was a problem with your request. The team 'Teams-1' belongs to the space 'Spaces-1'; "+
-			"an invitation without a space can only add users to system teams. (400 Bad Request)")
+		stdout, _, err := runCLI(t, vars, "invite", "--team", "Teams-9")
+		assertFailure(t, stdout, err, "There was a problem with your request. The team 'Teams-9' does not exist. (400 Bad Request)")
 	})
 
 	t.Run("get OK text", func(t *testing.T) {

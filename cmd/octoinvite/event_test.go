@@ -19,7 +19,7 @@ func TestCLIEventList(t *testing.T) {
 		assertOutput(t, mustRun(t, vars, "event", "list"),
 			`ID        OCCURRED                 CATEGORY  USER    ADDRESS    MESSAGE
 Events-3  2026-11-27 19:00:00 JST  Created   admin   127.0.0.1  API key APIKeys-2 was created for user Users-1 with the purpose 'tab here'
-Events-2  2026-11-26 19:00:00 JST  Created   admin   127.0.0.1  Invitation Invitations-1 was created to add a user to teams-everyone
+Events-2  2026-11-26 19:00:00 JST  Created   admin   127.0.0.1  Invitation Invitations-1 was created to add a user to teams-everyone in space Spaces-1
 Events-1  2026-11-26 19:00:00 JST  Created   system  (none)     API key APIKeys-1 was created for user Users-1 with the purpose 'Administrator key from the server configuration'
 `)
 	})

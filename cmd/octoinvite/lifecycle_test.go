@@ -36,12 +36,12 @@ func TestCLIInvitationLifecycle(t *testing.T) {
 		t.Errorf("got MaxUses %d, Expires %s; want 3 and 72h after %s", inv.MaxUses, inv.Expires, now)
 	}
 	env.Clock.Set(servertest.Epoch)
-	mustRun(t, vars, "invite", "--team", "teams-everyone") // Invitations-2
+	mustRun(t, vars, "invite", "--team", "teams-everyone") // Invitations-2, in the default space
 
 	t.Run("List", func(t *testing.T) {
 		out := mustRun(t, vars, "invitation", "list")
 		want := "ID             STATE    USES  EXPIRES               SPACE     TEAMS\n" +
-			"Invitations-2  Pending  0/1   2026-11-28 19:00 JST  (system)  teams-everyone\n" +
+			"Invitations-2  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  teams-everyone\n" +
 			"Invitations-1  Pending  0/3   " + inv.Expires.In(location(func(string) string { return "Asia/Tokyo" })).Format("2006-01-02 15:04 MST") + "  Spaces-1  Teams-1\n"
 		assertOutput(t, out, want)
 	})
@@ -51,7 +51,7 @@ Expires:     2026-11-28 19:00:00 JST
 State:       Revoked
 Uses:        0/1
 Revoked:     2026-11-26 19:00:00 JST by admin
-Space:       (system)
+Space:       Spaces-1
 Teams:       teams-everyone
 Changed:     2026-11-26 19:00:00 JST by admin
 `
@@ -123,7 +123,7 @@ Expires:     2026-11-28 20:00:00 JST
 State:       Redeemed
 Uses:        1/1
 Redeemed:    2026-11-26 20:00:00 JST by Users-3
-Space:       (system)
+Space:       Spaces-1
 Teams:       teams-everyone
 Changed:     2026-11-26 20:00:00 JST by admin
 `)
