@@ -96,6 +96,9 @@ func (c *Client) Login(ctx context.Context, username, password string) (*octoinv
 	if err != nil {
 		return nil, err
 	}
+	if link, err = expand(link, nil); err != nil {
+		return nil, err
+	}
 	var user octoinvite.User
 	body := map[string]string{"Username": username, "Password": password}
 	if err := c.do(ctx, "POST", link, body, &user); err != nil {

@@ -86,11 +86,11 @@ func TestRoot(t *testing.T) {
 			assertJSON(t, root, `{"Application":"octoinvite","Version":"0.0.0-test","ApiVersion":"3.0.0",
 				"InstallationId":"`+env.DB.InstallationID()+`",
 				"Links":{"Self":"/api","Events":"/api/events{?skip,take,from,to,regarding,users,spaces}","Invitations":"/api/users/invitations","Register":"/api/users/register",
-				"SignIn":"/api/users/login","SignOut":"/api/users/logout","CurrentUser":"/api/users/me","SpaceHome":"/api/{spaceId}",
+				"SignIn":"/api/users/login{?returnUrl}","SignOut":"/api/users/logout","CurrentUser":"/api/users/me","SpaceHome":"/api/{spaceId}",
 				"Spaces":"/api/spaces{/id}{?name,skip,ids,take,partialName}",
 				"Teams":"/api/teams{/id}{?skip,take,ids,partialName,spaces,includeSystem}",
 		"TeamMembership":"/api/teammembership{?userId,spaces,includeSystem}",
-				"Users":"/api/users{/id}{?skip,take,ids,filter}"}}`)
+				"Users":"/api/users{/id}{?skip,take,ids,filter}","Web":"/app"}}`)
 			if got := c.BaseURL(); got != env.URL {
 				t.Errorf("got BaseURL %q, want %q", got, env.URL)
 			}

@@ -29,7 +29,7 @@ func TestManageSpaces(t *testing.T) {
 		}
 		assertJSON(t, ops, `{"Id":"Spaces-2","Name":"Operations","Slug":"operations","Description":"Runs things","IsDefault":true,
 			"TaskQueueStopped":false,"SpaceManagersTeams":[],"SpaceManagersTeamMembers":[],
-			"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2"}}`)
+			"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2","Web":"/app#/spaces/Spaces-2","Logo":"/api/spaces/Spaces-2/logo","Search":"/api/spaces/Spaces-2/search{?keyword}"}}`)
 		def, err := c.FindDefaultSpace(ctx)
 		if err != nil || def.ID != "Spaces-2" {
 			t.Errorf("FindDefaultSpace: got %v, %v; want Spaces-2", def, err)
@@ -178,7 +178,7 @@ func TestManageUsers(t *testing.T) {
 		}
 		assertJSON(t, me, `{"Id":"Users-2","Username":"jane","DisplayName":"Jane Doe","EmailAddress":"jane@example.com","IsActive":true,
 			"IsService":false,"CanPasswordBeEdited":true,"IsRequestor":true,"Identities":[],
-			"Links":{"Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces","ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}"}}`)
+			"Links":{"Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces","ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Permissions":"/api/users/Users-2/permissions","Avatar":"/api/users/Users-2/avatar"}}`)
 		me.IsActive = false
 		assertError(t, janeClient.UpdateUser(ctx, me), 403, client.ErrForbidden,
 			"You do not have permission to perform this action. Please contact your Octopus administrator. Missing permission: UserEdit")

@@ -11,7 +11,7 @@ import (
 
 const defaultSpaceJSON = `{"Id":"Spaces-1","Name":"Default","Slug":"default","Description":"","IsDefault":true,
 	"TaskQueueStopped":false,"SpaceManagersTeams":["teams-administrators"],"SpaceManagersTeamMembers":[],
-	"Links":{"Self":"/api/spaces/Spaces-1","SpaceHome":"/api/Spaces-1"}}`
+	"Links":{"Self":"/api/spaces/Spaces-1","SpaceHome":"/api/Spaces-1","Web":"/app#/spaces/Spaces-1","Logo":"/api/spaces/Spaces-1/logo","Search":"/api/spaces/Spaces-1/search{?keyword}"}}`
 
 func TestSpaces(t *testing.T) {
 	ctx := context.Background()
@@ -24,7 +24,7 @@ func TestSpaces(t *testing.T) {
 	}
 	opsJSON := `{"Id":"Spaces-2","Name":"Operations","Slug":"operations","Description":"Runs things","IsDefault":false,
 		"TaskQueueStopped":false,"SpaceManagersTeams":[],"SpaceManagersTeamMembers":[],
-		"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2"}}`
+		"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2","Web":"/app#/spaces/Spaces-2","Logo":"/api/spaces/Spaces-2/logo","Search":"/api/spaces/Spaces-2/search{?keyword}"}}`
 	assertJSON(t, ops, opsJSON)
 	if stored, err := env.DB.FindSpaceByID(ctx, "Spaces-2"); err != nil || stored.Name != "Operations" {
 		t.Fatalf("the store holds %+v, %v; want the space Operations", stored, err)
@@ -242,7 +242,7 @@ func TestUsers(t *testing.T) {
 	c := newClient(t, env)
 	adminJSON := `{"Id":"Users-1","Username":"admin","DisplayName":"Administrator","EmailAddress":"","IsActive":true,
 		"IsService":false,"CanPasswordBeEdited":true,"IsRequestor":true,"Identities":[],
-		"Links":{"Self":"/api/users/Users-1","Spaces":"/api/users/Users-1/spaces","ApiKeys":"/api/users/Users-1/apikeys{/id}{?skip,take}"}}`
+		"Links":{"Self":"/api/users/Users-1","Spaces":"/api/users/Users-1/spaces","ApiKeys":"/api/users/Users-1/apikeys{/id}{?skip,take}","Permissions":"/api/users/Users-1/permissions","Avatar":"/api/users/Users-1/avatar"}}`
 
 	t.Run("Me OK", func(t *testing.T) {
 		me, err := c.Me(ctx)

@@ -6,11 +6,6 @@ import (
 	"github.com/octoinvite/octoinvite"
 )
 
-func linkAPIKey(k *octoinvite.APIKey) *octoinvite.APIKey {
-	k.Links = octoinvite.Links{"Self": "/api/users/" + k.UserID + "/apikeys/" + k.ID}
-	return k
-}
-
 // apiKeyRequest holds the fields of an API key a client may set.
 type apiKeyRequest struct {
 	Purpose string `json:"Purpose"`

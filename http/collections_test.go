@@ -31,7 +31,7 @@ func TestSpaces_Collection(t *testing.T) {
 	env := servertest.Start(t)
 	admin(t, env, "GET", "/api/spaces", "").wantJSON(t, http.StatusOK, `{"ItemType":"Space","TotalResults":1,"ItemsPerPage":30,"NumberOfPages":1,"LastPageNumber":0,
 		"Items":[{"Id":"Spaces-1","Name":"Default","Slug":"default","Description":"","IsDefault":true,"TaskQueueStopped":false,
-		"SpaceManagersTeams":["teams-administrators"],"SpaceManagersTeamMembers":[],"Links":{"Self":"/api/spaces/Spaces-1","SpaceHome":"/api/Spaces-1"}}],
+		"SpaceManagersTeams":["teams-administrators"],"SpaceManagersTeamMembers":[],"Links":{"Self":"/api/spaces/Spaces-1","SpaceHome":"/api/Spaces-1","Web":"/app#/spaces/Spaces-1","Logo":"/api/spaces/Spaces-1/logo","Search":"/api/spaces/Spaces-1/search{?keyword}"}}],
 		"Links":{"Self":"/api/spaces?skip=0&take=30","Template":"/api/spaces{?name,skip,ids,take,partialName}",
 		"Page.All":"/api/spaces?skip=0&take=2147483647","Page.Current":"/api/spaces?skip=0&take=30","Page.Last":"/api/spaces?skip=0&take=30"}}`)
 	for _, name := range []string{"Operations", "Marketing", "Open Source"} {
@@ -73,7 +73,7 @@ func TestSpaces_Create(t *testing.T) {
 	env := servertest.Start(t)
 	resp := admin(t, env, "POST", "/api/spaces", `{"Name":"Operations","Description":"Ops","SpaceManagersTeams":["teams-administrators"]}`)
 	want := `{"Id":"Spaces-2","Name":"Operations","Slug":"operations","Description":"Ops","IsDefault":false,"TaskQueueStopped":false,
-		"SpaceManagersTeams":["teams-administrators"],"SpaceManagersTeamMembers":[],"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2"}}`
+		"SpaceManagersTeams":["teams-administrators"],"SpaceManagersTeamMembers":[],"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2","Web":"/app#/spaces/Spaces-2","Logo":"/api/spaces/Spaces-2/logo","Search":"/api/spaces/Spaces-2/search{?keyword}"}}`
 	resp.wantJSON(t, http.StatusCreated, want)
 	admin(t, env, "GET", "/api/spaces/Spaces-2", "").wantJSON(t, http.StatusOK, want)
 	admin(t, env, "POST", "/api/spaces", `{"Name":"operations"}`).wantJSON(t, http.StatusConflict,
@@ -154,7 +154,7 @@ func TestUsers(t *testing.T) {
 	jane, key := env.CreateUser(t, "jane")
 	me := `{"Id":"Users-2","Username":"jane","DisplayName":"jane","EmailAddress":"","IsActive":true,"IsService":false,
 		"CanPasswordBeEdited":true,"IsRequestor":true,"Identities":[],
-		"Links":{"Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces","ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}"}}`
+		"Links":{"Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces","ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Permissions":"/api/users/Users-2/permissions","Avatar":"/api/users/Users-2/avatar"}}`
 	send(t, env, request{method: "GET", path: "/api/users/me", key: key}).wantJSON(t, http.StatusOK, me)
 	send(t, env, request{method: "GET", path: "/api/users/" + jane.ID, key: key}).wantJSON(t, http.StatusOK, me)
 	// Seen by the administrator, jane is not the requestor.

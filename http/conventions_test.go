@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yosida95/uritemplate/v3"
+
+	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/internal/servertest"
 )
 
@@ -53,4 +56,141 @@ func TestRoutesIgnoreCase(t *testing.T) {
 			t.Errorf("the metrics lack %s", line)
 		}
 	}
+}
+
+// actionLinks name links that a client POSTs to rather than reads: the walk checks that their
+// route is served, and by POST.
+var actionLinks = map[string]bool{"Register": true, "SignIn": true, "SignOut": true}
+
+// TestEveryLinkAnswers walks every link of every resource reachable from the root document, as
+// a client following links would, and requires each to answer: 2xx for links to read, a route
+// served by POST for links to act on, and, for the Web links of the portal, an address under
+// /app#/ whose page, /app, answers.
+func TestEveryLinkAnswers(t *testing.T) {
+	env := servertest.Start(t)
+	admin(t, env, "POST", "/api/Spaces-1/teams", `{"Name":"Developers","MemberUserIds":["Users-1"]}`).wantStatus(t, http.StatusCreated)
+	admin(t, env, "POST", "/api/spaces", `{"Name":"Operations"}`).wantStatus(t, http.StatusCreated)
+	admin(t, env, "POST", "/api/users/invitations", `{"AddToTeamIds":["Teams-1"]}`).wantStatus(t, http.StatusCreated)
+	env.CreateUser(t, "jane")
+
+	queue := []string{"/api/", "/api/Spaces-1", "/api/spaces/all", "/api/teams/all", "/api/users/all", "/api/teammembership",
+		"/api/users/Users-1/apikeys", "/api/users/invitations", "/api/events?take=5"}
+	fetched := map[string]bool{}
+	seen := map[string]int{} // link names, counted
+	var walk func(v any)
+	follow := func(name, link string) {
+		seen[name]++
+		tmpl, err := uritemplate.New(link)
+		if err != nil {
+			t.Errorf("the link %s %q is not a URI template: %v", name, link, err)
+			return
+		}
+		path, err := tmpl.Expand(uritemplate.Values{})
+		if err != nil {
+			t.Errorf("expanding %s %q: %v", name, link, err)
+			return
+		}
+		switch {
+		case name == "Web":
+			page, fragment, _ := strings.Cut(path, "#")
+			if page != ohttp.WebPortal || (fragment != "" && !strings.HasPrefix(path, ohttp.WebLinkPrefix)) {
+				t.Errorf("the Web link %q is not the portal's /app#/...", path)
+			}
+			path = page
+		case actionLinks[name]:
+			r := admin(t, env, "GET", path, "")
+			if r.status != http.StatusMethodNotAllowed || !strings.Contains(r.header.Get("Allow"), "POST") {
+				t.Errorf("the %s link %s: GET got %d (Allow %q), want 405 with POST allowed", name, path, r.status, r.header.Get("Allow"))
+			}
+			return
+		}
+		if !fetched[path] {
+			queue = append(queue, path)
+		}
+	}
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if links, ok := v["Links"].(map[string]any); ok {
+				for name, link := range links {
+					follow(name, link.(string))
+				}
+			}
+			for key, item := range v {
+				if key != "Links" {
+					walk(item)
+				}
+			}
+		case []any:
+			for _, item := range v {
+				walk(item)
+			}
+		}
+	}
+	for len(queue) > 0 {
+		path := queue[0]
+		queue = queue[1:]
+		if fetched[path] {
+			continue
+		}
+		fetched[path] = true
+		r := admin(t, env, "GET", path, "")
+		if r.status < 200 || r.status > 299 {
+			t.Errorf("GET %s: got %d, want 2xx: %.200s", path, r.status, r.body)
+			continue
+		}
+		if strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+			var v any
+			r.decode(t, &v)
+			walk(v)
+		}
+	}
+	for _, name := range []string{"Self", "SpaceHome", "Web", "Logo", "Search", "Spaces", "ApiKeys", "Permissions", "Avatar",
+		"Invitations", "Teams", "Users", "Events", "TeamMembership", "CurrentUser", "Page.All", "Template", "SignIn", "SignOut", "Register"} {
+		if seen[name] == 0 {
+			t.Errorf("no %s link was walked", name)
+		}
+	}
+	if len(fetched) < 40 {
+		t.Errorf("walked %d addresses, want every resource's", len(fetched))
+	}
+}
+
+// TestSpaceAndUserLinks reads what the links Octopus's spaces and users carry answer: the
+// space's logo and search, the user's permissions and avatar.
+func TestSpaceAndUserLinks(t *testing.T) {
+	env := servertest.Start(t)
+	_, janeKey := env.CreateUser(t, "jane")
+	admin(t, env, "POST", "/api/Spaces-1/teams", `{"Name":"Developers"}`).wantStatus(t, http.StatusCreated)
+	admin(t, env, "POST", "/api/Spaces-1/teams", `{"Name":"Testers"}`).wantStatus(t, http.StatusCreated)
+
+	logo := admin(t, env, "GET", "/api/spaces/Spaces-1/logo", "")
+	wantLogo := `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64" role="img" aria-label="Default">` +
+		`<rect width="64" height="64" rx="8" fill="#0f6b6b"/><text x="32" y="32" dy=".35em" text-anchor="middle" font-family="sans-serif" ` +
+		`font-size="26" fill="#ffffff">D</text></svg>`
+	if logo.status != http.StatusOK || logo.body != wantLogo || logo.header.Get("Content-Type") != "image/svg+xml" ||
+		logo.header.Get("Content-Security-Policy") != "default-src 'none'; style-src 'unsafe-inline'" {
+		t.Errorf("logo: got %d %s %q\n%s\nwant 200 image/svg+xml\n%s", logo.status, logo.header.Get("Content-Type"),
+			logo.header.Get("Content-Security-Policy"), logo.body, wantLogo)
+	}
+	avatar := send(t, env, request{method: "GET", path: "/api/users/Users-2/avatar", key: janeKey})
+	if avatar.status != http.StatusOK || !strings.Contains(avatar.body, `aria-label="jane"`) || !strings.Contains(avatar.body, ">J</text>") {
+		t.Errorf("avatar: got %d %s", avatar.status, avatar.body)
+	}
+
+	admin(t, env, "GET", "/api/spaces/Spaces-1/search?keyword=DEV", "").wantJSON(t, http.StatusOK,
+		`[{"Id":"Teams-1","Name":"Developers","EntityType":"Team"}]`)
+	admin(t, env, "GET", "/api/spaces/Spaces-1/search", "").wantJSON(t, http.StatusOK,
+		`[{"Id":"Teams-1","Name":"Developers","EntityType":"Team"},{"Id":"Teams-2","Name":"Testers","EntityType":"Team"}]`)
+
+	admin(t, env, "GET", "/api/users/Users-1/permissions", "").wantJSON(t, http.StatusOK, `{"Id":"Users-1",
+		"SystemPermissions":["EventView","SpaceCreate","SpaceDelete","SpaceEdit","TeamCreate","TeamDelete","TeamEdit","UserEdit","UserInvite","UserView"],
+		"SpacePermissions":{},"Teams":[
+		{"Id":"teams-administrators","Name":"Octopus Administrators","SpaceId":null,"ExternalSecurityGroups":[],"IsDirectlyAssigned":true},
+		{"Id":"teams-everyone","Name":"Everyone","SpaceId":null,"ExternalSecurityGroups":[],"IsDirectlyAssigned":true}],
+		"IsPermissionsComplete":true,"IsTeamsComplete":true,"Links":{"Self":"/api/users/Users-1/permissions"}}`)
+	send(t, env, request{method: "GET", path: "/api/users/Users-2/permissions", key: janeKey}).wantJSON(t, http.StatusOK, `{"Id":"Users-2",
+		"SystemPermissions":[],"SpacePermissions":{},"Teams":[
+		{"Id":"teams-everyone","Name":"Everyone","SpaceId":null,"ExternalSecurityGroups":[],"IsDirectlyAssigned":true}],
+		"IsPermissionsComplete":true,"IsTeamsComplete":true,"Links":{"Self":"/api/users/Users-2/permissions"}}`)
 }

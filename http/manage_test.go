@@ -27,16 +27,16 @@ func TestManageSpaces(t *testing.T) {
 	admin(t, env, "PUT", "/api/spaces/spaces-2", `{"Description":"Runs things"}`).wantJSON(t, http.StatusOK,
 		`{"Id":"Spaces-2","Name":"Operations","Slug":"operations","Description":"Runs things","IsDefault":false,
 		"TaskQueueStopped":false,"SpaceManagersTeams":[],"SpaceManagersTeamMembers":[],
-		"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2"}}`)
+		"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2","Web":"/app#/spaces/Spaces-2","Logo":"/api/spaces/Spaces-2/logo","Search":"/api/spaces/Spaces-2/search{?keyword}"}}`)
 	admin(t, env, "PUT", "/api/spaces/Spaces-2", `{"Id":"Spaces-2","Name":"Ops","Slug":"ops","Description":"","IsDefault":true,
 		"TaskQueueStopped":false,"SpaceManagersTeams":["Teams-1"],"SpaceManagersTeamMembers":["users-1"],"Links":{}}`).wantJSON(t, http.StatusOK,
 		`{"Id":"Spaces-2","Name":"Ops","Slug":"ops","Description":"","IsDefault":true,
 		"TaskQueueStopped":false,"SpaceManagersTeams":["Teams-1"],"SpaceManagersTeamMembers":["Users-1"],
-		"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2"}}`)
+		"Links":{"Self":"/api/spaces/Spaces-2","SpaceHome":"/api/Spaces-2","Web":"/app#/spaces/Spaces-2","Logo":"/api/spaces/Spaces-2/logo","Search":"/api/spaces/Spaces-2/search{?keyword}"}}`)
 	admin(t, env, "GET", "/api/spaces/Spaces-1", "").wantJSON(t, http.StatusOK,
 		`{"Id":"Spaces-1","Name":"Default","Slug":"default","Description":"","IsDefault":false,
 		"TaskQueueStopped":false,"SpaceManagersTeams":["teams-administrators"],"SpaceManagersTeamMembers":[],
-		"Links":{"Self":"/api/spaces/Spaces-1","SpaceHome":"/api/Spaces-1"}}`)
+		"Links":{"Self":"/api/spaces/Spaces-1","SpaceHome":"/api/Spaces-1","Web":"/app#/spaces/Spaces-1","Logo":"/api/spaces/Spaces-1/logo","Search":"/api/spaces/Spaces-1/search{?keyword}"}}`)
 	admin(t, env, "PUT", "/api/spaces/Spaces-2", `{"Name":"DEFAULT"}`).wantJSON(t, http.StatusConflict,
 		problemBody("A space with the name 'DEFAULT' or the slug 'ops' already exists."))
 	admin(t, env, "PUT", "/api/spaces/Spaces-2", `{"SpaceManagersTeams":["Teams-9"]}`).wantJSON(t, http.StatusBadRequest,
@@ -149,7 +149,7 @@ func TestManageUsers(t *testing.T) {
 	send(t, env, request{method: "PUT", path: "/api/users/Users-2", key: janeKey, body: `{"DisplayName":"Jane Doe","EmailAddress":"jane@example.com"}`}).
 		wantJSON(t, http.StatusOK, `{"Id":"Users-2","Username":"jane","DisplayName":"Jane Doe","EmailAddress":"jane@example.com","IsActive":true,
 		"IsService":false,"CanPasswordBeEdited":true,"IsRequestor":true,"Identities":[],
-		"Links":{"Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces","ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}"}}`)
+		"Links":{"Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces","ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Permissions":"/api/users/Users-2/permissions","Avatar":"/api/users/Users-2/avatar"}}`)
 	for _, body := range []string{`{"IsActive":false}`, `{"Username":"janet"}`} {
 		send(t, env, request{method: "PUT", path: "/api/users/Users-2", key: janeKey, body: body}).wantJSON(t, http.StatusForbidden, forbidden)
 	}
@@ -167,11 +167,11 @@ func TestManageUsers(t *testing.T) {
 	admin(t, env, "DELETE", "/api/users/Users-1", "").wantJSON(t, http.StatusBadRequest, problemBody(octoinvite.ErrInstallationAdministrator.Details[0]))
 	admin(t, env, "GET", "/api/users/all", "").wantJSON(t, http.StatusOK, `[
 		{"Id":"Users-1","Username":"admin","DisplayName":"Administrator","EmailAddress":"","IsActive":true,"IsService":false,"CanPasswordBeEdited":true,
-		"IsRequestor":true,"Identities":[],"Links":{"Self":"/api/users/Users-1","Spaces":"/api/users/Users-1/spaces","ApiKeys":"/api/users/Users-1/apikeys{/id}{?skip,take}"}},
+		"IsRequestor":true,"Identities":[],"Links":{"Self":"/api/users/Users-1","Spaces":"/api/users/Users-1/spaces","ApiKeys":"/api/users/Users-1/apikeys{/id}{?skip,take}","Permissions":"/api/users/Users-1/permissions","Avatar":"/api/users/Users-1/avatar"}},
 		{"Id":"Users-2","Username":"jane","DisplayName":"Jane","EmailAddress":"","IsActive":true,"IsService":false,"CanPasswordBeEdited":true,
-		"IsRequestor":false,"Identities":[],"Links":{"Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces","ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}"}},
+		"IsRequestor":false,"Identities":[],"Links":{"Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces","ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Permissions":"/api/users/Users-2/permissions","Avatar":"/api/users/Users-2/avatar"}},
 		{"Id":"Users-3","Username":"jo","DisplayName":"jo","EmailAddress":"","IsActive":true,"IsService":false,"CanPasswordBeEdited":true,
-		"IsRequestor":false,"Identities":[],"Links":{"Self":"/api/users/Users-3","Spaces":"/api/users/Users-3/spaces","ApiKeys":"/api/users/Users-3/apikeys{/id}{?skip,take}"}}]`)
+		"IsRequestor":false,"Identities":[],"Links":{"Self":"/api/users/Users-3","Spaces":"/api/users/Users-3/spaces","ApiKeys":"/api/users/Users-3/apikeys{/id}{?skip,take}","Permissions":"/api/users/Users-3/permissions","Avatar":"/api/users/Users-3/avatar"}}]`)
 }
 
 // TestDeactivatedUserStopsAtOnce deactivates and deletes a user on one server: the user's API

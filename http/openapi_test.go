@@ -101,6 +101,7 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 	doc := loadOpenAPI(t)
 	openapi3filter.RegisterBodyDecoder("text/html", plainText)
 	openapi3filter.RegisterBodyDecoder("text/css", plainText)
+	openapi3filter.RegisterBodyDecoder("image/svg+xml", plainText)
 	env := servertest.Start(t)
 	_, userKey := env.CreateUser(t, "bob")
 	env.CreateTeam(t, "Developers", ptr("Spaces-1")) // Teams-1
@@ -126,6 +127,14 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 		{method: "GET", path: "/api/spaces/Spaces-9", docPath: "/api/spaces/{id}", key: a, status: 404},
 		{method: "GET", path: "/api/spaces?name=default", docPath: "/api/spaces", key: a, status: 200},
 		{method: "GET", path: "/api/spaces/all", docPath: "/api/spaces/all", key: a, status: 200},
+		{method: "GET", path: "/api/spaces/Spaces-1/logo", docPath: "/api/spaces/{id}/logo", key: a, status: 200},
+		{method: "GET", path: "/api/spaces/Spaces-9/logo", docPath: "/api/spaces/{id}/logo", key: a, status: 404},
+		{method: "GET", path: "/api/spaces/Spaces-1/search?keyword=dev", docPath: "/api/spaces/{id}/search", key: a, status: 200},
+		{method: "GET", path: "/api/spaces/Spaces-9/search", docPath: "/api/spaces/{id}/search", key: a, status: 404},
+		{method: "GET", path: "/api/users/Users-1/permissions", docPath: "/api/users/{userId}/permissions", key: a, status: 200},
+		{method: "GET", path: "/api/users/Users-1/permissions", docPath: "/api/users/{userId}/permissions", key: userKey, status: 403},
+		{method: "GET", path: "/api/users/Users-2/avatar", docPath: "/api/users/{userId}/avatar", key: userKey, status: 200},
+		{method: "GET", path: "/api/users/Users-9/avatar", docPath: "/api/users/{userId}/avatar", key: a, status: 404},
 		{method: "GET", path: "/api/spaces/all?ids=x%00", docPath: "/api/spaces/all", key: a, status: 400, badRequest: true},
 		{method: "PUT", path: "/api/spaces/Spaces-2", docPath: "/api/spaces/{id}", key: a, body: `{"Description":"Second space"}`, status: 200},
 		{method: "PUT", path: "/api/spaces/Spaces-2", docPath: "/api/spaces/{id}", key: a, body: `{"Name":"default"}`, status: 409},

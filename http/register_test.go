@@ -89,7 +89,7 @@ func TestRegister(t *testing.T) {
 	r := call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode))
 	r.want(t, 201, `{"Id":"Users-2","Username":"jane","DisplayName":"Jane Doe","EmailAddress":"jane@example.com",`+
 		`"IsActive":true,"IsService":false,"CanPasswordBeEdited":true,"IsRequestor":true,"Identities":[],`+
-		`"Links":{"ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces"}}`)
+		`"Links":{"ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Avatar":"/api/users/Users-2/avatar","Permissions":"/api/users/Users-2/permissions","Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces"}}`)
 	if got := r.header.Get("Location"); got != "/api/users/Users-2" {
 		t.Errorf("got Location %q, want /api/users/Users-2", got)
 	}
@@ -322,7 +322,7 @@ func TestFirstAPIKey(t *testing.T) {
 	call(t, env, "GET", "/api/users/me", "", "", "Cookie", cookie).want(t, 200,
 		`{"Id":"Users-2","Username":"jane","DisplayName":"Jane Doe","EmailAddress":"jane@example.com",`+
 			`"IsActive":true,"IsService":false,"CanPasswordBeEdited":true,"IsRequestor":true,"Identities":[],`+
-			`"Links":{"ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces"}}`)
+			`"Links":{"ApiKeys":"/api/users/Users-2/apikeys{/id}{?skip,take}","Avatar":"/api/users/Users-2/avatar","Permissions":"/api/users/Users-2/permissions","Self":"/api/users/Users-2","Spaces":"/api/users/Users-2/spaces"}}`)
 
 	forbidden := `{"ErrorMessage":"A required anti-forgery token was not supplied or was invalid."}`
 	call(t, env, "POST", "/api/users/Users-2/apikeys", "", `{"Purpose":"CI"}`, "Cookie", cookie).want(t, 403, forbidden)

@@ -47,8 +47,24 @@ const (
 	usersTemplate  = "/api/users{?skip,take,ids,filter}"
 )
 
+// Every resource carries the links Octopus's resource of its kind carries, each of which answers
+// (a test walks them all from the root document): this file is the one place that builds them.
+
+// WebPortal is the address of the pages, and WebLinkPrefix what Octopus's Web links start with:
+// clients split a Web link on it and take the rest as the page within the portal.
+const (
+	WebPortal     = "/app"
+	WebLinkPrefix = WebPortal + "#/"
+)
+
 func linkSpace(s *octoinvite.Space) *octoinvite.Space {
-	s.Links = octoinvite.Links{"Self": "/api/spaces/" + s.ID, "SpaceHome": "/api/" + s.ID}
+	s.Links = octoinvite.Links{
+		"Self":      "/api/spaces/" + s.ID,
+		"SpaceHome": "/api/" + s.ID,
+		"Web":       WebLinkPrefix + "spaces/" + s.ID,
+		"Logo":      "/api/spaces/" + s.ID + "/logo",
+		"Search":    "/api/spaces/" + s.ID + "/search{?keyword}",
+	}
 	if s.SpaceManagersTeams == nil {
 		s.SpaceManagersTeams = []string{}
 	}
@@ -58,6 +74,10 @@ func linkSpace(s *octoinvite.Space) *octoinvite.Space {
 	return s
 }
 
+// linkTeam adds the team's Self link. Octopus's teams also carry ScopedUserRoles, the roles
+// assigned to the team; octoinvite has no roles to assign (the administrators team holds every
+// permission, other teams none), so that link is left out rather than pointing at a list that
+// could not be managed (see docs/api.md).
 func linkTeam(t *octoinvite.Team) *octoinvite.Team {
 	t.Links = octoinvite.Links{"Self": "/api/teams/" + t.ID}
 	if t.MemberUserIDs == nil {
@@ -80,9 +100,11 @@ func linkTeams(teams []*octoinvite.Team) []*octoinvite.Team {
 // linkUser adds the links and marks the user that is the caller.
 func linkUser(r *http.Request, u *octoinvite.User) *octoinvite.User {
 	u.Links = octoinvite.Links{
-		"Self":    "/api/users/" + u.ID,
-		"Spaces":  "/api/users/" + u.ID + "/spaces",
-		"ApiKeys": "/api/users/" + u.ID + "/apikeys{/id}{?skip,take}",
+		"Self":        "/api/users/" + u.ID,
+		"Spaces":      "/api/users/" + u.ID + "/spaces",
+		"ApiKeys":     "/api/users/" + u.ID + "/apikeys{/id}{?skip,take}",
+		"Permissions": "/api/users/" + u.ID + "/permissions",
+		"Avatar":      "/api/users/" + u.ID + "/avatar",
 	}
 	if caller := octoinvite.UserFromContext(r.Context()); caller != nil {
 		u.IsRequestor = caller.ID == u.ID
@@ -91,6 +113,11 @@ func linkUser(r *http.Request, u *octoinvite.User) *octoinvite.User {
 		u.Identities = []any{}
 	}
 	return u
+}
+
+func linkAPIKey(k *octoinvite.APIKey) *octoinvite.APIKey {
+	k.Links = octoinvite.Links{"Self": "/api/users/" + k.UserID + "/apikeys/" + k.ID}
+	return k
 }
 
 // InvitationPath returns the route of an invitation: under its space if it has one.

@@ -26,7 +26,7 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) error {
 			"Events":         eventsTemplate,
 			"Invitations":    "/api/users/invitations",
 			"Register":       "/api/users/register",
-			"SignIn":         "/api/users/login",
+			"SignIn":         "/api/users/login{?returnUrl}",
 			"SignOut":        "/api/users/logout",
 			"CurrentUser":    "/api/users/me",
 			"SpaceHome":      "/api/{spaceId}",
@@ -34,6 +34,7 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) error {
 			"Teams":          "/api/teams{/id}{?skip,take,ids,partialName,spaces,includeSystem}",
 			"TeamMembership": "/api/teammembership{?userId,spaces,includeSystem}",
 			"Users":          "/api/users{/id}{?skip,take,ids,filter}",
+			"Web":            WebPortal,
 		},
 	})
 	return nil

@@ -174,3 +174,36 @@ func writeDeleted(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 }
+
+// SearchResult is a document of a space that a search found: its ID, its name and its kind.
+type SearchResult struct {
+	ID         string `json:"Id"`
+	Name       string `json:"Name"`
+	EntityType string `json:"EntityType"`
+}
+
+// handleSpaceSearch answers the documents of the space whose name contains keyword (all of
+// them without one), as a plain JSON array: the space's teams, the only named documents a space
+// holds in octoinvite.
+func (s *Server) handleSpaceSearch(w http.ResponseWriter, r *http.Request) error {
+	space, err := s.Spaces.FindSpaceByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	q := queryOf(r)
+	keyword := q.text("keyword")
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.Teams.FindTeams(r.Context(), octoinvite.TeamFilter{SpaceIDs: []string{space.ID}, PartialName: keyword,
+		Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+	if err != nil {
+		return err
+	}
+	results := make([]SearchResult, 0, len(page.Items))
+	for _, t := range page.Items {
+		results = append(results, SearchResult{ID: t.ID, Name: t.Name, EntityType: "Team"})
+	}
+	writeJSON(w, http.StatusOK, results)
+	return nil
+}

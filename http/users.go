@@ -176,3 +176,52 @@ func (s *Server) handleTeamMembership(w http.ResponseWriter, r *http.Request) er
 	writeJSON(w, http.StatusOK, linkTeams(page.Items))
 	return nil
 }
+
+// UserPermissionSetResource is what a user may do, in the shape of Octopus's resource of that
+// name: octoinvite's permissions are all system-wide, so SpacePermissions is empty.
+type UserPermissionSetResource struct {
+	ID                    string                `json:"Id"`
+	SystemPermissions     []string              `json:"SystemPermissions"`
+	SpacePermissions      map[string][]any      `json:"SpacePermissions"`
+	Teams                 []ProjectedTeamMember `json:"Teams"`
+	IsPermissionsComplete bool                  `json:"IsPermissionsComplete"`
+	IsTeamsComplete       bool                  `json:"IsTeamsComplete"`
+	Links                 octoinvite.Links      `json:"Links"`
+}
+
+// ProjectedTeamMember is a team of a user in a UserPermissionSetResource.
+type ProjectedTeamMember struct {
+	ID                     string  `json:"Id"`
+	Name                   string  `json:"Name"`
+	SpaceID                *string `json:"SpaceId"`
+	ExternalSecurityGroups []any   `json:"ExternalSecurityGroups"`
+	IsDirectlyAssigned     bool    `json:"IsDirectlyAssigned"`
+}
+
+// handleUserPermissions answers what the user may do (GET /api/users/{id}/permissions), to the
+// user and to callers with UserView: the permissions User.Can grants, and the user's teams.
+func (s *Server) handleUserPermissions(w http.ResponseWriter, r *http.Request) error {
+	if err := requireSelfOr(r, r.PathValue("id"), octoinvite.PermissionUserView); err != nil {
+		return err
+	}
+	user, err := s.Users.FindUserByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	page, err := s.Teams.FindTeams(r.Context(), octoinvite.TeamFilter{MemberUserID: user.ID, IncludeSystem: true,
+		Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+	if err != nil {
+		return err
+	}
+	set := UserPermissionSetResource{ID: user.ID, SystemPermissions: user.Permissions(), SpacePermissions: map[string][]any{},
+		Teams: make([]ProjectedTeamMember, 0, len(page.Items)), IsPermissionsComplete: true, IsTeamsComplete: true,
+		Links: octoinvite.Links{"Self": "/api/users/" + user.ID + "/permissions"}}
+	if set.SystemPermissions == nil {
+		set.SystemPermissions = []string{}
+	}
+	for _, t := range page.Items {
+		set.Teams = append(set.Teams, ProjectedTeamMember{ID: t.ID, Name: t.Name, SpaceID: t.SpaceID, ExternalSecurityGroups: []any{}, IsDirectlyAssigned: true})
+	}
+	writeJSON(w, http.StatusOK, set)
+	return nil
+}

@@ -189,7 +189,7 @@ func TestCLISpaceAndTeam(t *testing.T) {
 	t.Run("space create json", func(t *testing.T) {
 		out := mustRun(t, vars, "space", "create", "Customer support", "-o", "json")
 		assertOutput(t, out, `{"Id":"Spaces-3","Name":"Customer support","Slug":"customer-support","Description":"","IsDefault":false,`+
-			`"TaskQueueStopped":false,"SpaceManagersTeams":[],"SpaceManagersTeamMembers":[],"Links":{"Self":"/api/spaces/Spaces-3","SpaceHome":"/api/Spaces-3"}}`+"\n")
+			`"TaskQueueStopped":false,"SpaceManagersTeams":[],"SpaceManagersTeamMembers":[],"Links":{"Logo":"/api/spaces/Spaces-3/logo","Search":"/api/spaces/Spaces-3/search{?keyword}","Self":"/api/spaces/Spaces-3","SpaceHome":"/api/Spaces-3","Web":"/app#/spaces/Spaces-3"}}`+"\n")
 	})
 	t.Run("space create ErrConflict", func(t *testing.T) {
 		stdout, _, err := runCLI(t, vars, "space", "create", "Operations")
@@ -259,7 +259,7 @@ func TestCLIWhoami(t *testing.T) {
 	t.Run("OK json", func(t *testing.T) {
 		assertOutput(t, mustRun(t, vars, "whoami", "-o", "json"), `{"Id":"Users-1","Username":"admin","DisplayName":"Administrator","EmailAddress":"",`+
 			`"IsActive":true,"IsService":false,"CanPasswordBeEdited":true,"IsRequestor":true,"Identities":[],`+
-			`"Links":{"ApiKeys":"/api/users/Users-1/apikeys{/id}{?skip,take}","Self":"/api/users/Users-1","Spaces":"/api/users/Users-1/spaces"}}`+"\n")
+			`"Links":{"ApiKeys":"/api/users/Users-1/apikeys{/id}{?skip,take}","Avatar":"/api/users/Users-1/avatar","Permissions":"/api/users/Users-1/permissions","Self":"/api/users/Users-1","Spaces":"/api/users/Users-1/spaces"}}`+"\n")
 	})
 	t.Run("flags win over the environment", func(t *testing.T) {
 		bad := map[string]string{"OCTOPUS_URL": "http://127.0.0.1:1", "OCTOPUS_API_KEY": "API-WRONG0000000000000000000"}
