@@ -130,8 +130,13 @@ Link:        `+env.URL+`/app/register?invitation=`+inv.InvitationCode+`
 		}
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
-		stdout, _, err := runCLI(t, vars, "invite", "--team", "Teams-9")
-		assertFailure(t, stdout, err, "There was a problem with your request. The team 'Teams-9' does not exist. (400 Bad Request)")
+		// Without --space the invitation is for the default space, Spaces-1: a team of another
+		// space is refused by the server.
+		other := env.CreateSpace(t, "Elsewhere")
+		team := env.CreateTeam(t, "Nearby", &other.ID)
+		stdout, _, err := runCLI(t, vars, "invite", "--team", team.ID)
+		assertFailure(t, stdout, err, "There was a problem with your request. The team '"+team.ID+"' belongs to the space '"+other.ID+
+			"', not to the invitation's space 'Spaces-1'. (400 Bad Request)")
 	})
 
 	t.Run("get OK text", func(t *testing.T) {
