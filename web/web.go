@@ -53,11 +53,15 @@ const maxFormBytes = 64 << 10
 // New returns a Handler over the registration service.
 func New(registrations octoinvite.RegistrationService, application string, logger *slog.Logger) *Handler {
 	h := &Handler{Registrations: registrations, Application: application, Logger: logger, pages: map[string]*template.Template{}}
-	for _, name := range []string{"register", "success", "problem"} {
+	for _, name := range []string{"register", "success", "problem", "home"} {
 		h.pages[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	assets, _ := fs.Sub(assetFiles, "assets")
 	h.mux = http.NewServeMux()
+	// /app is where Octopus's Web links (/app#/...) lead.
+	home := func(w http.ResponseWriter, r *http.Request) { h.render(w, http.StatusOK, "home", base{h.Application, h.Application}) }
+	h.mux.HandleFunc("GET /app", home)
+	h.mux.HandleFunc("GET /app/{$}", home)
 	h.mux.HandleFunc("GET /app/register", h.handleForm)
 	h.mux.HandleFunc("POST /app/register", h.handleSubmit)
 	h.mux.HandleFunc("GET /app/assets/{name...}", func(w http.ResponseWriter, r *http.Request) {
