@@ -59,7 +59,9 @@ func New(registrations octoinvite.RegistrationService, application string, logge
 	assets, _ := fs.Sub(assetFiles, "assets")
 	h.mux = http.NewServeMux()
 	// /app is where Octopus's Web links (/app#/...) lead.
-	home := func(w http.ResponseWriter, r *http.Request) { h.render(w, http.StatusOK, "home", base{h.Application, h.Application}) }
+	home := func(w http.ResponseWriter, r *http.Request) {
+		h.render(w, http.StatusOK, "home", base{h.Application, h.Application})
+	}
 	h.mux.HandleFunc("GET /app", home)
 	h.mux.HandleFunc("GET /app/{$}", home)
 	h.mux.HandleFunc("GET /app/register", h.handleForm)
