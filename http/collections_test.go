@@ -51,6 +51,10 @@ func TestSpaces_Collection(t *testing.T) {
 		{"?ids=spaces-3,Spaces-1,Spaces-99,nonsense", "[Spaces-1 Spaces-3]", 2, 1, 0, ""},
 		{"?ids=nonsense", "[]", 0, 0, 0, ""},
 		{"?partialName=%25", "[]", 0, 0, 0, ""},
+		// name is the exact name, without regard to case, as Octopus's clients look a space up.
+		{"?name=open%20SOURCE", "[Spaces-4]", 1, 1, 0, ""},
+		{"?name=Open", "[]", 0, 0, 0, ""},
+		{"?name=operations&partialName=ERAT", "[Spaces-2]", 1, 1, 0, ""},
 		{"?take=0", "[]", 4, 0, 0, ""},
 	}
 	for _, tt := range tests {

@@ -102,6 +102,28 @@ func setupInvitation(t *testing.T, env *servertest.Env) *octoinvite.Invitation {
 	return inv
 }
 
+// TestRegisterPageRemovedTeam opens an invitation whose team was deleted: the page names it,
+// and the teams the invitee still joins.
+func TestRegisterPageRemovedTeam(t *testing.T) {
+	env, inv, teamID := setup(t)
+	space := *inv.SpaceID
+	kept := env.CreateTeam(t, "Testers", &space)
+	other := &octoinvite.Invitation{AddToTeamIDs: []string{teamID, kept.ID}, SpaceID: &space, LastModifiedBy: "admin"}
+	if err := env.DB.CreateInvitation(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.DB.DeleteTeam(context.Background(), teamID); err != nil {
+		t.Fatal(err)
+	}
+	browser := newBrowser(t)
+	get(t, browser, env.URL+"/app/register?invitation="+other.InvitationCode).want(t, 200,
+		"as a member of\n<strong>Testers</strong>.</p>",
+		"<p>Since you were invited, the team\n<strong>On call</strong> was deleted: you will not join it.</p>")
+	get(t, browser, env.URL+"/app/register?invitation="+inv.InvitationCode).want(t, 200,
+		"the space <strong>Operations</strong>.</p>",
+		"<p>Since you were invited, the team\n<strong>On call</strong> was deleted: you will not join it.</p>")
+}
+
 func TestRegisterPage(t *testing.T) {
 	env, inv, teamID := setup(t)
 	browser := newBrowser(t)
