@@ -76,6 +76,9 @@ func testHostileInput(t *testing.T, env *servertest.Env) {
 		return request{method: "POST", path: path, key: servertest.AdminKey, body: body}
 	}
 	get := func(path string) request { return request{method: "GET", path: path, key: servertest.AdminKey} }
+	put := func(path, body string) request {
+		return request{method: "PUT", path: path, key: servertest.AdminKey, body: body}
+	}
 	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
 	tests := []struct {
 		name   string
@@ -149,6 +152,20 @@ func testHostileInput(t *testing.T, env *servertest.Env) {
 		{"SpaceRouteInvalidUTF8", get("/api/Spaces-%FF/teams"), 404},
 		{"TeamIDInvalidUTF8", get("/api/teams/Teams-1%FF"), 404},
 		{"UserIDNUL", get("/api/users/Users-1%00"), 404},
+		{"PutSpaceNameNUL", put("/api/spaces/Spaces-1", `{"Name":"Default\u0000"}`), 400},
+		{"PutSpaceManagerInvalidUTF8", put("/api/spaces/Spaces-1", "{\"SpaceManagersTeams\":[\"\xff\"]}"), 400},
+		{"PutSpaceDefaultString", put("/api/spaces/Spaces-1", `{"IsDefault":"yes"}`), 400},
+		{"PutTeamMemberNUL", put("/api/teams/teams-administrators", `{"MemberUserIds":["Users-1\u0000"]}`), 400},
+		{"PutTeamManyMembers", put("/api/teams/teams-administrators", `{"MemberUserIds":["`+strings.Join(manyIDs("Users", 5000), `","`)+`"]}`), 400},
+		{"PutTeamSpaceNumber", put("/api/teams/teams-administrators", `{"SpaceId":5}`), 400},
+		{"PutTeamDeep", put("/api/teams/teams-administrators", `{"MemberUserIds":`+deep+`}`), 400},
+		{"PutUserNameNUL", put("/api/users/Users-1", `{"Username":"admin\u0000"}`), 400},
+		{"PutUserDisplayNameBidi", put("/api/users/Users-1", `{"DisplayName":"Admin\u202e"}`), 400},
+		{"PutUserEmailHeader", put("/api/users/Users-1", `{"EmailAddress":"a@example.com\r\nBcc: b@example.com"}`), 400},
+		{"PutUserActiveNull", put("/api/users/Users-1", `{"IsActive":0}`), 400},
+		{"DeleteUserIDNUL", request{method: "DELETE", path: "/api/users/Users-2%00", key: servertest.AdminKey}, 404},
+		{"DeleteSpaceInvalidUTF8", request{method: "DELETE", path: "/api/spaces/Spaces-%FF", key: servertest.AdminKey}, 404},
+		{"DeleteTeamOverlong", request{method: "DELETE", path: "/api/teams/Teams-" + strings.Repeat("9", 5000), key: servertest.AdminKey}, 404},
 	}
 	var answers serverErrors
 	for _, tt := range tests {

@@ -133,35 +133,30 @@ func spaceNameTaken(space *octoinvite.Space) error {
 // checkSpace puts the space's managers in canonical form, refusing unknown teams and users,
 // and refuses a name or slug that a space other than except holds.
 func (tx *transaction) checkSpace(ctx context.Context, space *octoinvite.Space, except string) error {
-	var problems []string
 	teams, err := tx.existingTeams(ctx, space.SpaceManagersTeams)
 	if err != nil {
 		return err
 	}
+	var unknownTeams []string
 	space.SpaceManagersTeams = make([]string, 0, len(teams))
 	for _, t := range teams {
 		if t.id == "" {
-			problems = append(problems, fmt.Sprintf("The team '%s' does not exist.", octoinvite.Truncate(t.raw, octoinvite.MaxIDLength)))
+			unknownTeams = append(unknownTeams, t.raw)
 		} else if !slices.Contains(space.SpaceManagersTeams, t.id) {
 			space.SpaceManagersTeams = append(space.SpaceManagersTeams, t.id)
 		}
 	}
-	requested := space.SpaceManagersTeamMembers
-	members, err := tx.existingUsers(ctx, requested)
-	if err != nil {
+	problems := notFoundProblems("team", "teams", unknownTeams)
+	members, err := tx.checkMembers(ctx, space.SpaceManagersTeamMembers)
+	if octoinvite.ErrorCode(err) == octoinvite.EINVALID {
+		problems = append(problems, octoinvite.ErrorDetails(err)...)
+	} else if err != nil {
 		return err
-	}
-	space.SpaceManagersTeamMembers = make([]string, 0, len(members))
-	for i, id := range members {
-		if id == "" {
-			problems = append(problems, fmt.Sprintf("The user '%s' does not exist.", octoinvite.Truncate(requested[i], octoinvite.MaxIDLength)))
-		} else if !slices.Contains(space.SpaceManagersTeamMembers, id) {
-			space.SpaceManagersTeamMembers = append(space.SpaceManagersTeamMembers, id)
-		}
 	}
 	if len(problems) > 0 {
 		return octoinvite.Invalid(problems...)
 	}
+	space.SpaceManagersTeamMembers = members
 	var taken int
 	if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces WHERE (lower(name) = lower(?) OR lower(slug) = lower(?)) AND id <> ?`,
 		space.Name, space.Slug, except).Scan(&taken); err != nil {

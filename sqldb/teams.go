@@ -176,19 +176,39 @@ func (tx *transaction) checkMembers(ctx context.Context, raw []string) ([]string
 	if err != nil {
 		return nil, err
 	}
-	var problems []string
+	var unknown []string
 	unique := make([]string, 0, len(members))
+	seen := make(map[string]bool, len(members))
 	for i, id := range members {
 		if id == "" {
-			problems = append(problems, fmt.Sprintf("The user '%s' does not exist.", octoinvite.Truncate(raw[i], octoinvite.MaxIDLength)))
-		} else if !slices.Contains(unique, id) {
+			unknown = append(unknown, raw[i])
+		} else if !seen[id] {
+			seen[id] = true
 			unique = append(unique, id)
 		}
 	}
-	if len(problems) > 0 {
-		return nil, octoinvite.Invalid(problems...)
+	if len(unknown) > 0 {
+		return nil, octoinvite.Invalid(notFoundProblems("user", "users", unknown)...)
 	}
 	return unique, nil
+}
+
+// maxNotFoundProblems bounds the documents a refusal names one by one, so that a request naming
+// thousands that do not exist gets a short answer.
+const maxNotFoundProblems = 10
+
+// notFoundProblems says that each of the IDs raw names no document of the kind (singular and
+// plural), naming at most maxNotFoundProblems and counting the others.
+func notFoundProblems(kind, kinds string, raw []string) []string {
+	var problems []string
+	for i, id := range raw {
+		if i == maxNotFoundProblems {
+			problems = append(problems, fmt.Sprintf("%d more %s do not exist.", len(raw)-i, kinds))
+			break
+		}
+		problems = append(problems, fmt.Sprintf("The %s '%s' does not exist.", kind, octoinvite.Truncate(id, octoinvite.MaxIDLength)))
+	}
+	return problems
 }
 
 // addMembers makes the users members of the team.
