@@ -192,6 +192,15 @@ func TestStoreUpdateTeam(t *testing.T) {
 		t.Run("ErrInvalid", func(t *testing.T) {
 			wantError(t, db.UpdateTeam(ctx, &octoinvite.Team{ID: "Teams-1", Name: "Builders", SpaceID: ptr("Spaces-1"), MemberUserIDs: []string{"Users-9"}}),
 				octoinvite.Invalid("The user 'Users-9' does not exist."))
+			var many, want []string
+			for i := range 12 {
+				many = append(many, fmt.Sprintf("Users-%d", 100+i))
+				if i < 10 {
+					want = append(want, fmt.Sprintf("The user 'Users-%d' does not exist.", 100+i))
+				}
+			}
+			wantError(t, db.UpdateTeam(ctx, &octoinvite.Team{ID: "Teams-1", Name: "Builders", SpaceID: ptr("Spaces-1"), MemberUserIDs: many}),
+				octoinvite.Invalid(append(want, "2 more users do not exist.")...))
 			wantError(t, db.UpdateTeam(ctx, &octoinvite.Team{ID: "Teams-1", Name: "Builders"}), octoinvite.ErrTeamMoved)
 			wantError(t, db.UpdateTeam(ctx, &octoinvite.Team{ID: "Teams-1", Name: "Builders", SpaceID: ptr("Spaces-9")}), octoinvite.ErrTeamMoved)
 			wantError(t, db.UpdateTeam(ctx, &octoinvite.Team{ID: octoinvite.EveryoneTeamID, Name: "All", MemberUserIDs: []string{"Users-1"}}),
