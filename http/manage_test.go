@@ -72,7 +72,7 @@ func TestManageSpaces(t *testing.T) {
 // active member, and built-in teams stay.
 func TestManageTeams(t *testing.T) {
 	env := servertest.Start(t)
-	jane, _ := env.CreateUser(t, "jane")
+	jane, janeKey := env.CreateUser(t, "jane")
 	admin(t, env, "POST", "/api/Spaces-1/teams", `{"Name":"Developers"}`).wantStatus(t, http.StatusCreated)
 	admin(t, env, "POST", "/api/Spaces-1/teams", `{"Name":"Testers"}`).wantStatus(t, http.StatusCreated)
 
@@ -92,6 +92,14 @@ func TestManageTeams(t *testing.T) {
 		problemBody("The team 'Everyone' is a built-in team and cannot be renamed."))
 	admin(t, env, "PUT", "/api/teams/teams-administrators", `{"MemberUserIds":[]}`).wantJSON(t, http.StatusBadRequest,
 		problemBody(octoinvite.ErrLastAdministrator.Details[0]))
+	// Membership of the administrators team takes effect on the very next request, although the
+	// server caches the user of a verified key.
+	asJane := func() response { return send(t, env, request{method: "GET", path: "/api/users", key: janeKey}) }
+	asJane().wantStatus(t, http.StatusForbidden)
+	admin(t, env, "PUT", "/api/teams/teams-administrators", `{"MemberUserIds":["Users-1","`+jane.ID+`"]}`).wantStatus(t, http.StatusOK)
+	asJane().wantStatus(t, http.StatusOK)
+	admin(t, env, "PUT", "/api/teams/teams-administrators", `{"MemberUserIds":["Users-1"]}`).wantStatus(t, http.StatusOK)
+	asJane().wantStatus(t, http.StatusForbidden)
 	admin(t, env, "PUT", "/api/teams/teams-administrators", `{"MemberUserIds":["Users-1","`+jane.ID+`"]}`).wantStatus(t, http.StatusOK)
 	admin(t, env, "GET", "/api/teammembership?userId="+jane.ID+"&includeSystem=false", "").wantJSON(t, http.StatusOK, `[]`)
 	admin(t, env, "GET", "/api/teammembership?userId="+jane.ID, "").wantJSON(t, http.StatusOK,
