@@ -20,6 +20,11 @@ const (
 	EventLoginSucceeded = "LoginSucceeded"
 	// EventLoginFailed: a sign-in with a username and password failed.
 	EventLoginFailed = "LoginFailed"
+	// EventEmailSent: the mail server accepted an email (an invitation, or the news that one
+	// was accepted).
+	EventEmailSent = "EmailSent"
+	// EventEmailFailed: an email was refused for good, or its retries ran out.
+	EventEmailFailed = "EmailFailed"
 )
 
 // SystemUserID and SystemUsername name the actor of an event that no signed-in user caused,

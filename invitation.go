@@ -38,7 +38,12 @@ type Invitation struct {
 	// left out until then.
 	RevokedOn *Time   `json:"RevokedOn,omitempty"`
 	RevokedBy *string `json:"RevokedBy,omitempty"`
-	Links     Links   `json:"Links"`
+	// EmailAddress, set by the creator, is the address the invitation is emailed to, and the
+	// one its user registers with; Delivery is where its latest email stands. Both are
+	// additions to Octopus's resource, left out of an invitation not sent by email.
+	EmailAddress string    `json:"EmailAddress,omitempty"`
+	Delivery     *Delivery `json:"Delivery,omitempty"`
+	Links        Links     `json:"Links"`
 }
 
 // States of an invitation, in its State field.
@@ -232,10 +237,13 @@ type InvitationFilter struct {
 // InvitationService creates, reads, lists, revokes and regenerates invitations.
 type InvitationService interface {
 	// CreateInvitation stores a new invitation. The caller sets AddToTeamIDs, SpaceID and
-	// LastModifiedBy, and may set Expires (see InvitationExpiry) and MaxUses (see
-	// InvitationMaxUses); the service sets ID, InvitationCode, LastModifiedOn, State and Uses, and
-	// Expires and MaxUses when not given. An unknown space, a team that does not exist or belongs
-	// to another space, an Expires or a MaxUses out of bounds are EINVALID.
+	// LastModifiedBy, and may set Expires (see InvitationExpiry), MaxUses (see
+	// InvitationMaxUses) and EmailAddress; the service sets ID, InvitationCode, LastModifiedOn,
+	// State and Uses, and Expires and MaxUses when not given. An invitation with an EmailAddress
+	// is queued for email in the same transaction, and has a Delivery. An unknown space, a team
+	// that does not exist or belongs to another space, an Expires or a MaxUses out of bounds, a
+	// malformed address, an address with MaxUses above 1, and an address where the service
+	// sends no email are EINVALID.
 	CreateInvitation(ctx context.Context, inv *Invitation) error
 	// FindInvitationByID returns the invitation, or ENOTFOUND.
 	FindInvitationByID(ctx context.Context, id string) (*Invitation, error)
@@ -251,7 +259,8 @@ type InvitationService interface {
 	// recording by whom (a username), and returns it; the old code stops working at once. Uses
 	// already made still count. The expiry is expires, within the bounds of a new invitation's
 	// (see InvitationExpiry: a zero time means now plus the default lifetime; one out of bounds
-	// is EINVALID). A revoked invitation is ErrInvitationRevokedNoRegenerate, a used-up one
+	// is EINVALID). An invitation sent to an address is emailed its new code, in the same
+	// transaction. A revoked invitation is ErrInvitationRevokedNoRegenerate, a used-up one
 	// ErrInvitationUsedUp; an unknown one ENOTFOUND.
 	RegenerateInvitation(ctx context.Context, id, by string, expires time.Time) (*Invitation, error)
 }

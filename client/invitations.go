@@ -176,3 +176,22 @@ func (c *Client) invitationItemLink(ctx context.Context, id string) (string, err
 	}
 	return itemLink(link, id)
 }
+
+var _ octoinvite.InvitationResender = (*Client)(nil)
+
+// ResendInvitation queues the email of an invitation sent to an address again and returns the
+// invitation, its Delivery queued. The server records the caller: by is not sent. An
+// invitation without an address, or a server that sends no email, is an error matching
+// ErrInvalid; a revoked, used-up or expired one, ErrConflict; a resend within a minute of the
+// previous message, ErrTooManyRequests; an unknown one, ErrNotFound.
+func (c *Client) ResendInvitation(ctx context.Context, id, by string) (*octoinvite.Invitation, error) {
+	link, err := c.invitationItemLink(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var inv octoinvite.Invitation
+	if err := c.do(ctx, "POST", link+"/resend", nil, &inv); err != nil {
+		return nil, err
+	}
+	return &inv, nil
+}

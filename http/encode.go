@@ -68,6 +68,15 @@ func appendInvitation(dst []byte, inv *octoinvite.Invitation) ([]byte, error) {
 		dst = append(dst, `,"RevokedBy":`...)
 		dst = appendJSONString(dst, *inv.RevokedBy)
 	}
+	if inv.EmailAddress != "" {
+		dst = append(dst, `,"EmailAddress":`...)
+		dst = appendJSONString(dst, inv.EmailAddress)
+	}
+	if inv.Delivery != nil {
+		if dst, err = appendDelivery(append(dst, `,"Delivery":`...), inv.Delivery); err != nil {
+			return nil, err
+		}
+	}
 	dst = append(dst, `,"Links":`...)
 	if inv.Links == nil {
 		dst = append(dst, "null"...)
@@ -88,6 +97,32 @@ func appendInvitation(dst []byte, inv *octoinvite.Invitation) ([]byte, error) {
 		}
 		dst = append(dst, '}')
 	}
+	return append(dst, '}'), nil
+}
+
+// appendDelivery appends the JSON of d, as encoding/json writes it.
+func appendDelivery(dst []byte, d *octoinvite.Delivery) ([]byte, error) {
+	var err error
+	dst = append(dst, `{"State":`...)
+	dst = appendJSONString(dst, d.State)
+	dst = append(dst, `,"Attempts":`...)
+	dst = strconv.AppendInt(dst, int64(d.Attempts), 10)
+	for _, t := range []struct {
+		name string
+		t    *octoinvite.Time
+	}{{`,"SentOn":`, d.SentOn}, {`,"LastAttemptOn":`, d.LastAttemptOn}, {`,"NextAttemptOn":`, d.NextAttemptOn}} {
+		if t.t != nil {
+			if dst, err = appendTime(append(dst, t.name...), *t.t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if d.LastError != "" {
+		dst = append(dst, `,"LastError":`...)
+		dst = appendJSONString(dst, d.LastError)
+	}
+	dst = append(dst, `,"MessageId":`...)
+	dst = appendJSONString(dst, d.MessageID)
 	return append(dst, '}'), nil
 }
 

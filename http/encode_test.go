@@ -33,6 +33,8 @@ func TestAppendInvitationMatchesEncodingJSON(t *testing.T) {
 		ID: "Invitations-1", AddToTeamIDs: []string{"teams-everyone", "Teams-2"}, InvitationCode: "code\"\\\n\t\x01\u2028\u2029\xffé",
 		Expires: at(3), SpaceID: &space, LastModifiedOn: at(0), LastModifiedBy: "admin", RedeemedOn: &redeemedOn,
 		RedeemedBy: &redeemedBy, State: octoinvite.StateRevoked, MaxUses: 3, Uses: 1, RevokedOn: &revokedOn, RevokedBy: &revokedBy,
+		EmailAddress: "jane+<x>@example.com", Delivery: &octoinvite.Delivery{State: octoinvite.DeliveryQueued, Attempts: 2,
+			SentOn: &redeemedOn, LastAttemptOn: &revokedOn, NextAttemptOn: &revokedOn, LastError: "451 4.7.1 <try> \"later\"\n", MessageID: "messages-1.x@example.com"},
 		Links: octoinvite.Links{"Self": "/api/Spaces-1/users/invitations/Invitations-1?a=1&b=<2>", "Alpha": "/a"},
 	}
 	// A field added to Invitation must be added to appendInvitation: the full case sets them all.
@@ -50,6 +52,7 @@ func TestAppendInvitationMatchesEncodingJSON(t *testing.T) {
 			LastModifiedOn: at(0), LastModifiedBy: "admin", State: octoinvite.StatePending, MaxUses: 1,
 			Links: octoinvite.Links{"Self": "/api/users/invitations/Invitations-2"}}},
 		{"Zero", &octoinvite.Invitation{}},
+		{"ZeroDelivery", &octoinvite.Invitation{Delivery: &octoinvite.Delivery{}}},
 		{"YearOutOfRange", &octoinvite.Invitation{Expires: octoinvite.NewTime(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))}},
 	}
 	for _, tt := range tests {

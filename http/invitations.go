@@ -3,8 +3,10 @@ package http
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -18,6 +20,7 @@ type invitationRequest struct {
 	SpaceID      *string         `json:"SpaceId"`
 	Expires      json.RawMessage `json:"Expires"`
 	MaxUses      *int            `json:"MaxUses"`
+	EmailAddress string          `json:"EmailAddress"`
 }
 
 // MsgExpiresFormat is the problem of an Expires that is not a date.
@@ -65,6 +68,7 @@ func (s *Server) handleCreateInvitation(w http.ResponseWriter, r *http.Request) 
 		SpaceID:        spaceID,
 		LastModifiedBy: octoinvite.UserFromContext(r.Context()).Username,
 		Expires:        expires,
+		EmailAddress:   req.EmailAddress,
 	}
 	if req.MaxUses != nil {
 		// 0, what a client sends that leaves the field at its zero value, means the default.
@@ -197,6 +201,29 @@ func (s *Server) handleRegenerateInvitation(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	inv, err = s.Invitations.RegenerateInvitation(r.Context(), inv.ID, octoinvite.UserFromContext(r.Context()).Username, expires.Time)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, linkInvitation(inv))
+	return nil
+}
+
+// handleResendInvitation queues the invitation's email again and answers 200 with it, its
+// Delivery queued. An invitation without an address is 400; a revoked, used-up or expired one
+// 409; a resend within octoinvite.ResendInterval of the previous message 429, with Retry-After.
+func (s *Server) handleResendInvitation(w http.ResponseWriter, r *http.Request) error {
+	inv, err := s.routeInvitation(r)
+	if err != nil {
+		return err
+	}
+	if s.Resender == nil {
+		return octoinvite.InvalidFields(octoinvite.Problem{Field: octoinvite.EmailAddressField, Message: octoinvite.MsgEmailNotConfigured})
+	}
+	inv, err = s.Resender.ResendInvitation(r.Context(), inv.ID, octoinvite.UserFromContext(r.Context()).Username)
+	var tooSoon *octoinvite.ResendTooSoonError
+	if errors.As(err, &tooSoon) {
+		w.Header().Set("Retry-After", strconv.Itoa(tooSoon.Seconds()))
+	}
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/internal/servertest"
+	"github.com/octoinvite/octoinvite/sqldb"
 )
 
 // The OpenAPI document cannot drift from the code: every route the server registers must be in
@@ -103,6 +104,7 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 	openapi3filter.RegisterBodyDecoder("text/css", plainText)
 	openapi3filter.RegisterBodyDecoder("image/svg+xml", plainText)
 	env := servertest.Start(t)
+	env.DB.Email = &sqldb.EmailSettings{MessageIDDomain: "example.com"}
 	_, userKey := env.CreateUser(t, "bob")
 	env.CreateTeam(t, "Developers", ptr("Spaces-1")) // Teams-1
 	registration := invite(t, env, nil)              // Invitations-1
@@ -220,6 +222,9 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 		{method: "DELETE", path: "/api/users/Users-1", docPath: "/api/users/{userId}", key: a, status: 400},
 		{method: "DELETE", path: "/api/users/Users-2", docPath: "/api/users/{userId}", key: userKey, status: 403},
 		{method: "DELETE", path: "/api/users/Users-2", docPath: "/api/users/{userId}", key: a, status: 200},
+		{method: "POST", path: inv, docPath: inv, key: a, body: `{"AddToTeamIds":[],"EmailAddress":"jane@example.com"}`, status: 201},
+		{method: "POST", path: inv + "/Invitations-4/resend", docPath: inv + "/{id}/resend", key: a, status: 429},
+		{method: "POST", path: "/api/Spaces-1/users/invitations/Invitations-3/resend", docPath: spaceInv + "/{id}/resend", key: a, status: 400},
 	}
 	exercised := map[string]bool{}
 	for _, c := range cases {

@@ -100,6 +100,8 @@ var everyRoute = []routeCase{
 	{"GET /api/users/invitations", fixed("/api/users/invitations?state=Pending"), nil, 401, 403, 200},
 	{"DELETE /api/users/invitations/{id}", freshInvitation("/api/users/invitations/%s"), nil, 401, 403, 200},
 	{"POST /api/users/invitations/{id}/regenerate", freshInvitation("/api/users/invitations/%s/regenerate"), nil, 401, 403, 200},
+	// The test server sends no email: a resend says so.
+	{"POST /api/users/invitations/{id}/resend", freshInvitation("/api/users/invitations/%s/resend"), nil, 401, 403, 400},
 	// The API's description and the probes are public; the metrics are for administrators.
 	{"GET /api/openapi.json", fixed("/api/openapi.json"), nil, 200, 200, 200},
 	{"GET /healthz", fixed("/healthz"), nil, 200, 200, 200},
@@ -127,6 +129,7 @@ var everyRoute = []routeCase{
 	{"GET /api/{space}/users/invitations", fixed("/api/Spaces-1/users/invitations"), nil, 401, 403, 200},
 	{"DELETE /api/{space}/users/invitations/{id}", freshInvitation("/api/Spaces-1/users/invitations/%s"), nil, 401, 403, 200},
 	{"POST /api/{space}/users/invitations/{id}/regenerate", freshInvitation("/api/Spaces-1/users/invitations/%s/regenerate"), nil, 401, 403, 200},
+	{"POST /api/{space}/users/invitations/{id}/resend", freshInvitation("/api/Spaces-1/users/invitations/%s/resend"), nil, 401, 403, 400},
 	// The user routes name the administrator: an ordinary user may not act on another user.
 	{"GET /api/users/{id}", fixed("/api/users/Users-1"), nil, 401, 403, 200},
 	{"PUT /api/users/{id}", fixed("/api/users/Users-1"), bodyOf(`{"DisplayName":"Administrator"}`), 401, 403, 200},

@@ -44,6 +44,9 @@ type Server struct {
 	APIKeys       octoinvite.APIKeyService
 	// Events serves the audit log.
 	Events octoinvite.EventService
+	// Resender sends invitations' emails again; without it a resend says that the server
+	// sends no email.
+	Resender octoinvite.InvitationResender
 	// Web, when set, serves the pages under /app/ (the invitee's registration page).
 	Web http.Handler
 	// Now returns the current time for the failure budgets, per client address and per
@@ -217,6 +220,7 @@ func (s *Server) handler() (http.Handler, []string) {
 	global.Handle("GET /api/users/invitations", s.authenticated(s.handleListInvitations))
 	global.Handle("DELETE /api/users/invitations/{id}", s.authenticated(s.handleRevokeInvitation))
 	global.Handle("POST /api/users/invitations/{id}/regenerate", s.authenticated(s.handleRegenerateInvitation))
+	global.Handle("POST /api/users/invitations/{id}/resend", s.authenticated(s.handleResendInvitation))
 	global.Handle("GET /api/openapi.json", s.anonymous(handleOpenAPI))
 	global.Handle("GET /healthz", s.anonymous(handleHealth))
 	global.Handle("GET /readyz", s.anonymous(s.handleReady))
@@ -244,6 +248,7 @@ func (s *Server) handler() (http.Handler, []string) {
 	space.Handle("GET /api/{space}/users/invitations", s.authenticated(s.handleListInvitations))
 	space.Handle("DELETE /api/{space}/users/invitations/{id}", s.authenticated(s.handleRevokeInvitation))
 	space.Handle("POST /api/{space}/users/invitations/{id}/regenerate", s.authenticated(s.handleRegenerateInvitation))
+	space.Handle("POST /api/{space}/users/invitations/{id}/resend", s.authenticated(s.handleResendInvitation))
 
 	// Routes under /api/users/Users-N, for the same reason.
 	user.Handle("GET /api/users/{id}", s.authenticated(s.handleGetUser))

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/delivery"
 	ohttp "github.com/octoinvite/octoinvite/http"
 )
 
@@ -27,6 +28,8 @@ type Store interface {
 	CountInvitationsByState(ctx context.Context) (map[string]int, error)
 	// Pools returns the store's connection pools by name, for their statistics.
 	Pools() map[string]*sql.DB
+	// EmailOutboxStats returns the depth and age of the queue of emails.
+	EmailOutboxStats(ctx context.Context) (octoinvite.OutboxStats, error)
 }
 
 // Metrics holds the server's Prometheus metrics in a registry of its own, so that nothing else
@@ -38,12 +41,16 @@ type Metrics struct {
 	duration     *prom.HistogramVec
 	invitations  *prom.CounterVec
 	authFailures *prom.CounterVec
+	emails       *prom.CounterVec
 	// observers keeps the counter and histogram of each method, route and status met
 	// (a requestLabels), so that a request does not look its labels up again.
 	observers sync.Map
 }
 
-var _ ohttp.Observer = (*Metrics)(nil)
+var (
+	_ ohttp.Observer    = (*Metrics)(nil)
+	_ delivery.Observer = (*Metrics)(nil)
+)
 
 // requestLabels are the labels of a request's metrics.
 type requestLabels struct {
@@ -95,13 +102,20 @@ func NewMetrics(store Store) *Metrics {
 			Help: "Requests refused for want of a valid credential, by the credential tried: none, api_key, session, password.",
 		}, []string{"credential"}),
 	}
+	m.emails = prom.NewCounterVec(prom.CounterOpts{
+		Name: "octoinvite_emails_total",
+		Help: "Attempts to send an email by this instance, by outcome: sent, retried (failed, to be tried again), failed (for good), cancelled (no longer needed).",
+	}, []string{"outcome"})
+	for _, o := range []string{delivery.Sent, delivery.Retried, delivery.Failed, delivery.Cancelled} {
+		m.emails.WithLabelValues(o)
+	}
 	for _, e := range []InvitationEvent{InvitationsCreated, InvitationsRedeemed, InvitationsRevoked, InvitationsRegenerated, InvitationsPurged} {
 		m.invitations.WithLabelValues(string(e))
 	}
 	for _, c := range ohttp.Credentials {
 		m.authFailures.WithLabelValues(c)
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.invitations, m.authFailures,
+	m.registry.MustRegister(m.requests, m.duration, m.invitations, m.authFailures, m.emails, newOutboxCollector(store),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&stateCollector{store: store, desc: prom.NewDesc("octoinvite_invitations",
 			"Invitations stored, by state (expired ones count until purged).", []string{"state"}, nil)})
@@ -131,6 +145,11 @@ func (m *Metrics) Count(event InvitationEvent, n int) {
 	if m != nil && n > 0 {
 		m.invitations.WithLabelValues(string(event)).Add(float64(n))
 	}
+}
+
+// ObserveEmail counts an attempt to send an email by its outcome; see delivery.Observer.
+func (m *Metrics) ObserveEmail(outcome string) {
+	m.emails.WithLabelValues(outcome).Inc()
 }
 
 // ObserveAuthenticationFailure counts a request refused for want of a valid credential.
@@ -184,4 +203,30 @@ func (c *stateCollector) Collect(ch chan<- prom.Metric) {
 	for _, state := range octoinvite.InvitationStates {
 		ch <- prom.MustNewConstMetric(c.desc, prom.GaugeValue, float64(counts[state]), state)
 	}
+}
+
+// outboxCollector reads the depth and age of the queue of emails at each scrape.
+type outboxCollector struct {
+	store      Store
+	depth, age *prom.Desc
+}
+
+func newOutboxCollector(store Store) *outboxCollector {
+	return &outboxCollector{store: store,
+		depth: prom.NewDesc("octoinvite_email_queue_depth", "Emails waiting in the outbox to be sent, by every instance.", nil, nil),
+		age:   prom.NewDesc("octoinvite_email_queue_oldest_seconds", "How long the oldest email waiting in the outbox has waited; 0 when none waits.", nil, nil)}
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prom.Desc) { ch <- c.depth; ch <- c.age }
+
+func (c *outboxCollector) Collect(ch chan<- prom.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stats, err := c.store.EmailOutboxStats(ctx)
+	if err != nil {
+		ch <- prom.NewInvalidMetric(c.depth, err)
+		return
+	}
+	ch <- prom.MustNewConstMetric(c.depth, prom.GaugeValue, float64(stats.Queued))
+	ch <- prom.MustNewConstMetric(c.age, prom.GaugeValue, stats.OldestAge.Seconds())
 }

@@ -66,6 +66,11 @@ type DB struct {
 	Passwords octoinvite.PasswordHasher
 	// SessionLifetime is how long a session lasts from sign-in.
 	SessionLifetime time.Duration
+	// Email, when set, lets invitations be sent to an address; see EmailSettings.
+	Email *EmailSettings
+
+	// emailQueued is signalled, without waiting, after every commit that queued an email.
+	emailQueued chan struct{}
 
 	// writer, when set, runs every write transaction, sharing commits between concurrent
 	// writes (SQLite); without it each write commits alone (PostgreSQL).
@@ -103,6 +108,9 @@ type dialect struct {
 	// holds, and listArg that parameter's value (see in).
 	inList  func(expr string) string
 	listArg func(values []string) any
+	// skipLocked ends a SELECT whose rows a claim locks, so that rows a concurrent claim
+	// holds are passed over ("" where one writer runs at a time).
+	skipLocked string
 	// retryable reports whether a transaction that failed with err may simply run again: the
 	// database rolled it back whole to resolve a conflict with another transaction, or it failed
 	// to begin (begun is false) on a pooled connection that the database had dropped.
@@ -136,6 +144,7 @@ func newDB(read, write *sql.DB, d dialect, masterKey []byte) (*DB, error) {
 		InvitationMaxUses:     octoinvite.DefaultInvitationMaxUses,
 		Passwords:             password.New(password.DefaultParams),
 		SessionLifetime:       octoinvite.DefaultSessionLifetime,
+		emailQueued:           make(chan struct{}, 1),
 	}, nil
 }
 
@@ -203,6 +212,8 @@ type transaction struct {
 	// changedInvitations (see changesInvitations).
 	invitationsDeclared bool
 	changedInvitations  []string
+	// queuedEmail is set by a write that added a message to the outbox.
+	queuedEmail bool
 }
 
 // keepsCachedReads declares that the write changes no API key, user, membership or space, so
@@ -242,11 +253,23 @@ func (tx *transaction) queryRow(ctx context.Context, query string, args ...any) 
 // commit has returned. fn may run more than once, and on SQLite it shares its transaction, in a
 // savepoint of its own, with concurrent writes (see groupCommitter).
 func (db *DB) update(ctx context.Context, fn func(*transaction) error) error {
+	queued := false
+	run := func(tx *transaction) error {
+		err := fn(tx)
+		queued = err == nil && tx.queuedEmail
+		return err
+	}
 	var err error
 	if db.writer != nil {
-		err = db.writer.update(ctx, fn)
+		err = db.writer.update(ctx, run)
 	} else {
-		err = db.run(ctx, db.write, false, fn)
+		err = db.run(ctx, db.write, false, run)
+	}
+	if err == nil && queued {
+		select {
+		case db.emailQueued <- struct{}{}:
+		default:
+		}
 	}
 	if err != nil && db.dialect.isForeignKey(err) {
 		return errDeletedMeanwhile
@@ -257,6 +280,10 @@ func (db *DB) update(ctx context.Context, fn func(*transaction) error) error {
 // errDeletedMeanwhile answers a write that named a document (a space, a team, a user) that a
 // concurrent request deleted after the write checked it: the foreign keys refused the row.
 var errDeletedMeanwhile = octoinvite.Conflict("A space, team or user the request names was deleted meanwhile by another request; check the request and send it again.")
+
+// EmailQueued returns a channel that receives after commits that queued an email, so that a
+// sender need not wait for its next poll; several commits may give one signal.
+func (db *DB) EmailQueued() <-chan struct{} { return db.emailQueued }
 
 // view runs fn in a read-only transaction.
 func (db *DB) view(ctx context.Context, fn func(*transaction) error) error {

@@ -23,6 +23,9 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 	if err != nil {
 		return err
 	}
+	if err := db.checkInvitationEmail(inv, maxUses); err != nil {
+		return err
+	}
 	code, err := octoinvite.NewInvitationCode(db.Rand)
 	if err != nil {
 		return err
@@ -57,10 +60,14 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO invitations (id, seq, space_id, code_digest, code_sealed, expires, last_modified_on, last_modified_by, created_on, max_uses)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		var invitedBy *string
+		if u := octoinvite.UserFromContext(ctx); u != nil {
+			invitedBy = &u.ID
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO invitations (id, seq, space_id, code_digest, code_sealed, expires, last_modified_on, last_modified_by, created_on, max_uses, email_address, invited_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, seq, nullString(inv.SpaceID), octoinvite.Digest(code), sealed, expires.UnixMilli(),
-			tx.now.UnixMilli(), inv.LastModifiedBy, tx.now.UnixMilli(), maxUses); err != nil {
+			tx.now.UnixMilli(), inv.LastModifiedBy, tx.now.UnixMilli(), maxUses, nullString(nonEmpty(inv.EmailAddress)), nullString(invitedBy)); err != nil {
 			return err
 		}
 		teams := make([]any, 0, 3*len(inv.AddToTeamIDs))
@@ -78,6 +85,15 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *octoinvite.Invitation) 
 		if inv.SpaceID != nil {
 			message += " in space " + *inv.SpaceID
 			related = append(related, *inv.SpaceID)
+		}
+		inv.Delivery = nil
+		if inv.EmailAddress != "" {
+			message += ", emailed to " + inv.EmailAddress
+			emailID, err := tx.queueEmail(ctx, octoinvite.EmailInvitation, id, "", inv.EmailAddress)
+			if err != nil {
+				return err
+			}
+			inv.Delivery = queuedDelivery(tx, emailID)
 		}
 		if err := tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventCreated, Message: message,
 			SpaceID: inv.SpaceID, RelatedDocumentIDs: related}); err != nil {
@@ -168,13 +184,16 @@ func (db *DB) FindInvitationByID(ctx context.Context, raw string) (inv *octoinvi
 // invitationColumns are the columns of an invitation, from the invitations table aliased i, that
 // invitationRow reads after its ID.
 const invitationColumns = `i.space_id, i.code_sealed, i.expires, i.last_modified_on, i.last_modified_by,
-	i.redeemed_on, i.redeemed_by, i.max_uses, i.uses, i.revoked_on, i.revoked_by`
+	i.redeemed_on, i.redeemed_by, i.max_uses, i.uses, i.revoked_on, i.revoked_by, i.email_address,
+	m.state, m.attempts, m.sent_on, m.last_attempt_on, m.next_attempt_on, m.lease_owner, m.last_error, m.message_id`
 
 // invitationsWithTeams selects the invitations of page, a query of the invitations table, with
-// their teams: one row per team, as readInvitations reads them, in the order of ordering (a list
-// of the invitations' columns) and then of the teams' positions.
+// their teams and their current email (outbox m, by its key): one row per team, as
+// readInvitations reads them, in the order of ordering (a list of the invitations' columns) and
+// then of the teams' positions.
 func invitationsWithTeams(page, ordering string) string {
 	return `SELECT i.id, t.team_id, ` + invitationColumns + ` FROM (` + page + `) i
+		LEFT JOIN outbox m ON m.id = i.email_id
 		LEFT JOIN invitation_teams t ON t.invitation_id = i.id ORDER BY ` + ordering + `t.position`
 }
 
@@ -185,11 +204,37 @@ type invitationRow struct {
 	expires, modified            int64
 	redeemedOn, revokedOn        sql.NullInt64
 	maxUses, uses                int
+	email                        sql.NullString
+	delivery                     deliveryRow
 }
 
 func (r *invitationRow) dest() []any {
-	return []any{&r.space, &r.sealed, &r.expires, &r.modified, &r.lastModifiedBy,
-		&r.redeemedOn, &r.redeemedBy, &r.maxUses, &r.uses, &r.revokedOn, &r.revokedBy}
+	return append([]any{&r.space, &r.sealed, &r.expires, &r.modified, &r.lastModifiedBy,
+		&r.redeemedOn, &r.redeemedBy, &r.maxUses, &r.uses, &r.revokedOn, &r.revokedBy, &r.email}, r.delivery.dest()...)
+}
+
+// deliveryRow receives the columns of an outbox message that make an invitation's Delivery.
+type deliveryRow struct {
+	state, leaseOwner, lastError, messageID    sql.NullString
+	attempts, sentOn, lastAttempt, nextAttempt sql.NullInt64
+}
+
+func (r *deliveryRow) dest() []any {
+	return []any{&r.state, &r.attempts, &r.sentOn, &r.lastAttempt, &r.nextAttempt, &r.leaseOwner, &r.lastError, &r.messageID}
+}
+
+// delivery returns the Delivery of the row, nil for no message. A queued message shows when
+// it is next tried only between attempts: during one, next_attempt_on is the end of its lease.
+func (r *deliveryRow) delivery() *octoinvite.Delivery {
+	if !r.state.Valid {
+		return nil
+	}
+	d := &octoinvite.Delivery{State: r.state.String, Attempts: int(r.attempts.Int64), SentOn: millisPtr(r.sentOn),
+		LastAttemptOn: millisPtr(r.lastAttempt), LastError: r.lastError.String, MessageID: r.messageID.String}
+	if d.State == octoinvite.DeliveryQueued && d.Attempts > 0 && !r.leaseOwner.Valid {
+		d.NextAttemptOn = millisPtr(r.nextAttempt)
+	}
+	return d
 }
 
 // invitation returns the invitation of the row, with its code unsealed and its state at the
@@ -213,6 +258,8 @@ func (tx *transaction) invitation(id string, r *invitationRow) (*octoinvite.Invi
 		Uses:           r.uses,
 		RevokedOn:      millisPtr(r.revokedOn),
 		RevokedBy:      stringPtr(r.revokedBy),
+		EmailAddress:   r.email.String,
+		Delivery:       r.delivery.delivery(),
 	}
 	inv.State = inv.StateAt(tx.now)
 	return inv, nil
@@ -416,8 +463,16 @@ func (db *DB) RegenerateInvitation(ctx context.Context, raw, by string, expires 
 		} else if !changed {
 			return octoinvite.ErrInvitationRevokedNoRegenerate
 		}
-		return tx.recordInvitationEvent(ctx, inv, fmt.Sprintf("Invitation %s was given a new code, valid until %s", id,
-			inv.Expires.Format(octoinvite.TimeFormat)))
+		message := fmt.Sprintf("Invitation %s was given a new code, valid until %s", id, inv.Expires.Format(octoinvite.TimeFormat))
+		if inv.EmailAddress != "" && tx.db.Email != nil {
+			emailID, err := tx.queueEmail(ctx, octoinvite.EmailInvitation, id, "", inv.EmailAddress)
+			if err != nil {
+				return err
+			}
+			inv.Delivery = queuedDelivery(tx, emailID)
+			message += ", emailed to " + inv.EmailAddress
+		}
+		return tx.recordInvitationEvent(ctx, inv, message)
 	})
 	return inv, err
 }

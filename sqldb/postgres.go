@@ -111,6 +111,7 @@ var postgresDialect = dialect{
 	isForeignKey: func(err error) bool { return pgCode(err) == "23503" },
 	classify:     classifyPostgres,
 	retryable:    retryablePostgres,
+	skipLocked:   " FOR UPDATE SKIP LOCKED",
 	// A list is a text[] parameter (pgx encodes a []string as one).
 	inList:  func(expr string) string { return expr + " = ANY(?)" },
 	listArg: func(values []string) any { return values },

@@ -87,7 +87,11 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 		return nil, octoinvite.ErrInvitationUnknown
 	}
 	err = db.view(ctx, func(tx *transaction) error {
-		if _, err := tx.redeemableInvitation(ctx, reg.InvitationCode); err != nil {
+		invitationID, err := tx.redeemableInvitation(ctx, reg.InvitationCode)
+		if err != nil {
+			return err
+		}
+		if err := tx.bindInvitationAddress(ctx, invitationID, reg); err != nil {
 			return err
 		}
 		return tx.checkUsernameFree(ctx, reg.Username)
@@ -105,6 +109,9 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 			return err
 		}
 		tx.changesInvitations(invitationID)
+		if err := tx.bindInvitationAddress(ctx, invitationID, reg); err != nil {
+			return err
+		}
 		if err := tx.checkUsernameFree(ctx, reg.Username); err != nil {
 			return err
 		}
@@ -149,6 +156,9 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 			fmt.Sprintf("Invitation %s was redeemed by %s (%s)", invitationID, user.ID, user.Username), invitationID, user.ID)
 		redeemed.SpaceID = stringPtr(spaceID)
 		if err := tx.recordEvent(ctx, redeemed); err != nil {
+			return err
+		}
+		if err := tx.queueAcceptedEmail(ctx, invitationID, user); err != nil {
 			return err
 		}
 		if tx.db.registerHook != nil {

@@ -5,15 +5,17 @@ import (
 	"os"
 	"testing"
 
+	"github.com/octoinvite/octoinvite/internal/mailpittest"
 	"github.com/octoinvite/octoinvite/internal/testnote"
 )
 
 // TestMain says on one line, in the output of go test ./..., how many browser tests skipped for
-// want of Chromium; t.Skip's message shows only with -v.
+// want of Chromium (and of mailpit); t.Skip's message shows only with -v.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if n := browserSkips.Load(); n > 0 {
 		testnote.Say(fmt.Sprintf("%s: %s skipped: %s", testnote.Package(), testnote.Count(n, "browser test"), noChromium))
 	}
+	mailpittest.SaySkipped()
 	os.Exit(code)
 }

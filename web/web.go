@@ -126,7 +126,9 @@ type base struct {
 type field struct {
 	ID, Name, Label, Type, Autocomplete, Hint, Value string
 	Required                                         bool
-	Errors                                           []string
+	// ReadOnly shows a value the form cannot change.
+	ReadOnly bool
+	Errors   []string
 }
 
 type formPage struct {
@@ -202,6 +204,11 @@ func (h *Handler) newForm(preview *octoinvite.InvitationPreview, code, token str
 	p.Fields.DisplayName = &field{ID: "display-name", Name: "display_name", Label: "Display name", Type: "text", Autocomplete: "name", Required: true,
 		Hint: "How others see you, such as your full name."}
 	p.Fields.EmailAddress = &field{ID: "email", Name: "email", Label: "Email address", Type: "email", Autocomplete: "email"}
+	if address := preview.Invitation.EmailAddress; address != "" {
+		// An invitation sent to an address registers that address.
+		p.Fields.EmailAddress.Value, p.Fields.EmailAddress.Required, p.Fields.EmailAddress.ReadOnly = address, true, true
+		p.Fields.EmailAddress.Hint = "The invitation was sent to this address: your account uses it."
+	}
 	p.Fields.Password = &field{ID: "password", Name: "password", Label: "Password", Type: "password", Autocomplete: "new-password", Required: true,
 		Hint: "At least 12 characters; a few unrelated words make a good one."}
 	return p

@@ -43,14 +43,14 @@ type process struct {
 
 var listening = regexp.MustCompile(`address=(http://[0-9.:]+)`)
 
-// startProcess runs `octoinvite serve` on dir and waits until it listens.
-func startProcess(t *testing.T, dir, key string) *process {
+// startProcess runs `octoinvite serve` on dir, with extra flags, and waits until it listens.
+func startProcess(t *testing.T, dir, key string, extra ...string) *process {
 	t.Helper()
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data", dir, "--admin-api-key", key, "--log-format", "text")
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir, "--admin-api-key", key, "--log-format", "text"}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

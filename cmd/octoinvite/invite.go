@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"iter"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,8 +23,9 @@ func newInviteCommand(stdout io.Writer, getenv func(string) string) *cobra.Comma
 	var teams []string
 	var expiresIn time.Duration
 	var maxUses int
+	var emails []string
 	cmd := &cobra.Command{
-		Use:   "invite [--space SPACE] [--team TEAM ...] [--expires-in DURATION] [--max-uses N]",
+		Use:   "invite [--space SPACE] [--team TEAM ...] [--email ADDRESS ...] [--expires-in DURATION] [--max-uses N]",
 		Short: "Invite someone to register, into teams",
 		Long: `Create an invitation and print its code, when it expires (in local time) and the link the
 invitee opens in a browser to register. Whoever registers with the code joins the teams.
@@ -33,11 +37,18 @@ with a warning: whoever registers with it joins no team.
 
 The code lasts the server's default lifetime (48 hours unless configured) unless --expires-in
 asks for another, up to the server's maximum. With --max-uses, several people can register
-with the same code, such as a link shared with a whole team; the last use closes it.`,
+with the same code, such as a link shared with a whole team; the last use closes it.
+
+With --email the server emails the invitation to the address (it must be configured with
+--smtp-url), and whoever registers with it registers that address. Each --email creates an
+invitation of its own, to the same teams: the command prints a table of them, and says which
+addresses were refused and why (it then exits with 1). "invitation get" shows whether each
+email was sent.`,
 		Example: `  export OCTOPUS_URL=https://octopus.example.com OCTOPUS_API_KEY=API-...
   octoinvite invite --space Default --team Developers --team Testers
   octoinvite invite --space Spaces-1 --team Teams-1 --expires-in 168h --max-uses 10
-  octoinvite invite --team "Octopus Administrators" --output json`,
+  octoinvite invite --team "Octopus Administrators" --output json
+  octoinvite invite --space Default --team Developers --email jane@example.com --email joe@example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			expires, err := expiryOf(cmd, expiresIn)
@@ -64,6 +75,12 @@ with the same code, such as a link shared with a whole team; the last use closes
 			if spaceID != "" {
 				inv.SpaceID = &spaceID
 			}
+			if len(emails) > 1 {
+				return inviteMany(cmd, o, c, inv, emails, location(getenv))
+			}
+			if len(emails) == 1 {
+				inv.EmailAddress = emails[0]
+			}
 			if err := c.CreateInvitation(cmd.Context(), inv); err != nil {
 				return apiError(err)
 			}
@@ -78,18 +95,99 @@ with the same code, such as a link shared with a whole team; the last use closes
 	cmd.Flags().StringSliceVar(&teams, "team", nil, "a team the invitee joins, by ID or name; repeat the flag, or separate them with commas")
 	addExpiresInFlag(cmd, &expiresIn)
 	cmd.Flags().IntVar(&maxUses, "max-uses", 0, "how many people may register with the code; default 1")
+	cmd.Flags().StringArrayVar(&emails, "email", nil, "email the invitation to this address; repeat the flag to invite several people, one invitation each")
 	return cmd
+}
+
+// inviteMany creates one invitation like template for each address, in order, and prints them:
+// a table, or with --output json an array of the resources as the server sent them. Addresses
+// refused are reported on standard error, and make the command fail once the others are made.
+func inviteMany(cmd *cobra.Command, o *apiOptions, c *client.Client, template *octoinvite.Invitation, addresses []string, loc *time.Location) error {
+	var created []*octoinvite.Invitation
+	var bodies [][]byte
+	var refused []string
+	for _, address := range addresses {
+		inv := *template
+		inv.AddToTeamIDs = append([]string{}, template.AddToTeamIDs...)
+		inv.EmailAddress = address
+		if err := c.CreateInvitation(cmd.Context(), &inv); err != nil {
+			note(cmd, "%s: %s", printable(address), apiError(err))
+			refused = append(refused, address)
+			continue
+		}
+		created = append(created, &inv)
+		bodies = append(bodies, append([]byte{}, o.last.body...))
+	}
+	if len(created) > 0 && len(template.AddToTeamIDs) == 0 {
+		note(cmd, "warning: these invitations add their users to no team: whoever registers with them joins none but Everyone (name teams with --team)")
+	}
+	var err error
+	switch o.Output {
+	case outputJSON:
+		err = o.printJSON(append(append([]byte("["), bytes.Join(bodies, []byte(","))...), ']'))
+	case outputBasic:
+		var buf bytes.Buffer
+		for _, inv := range created {
+			fmt.Fprintln(&buf, inv.ID)
+		}
+		_, err = o.stdout.Write(buf.Bytes())
+	default:
+		rows := [][]string{}
+		for _, inv := range created {
+			rows = append(rows, []string{inv.ID, inv.EmailAddress, deliveryState(inv.Delivery), inv.Expires.In(loc).Format("2006-01-02 15:04 MST")})
+		}
+		var buf bytes.Buffer
+		table(&buf, []string{"ID", "EMAIL", "DELIVERY", "EXPIRES"}, rows)
+		_, err = o.stdout.Write(buf.Bytes())
+	}
+	if err != nil {
+		return err
+	}
+	if len(refused) > 0 {
+		return fmt.Errorf("%d of %d invitations created; refused: %s", len(created), len(addresses), printable(strings.Join(refused, ", ")))
+	}
+	return nil
+}
+
+// deliveryState is the state of an invitation's email, "-" for none.
+func deliveryState(d *octoinvite.Delivery) string {
+	if d == nil {
+		return "-"
+	}
+	return d.State
+}
+
+// deliveryOf says where an invitation's email stands, for a person: "Sent 2026-11-26 10:00:01
+// CET", "Queued (attempt 2 failed: 421 busy; next 2026-11-26 10:02:00 CET)", "Failed after 3
+// attempts: 550 no such user".
+func deliveryOf(d *octoinvite.Delivery, loc *time.Location) string {
+	switch {
+	case d.State == octoinvite.DeliverySent && d.SentOn != nil:
+		return "Sent " + d.SentOn.In(loc).Format(timeLayout)
+	case d.State == octoinvite.DeliveryQueued && d.LastError != "":
+		s := fmt.Sprintf("Queued (attempt %d failed: %s", d.Attempts, d.LastError)
+		if d.NextAttemptOn != nil {
+			s += "; next " + d.NextAttemptOn.In(loc).Format(timeLayout)
+		}
+		return s + ")"
+	case d.State == octoinvite.DeliveryFailed:
+		return fmt.Sprintf("Failed after %d attempts: %s", d.Attempts, d.LastError)
+	case d.State == octoinvite.DeliveryCancelled:
+		return "Cancelled: " + d.LastError
+	}
+	return d.State
 }
 
 func newInvitationCommand(stdout io.Writer, getenv func(string) string) *cobra.Command {
 	o := newAPIOptions(stdout, getenv)
 	cmd := group(&cobra.Command{
 		Use:   "invitation",
-		Short: "Read, list, revoke and regenerate invitations",
+		Short: "Read, list, revoke, regenerate and resend invitations",
 		Example: `  octoinvite invitation list --state Pending
   octoinvite invitation get Invitations-1
   octoinvite invitation revoke Invitations-1
-  octoinvite invitation regenerate Invitations-2`,
+  octoinvite invitation regenerate Invitations-2
+  octoinvite invitation resend Invitations-3`,
 	})
 	o.addFlags(cmd)
 
@@ -167,6 +265,15 @@ users to one of the given teams (by ID or name). Expiry times are in local time.
 			return c.AllInvitations(cmd.Context(), filter)
 		}, columns[*octoinvite.Invitation]{
 			header: []string{"ID", "STATE", "USES", "EXPIRES", "SPACE", "TEAMS"},
+			// Invitations sent by email show to whom, and where the email stands.
+			extra: func(items []*octoinvite.Invitation) ([]string, func(*octoinvite.Invitation) []string) {
+				if !slices.ContainsFunc(items, func(inv *octoinvite.Invitation) bool { return inv.EmailAddress != "" }) {
+					return nil, nil
+				}
+				return []string{"EMAIL", "DELIVERY"}, func(inv *octoinvite.Invitation) []string {
+					return []string{orNone(inv.EmailAddress), deliveryState(inv.Delivery)}
+				}
+			},
 			row: func(inv *octoinvite.Invitation) []string {
 				return []string{inv.ID, inv.State, usesOf(inv), inv.Expires.In(loc).Format("2006-01-02 15:04 MST"),
 					spaceOf(inv.SpaceID), orNone(strings.Join(inv.AddToTeamIDs, ","))}
@@ -229,7 +336,27 @@ invitation cannot be regenerated: create a new one.`,
 		},
 	}
 	addExpiresInFlag(regenerate, &regenerateExpiresIn)
-	cmd.AddCommand(get, list, revoke, regenerate)
+	resend := &cobra.Command{
+		Use:   "resend ID",
+		Short: "Email an invitation again",
+		Long: `Email a pending invitation again to the address it was sent to, with the same code and link, as
+a new message. It can be asked for once a minute per invitation. An expired invitation is
+regenerated instead ("invitation regenerate"), which emails the new code.`,
+		Example: `  octoinvite invitation resend Invitations-3`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := o.client(cmd)
+			if err != nil {
+				return err
+			}
+			inv, err := c.ResendInvitation(cmd.Context(), args[0], "")
+			if err != nil {
+				return apiError(err)
+			}
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+		},
+	}
+	cmd.AddCommand(get, list, revoke, regenerate, resend)
 	return cmd
 }
 
@@ -283,6 +410,12 @@ func printInvitation(w io.Writer, c *client.Client, inv *octoinvite.Invitation, 
 			label = "Last redeemed"
 		}
 		pairs = append(pairs, [2]string{label, whenBy(inv.RedeemedOn, inv.RedeemedBy, loc)})
+	}
+	if inv.EmailAddress != "" {
+		pairs = append(pairs, [2]string{"Email", inv.EmailAddress})
+	}
+	if inv.Delivery != nil {
+		pairs = append(pairs, [2]string{"Delivery", deliveryOf(inv.Delivery, loc)})
 	}
 	pairs = append(pairs,
 		[2]string{"Space", spaceOf(inv.SpaceID)},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
@@ -128,6 +129,8 @@ type columns[T any] struct {
 	header []string
 	row    func(T) []string
 	basic  func(T) string
+	// extra, if set, returns columns to add to a table of the items, or none.
+	extra func(items []T) (header []string, row func(T) []string)
 }
 
 // printList prints a list. With --take or --skip, it reads one page (page); otherwise every
@@ -176,11 +179,18 @@ func printList[T any](cmd *cobra.Command, o *apiOptions, p *pageFlags,
 			fmt.Fprintln(&buf, printable(cols.basic(item)))
 		}
 	} else {
+		header, row := cols.header, cols.row
+		if cols.extra != nil {
+			if more, moreRow := cols.extra(items); more != nil {
+				header = append(slices.Clone(header), more...)
+				row = func(item T) []string { return append(cols.row(item), moreRow(item)...) }
+			}
+		}
 		rows := make([][]string, 0, len(items))
 		for _, item := range items {
-			rows = append(rows, cols.row(item))
+			rows = append(rows, row(item))
 		}
-		table(&buf, cols.header, rows)
+		table(&buf, header, rows)
 		buf.WriteString(note)
 	}
 	_, err = o.stdout.Write(buf.Bytes())

@@ -22,8 +22,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/delivery"
 	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/prometheus"
+	"github.com/octoinvite/octoinvite/smtp"
 	"github.com/octoinvite/octoinvite/sqldb"
 	"github.com/octoinvite/octoinvite/web"
 )
@@ -59,6 +61,24 @@ type serveConfig struct {
 	TrustedProxies    []string
 	trustedProxies    []netip.Prefix
 	IPv6Prefix        int
+	// PublicURL is the address people reach the server at, the start of the links it sends.
+	PublicURL string
+	// SMTPURL, if set, names the mail server that invitations sent to an address go through,
+	// as SMTPFrom; EmailTemplates names a folder of templates replacing the built-in ones.
+	// A message is retried for EmailRetryFor, the first retry after EmailRetryDelay.
+	// NotifyInviter emails the creator of an invitation sent to an address when it is
+	// accepted.
+	SMTPURL         string
+	SMTPFrom        string
+	EmailTemplates  string
+	EmailRetryFor   time.Duration
+	EmailRetryDelay time.Duration
+	// EmailLease is how long an instance holds the messages it claimed: one that dies while
+	// sending leaves them to another after it.
+	EmailLease    time.Duration
+	NotifyInviter bool
+	smtp          *smtp.Config
+	templates     *smtp.Templates
 }
 
 // defaultMemoryLimit is the server's soft memory limit unless GOMEMLIMIT sets one: the garbage
@@ -128,6 +148,14 @@ files are made readable by their owner only, and one server at a time may use it
 				"auth-failure-window":     "OCTOINVITE_AUTH_FAILURE_WINDOW",
 				"trusted-proxies":         "OCTOINVITE_TRUSTED_PROXIES",
 				"ipv6-prefix":             "OCTOINVITE_IPV6_PREFIX",
+				"public-url":              "OCTOINVITE_PUBLIC_URL",
+				"smtp-url":                "OCTOINVITE_SMTP_URL",
+				"smtp-from":               "OCTOINVITE_SMTP_FROM",
+				"email-templates":         "OCTOINVITE_EMAIL_TEMPLATES",
+				"email-retry-for":         "OCTOINVITE_EMAIL_RETRY_FOR",
+				"email-retry-delay":       "OCTOINVITE_EMAIL_RETRY_DELAY",
+				"notify-inviter":          "OCTOINVITE_NOTIFY_INVITER",
+				"email-lease":             "OCTOINVITE_EMAIL_LEASE",
 			}
 			// A key given on the command line, as a value or a file, wins over both
 			// variables of that key.
@@ -172,6 +200,14 @@ files are made readable by their owner only, and one server at a time may use it
 	f.DurationVar(&cfg.AuthFailureWindow, "auth-failure-window", ohttp.DefaultAuthFailureWindow, "time over which an address's failure budget refills (OCTOINVITE_AUTH_FAILURE_WINDOW)")
 	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For names the client; by default it is never read (OCTOINVITE_TRUSTED_PROXIES)")
 	f.IntVar(&cfg.IPv6Prefix, "ipv6-prefix", ohttp.DefaultIPv6Prefix, "length of the prefix by which IPv6 clients share a failure budget, 32 to 128 (OCTOINVITE_IPV6_PREFIX)")
+	f.StringVar(&cfg.PublicURL, "public-url", "", "the address people reach the server at, such as https://octoinvite.example.com: the start of the links in emails; required with --smtp-url (OCTOINVITE_PUBLIC_URL)")
+	f.StringVar(&cfg.SMTPURL, "smtp-url", "", "the mail server that emails invitations: smtp://user:password@host:587 (STARTTLS required), smtps://user:password@host:465 (TLS), or smtp://127.0.0.1:1025?tls=none; it holds a password: prefer the variable (OCTOINVITE_SMTP_URL)")
+	f.StringVar(&cfg.SMTPFrom, "smtp-from", "", "the sender of emails, such as \"octoinvite <noreply@example.com>\" (OCTOINVITE_SMTP_FROM)")
+	f.StringVar(&cfg.EmailTemplates, "email-templates", "", "a folder of templates replacing the built-in ones, checked at start: invitation.subject.tmpl, invitation.txt.tmpl, invitation.html.tmpl, and the same for accepted (OCTOINVITE_EMAIL_TEMPLATES)")
+	f.DurationVar(&cfg.EmailRetryFor, "email-retry-for", octoinvite.DefaultEmailRetryFor, "how long an email that the mail server does not take is retried before it fails (OCTOINVITE_EMAIL_RETRY_FOR)")
+	f.DurationVar(&cfg.EmailRetryDelay, "email-retry-delay", octoinvite.DefaultEmailRetryDelay, "the pause after an email's first failure, doubled after each further one up to an hour, less random jitter (OCTOINVITE_EMAIL_RETRY_DELAY)")
+	f.DurationVar(&cfg.EmailLease, "email-lease", delivery.DefaultLease, "how long an instance holds the emails it is sending; a message being sent by an instance that stops is sent by another after it; one send may take half of it (OCTOINVITE_EMAIL_LEASE)")
+	f.BoolVar(&cfg.NotifyInviter, "notify-inviter", true, "email the creator of an invitation sent to an address when it is accepted, if the creator has an address (OCTOINVITE_NOTIFY_INVITER)")
 	return cmd
 }
 
@@ -251,12 +287,48 @@ func (cfg *serveConfig) validate() error {
 	if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
 		return fmt.Errorf("invalid --listen %q: %v", cfg.Listen, err)
 	}
+	if err := cfg.validateEmail(); err != nil {
+		return err
+	}
 	if cfg.MetricsListen != "" {
 		if _, _, err := net.SplitHostPort(cfg.MetricsListen); err != nil {
 			return fmt.Errorf("invalid --metrics-listen %q: %v", cfg.MetricsListen, err)
 		}
 	}
 	return nil
+}
+
+// validateEmail checks the email settings and loads the templates, so that a mistake in
+// either stops the start with a message saying what is wrong.
+func (cfg *serveConfig) validateEmail() error {
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("invalid --public-url %q: it must be an http or https address such as https://octoinvite.example.com", cfg.PublicURL)
+		}
+	}
+	if cfg.SMTPURL == "" {
+		if cfg.SMTPFrom != "" || cfg.EmailTemplates != "" {
+			return errors.New("--smtp-from and --email-templates need --smtp-url: the mail server to send through")
+		}
+		return nil
+	}
+	var err error
+	if cfg.smtp, err = smtp.ParseURL(cfg.SMTPURL, cfg.SMTPFrom); err != nil {
+		return err
+	}
+	switch {
+	case cfg.PublicURL == "":
+		return errors.New("--public-url is required with --smtp-url: the address people open the links of emails at, such as https://octoinvite.example.com")
+	case cfg.EmailRetryFor < time.Minute:
+		return fmt.Errorf("invalid --email-retry-for %s: it must be at least 1m", cfg.EmailRetryFor)
+	case cfg.EmailRetryDelay < 10*time.Millisecond || cfg.EmailRetryDelay > cfg.EmailRetryFor:
+		return fmt.Errorf("invalid --email-retry-delay %s: it must be at least 10ms and at most --email-retry-for", cfg.EmailRetryDelay)
+	case cfg.EmailLease < time.Second:
+		return fmt.Errorf("invalid --email-lease %s: it must be at least 1s", cfg.EmailLease)
+	}
+	cfg.templates, err = smtp.LoadTemplates(cfg.EmailTemplates)
+	return err
 }
 
 // keyFlag names where a key came from, for a message about it: the flag of its value, or the
@@ -316,6 +388,17 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	db.InvitationLifetime = cfg.InvitationLifetime
 	db.InvitationMaxLifetime = cfg.InvitationMaxLifetime
 	db.InvitationMaxUses = cfg.InvitationMaxUses
+	var mailer *smtp.Mailer
+	if cfg.smtp != nil {
+		if mailer, err = smtp.NewMailer(cfg.smtp, cfg.templates); err != nil {
+			return err
+		}
+		defer mailer.Close()
+		db.Email = &sqldb.EmailSettings{MessageIDDomain: cfg.smtp.Domain(), NotifyInviter: cfg.NotifyInviter}
+		if cfg.smtp.Security == smtp.NoTLS && !smtp.Loopback(cfg.smtp.Host) {
+			logger.Warn("emails go to the mail server unencrypted (tls=none): use it only for a server on this machine", slog.String("host", cfg.smtp.Host))
+		}
+	}
 
 	if err := ensureAdminKey(ctx, db, cfg.AdminAPIKey, stderr); err != nil {
 		return err
@@ -324,7 +407,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	metrics := prometheus.NewMetrics(db)
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: metrics.Invitations(db), Auth: db,
-		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db,
+		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db, Resender: db,
 		Logger:            logger,
 		Application:       "octoinvite",
 		Version:           version(),
@@ -352,6 +435,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if opsLn != nil {
 		attrs = append(attrs, slog.String("metrics_address", "http://"+opsLn.Addr().String()))
 	}
+	if cfg.smtp != nil {
+		attrs = append(attrs, slog.String("smtp", redactURL(cfg.SMTPURL)))
+	}
 	logger.Info("listening", attrs...)
 
 	jobCtx, stopJobs := context.WithCancel(ctx)
@@ -362,8 +448,17 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	} else {
 		close(jobsDone)
 	}
-	// The purge stops before the store closes, whatever way serve returns.
-	defer func() { stopJobs(); <-jobsDone }()
+	emailDone := make(chan struct{})
+	if mailer != nil {
+		worker := &delivery.Worker{Outbox: db, Sender: mailer, PublicURL: cfg.PublicURL, Product: api.Application,
+			Wake: db.EmailQueued(), RetryDelay: cfg.EmailRetryDelay, RetryFor: cfg.EmailRetryFor, Lease: cfg.EmailLease, Now: db.Now,
+			Observer: metrics, Logger: logger}
+		go func() { defer close(emailDone); worker.Run(jobCtx) }()
+	} else {
+		close(emailDone)
+	}
+	// The purge and the email worker stop before the store closes, whatever way serve returns.
+	defer func() { stopJobs(); <-jobsDone; <-emailDone }()
 
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(api.Listener(ln)) }()

@@ -61,6 +61,17 @@ func TestServe_BadConfiguration(t *testing.T) {
 		{"ErrTrustedProxies", []string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.internal"}, nil, `invalid --trusted-proxies "proxy.internal": name an address such as 10.0.0.5 or a network such as 10.0.0.0/8`},
 		{"ErrIPv6Prefix", []string{"serve"}, map[string]string{"OCTOINVITE_IPV6_PREFIX": "129"}, "invalid --ipv6-prefix 129: it must be between 32 and 128"},
 		{"ErrUnknownFlag", []string{"serve", "--colour"}, nil, "unknown flag: --colour"},
+		{"ErrSMTPURL", []string{"serve"}, map[string]string{"OCTOINVITE_SMTP_URL": "ftp://mail.example.com"}, `invalid --smtp-url: the scheme must be smtp (STARTTLS) or smtps (implicit TLS), not "ftp"`},
+		{"ErrSMTPWithoutFrom", []string{"serve", "--smtp-url", "smtp://127.0.0.1:1025?tls=none"}, nil, "--smtp-from is required with --smtp-url"},
+		{"ErrSMTPWithoutPublicURL", []string{"serve", "--smtp-url", "smtp://127.0.0.1:1025?tls=none", "--smtp-from", "noreply@example.com"}, nil,
+			"--public-url is required with --smtp-url: the address people open the links of emails at, such as https://octoinvite.example.com"},
+		{"ErrFromWithoutSMTP", []string{"serve", "--smtp-from", "noreply@example.com"}, nil, "--smtp-from and --email-templates need --smtp-url"},
+		{"ErrPublicURL", []string{"serve", "--public-url", "octoinvite.example.com"}, nil, `invalid --public-url "octoinvite.example.com": it must be an http or https address`},
+		{"ErrEmailLease", []string{"serve", "--smtp-url", "smtp://127.0.0.1:1025?tls=none", "--smtp-from", "noreply@example.com",
+			"--public-url", "https://octoinvite.example.com", "--email-lease", "10ms"}, nil, "invalid --email-lease 10ms: it must be at least 1s"},
+		{"ErrEmailTemplates", []string{"serve", "--smtp-url", "smtp://127.0.0.1:1025?tls=none", "--smtp-from", "noreply@example.com",
+			"--public-url", "https://octoinvite.example.com", "--email-templates", "testdata/broken-templates"}, nil,
+			"email template testdata/broken-templates/invitation.html.tmpl: template: testdata/broken-templates/invitation.html.tmpl:1: bad character U+003C '<'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

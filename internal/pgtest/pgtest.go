@@ -76,11 +76,17 @@ var skipped atomic.Int64
 // on one line that go test ./... shows (see testnote), where t.Skip's message shows only with -v.
 func Main(m *testing.M) {
 	code := m.Run()
+	SaySkipped()
+	os.Exit(code)
+}
+
+// SaySkipped says, as Main does, how many tests skipped for want of a server, if any did: for
+// a TestMain that reports other skips too.
+func SaySkipped() {
 	if n := skipped.Load(); n > 0 {
 		_, reason := Available()
 		testnote.Say(fmt.Sprintf("%s: %s skipped: %s", testnote.Package(), testnote.Count(n, "PostgreSQL test"), reason))
 	}
-	os.Exit(code)
 }
 
 // Available reports whether tests can have a PostgreSQL database, and if not, why.

@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/delivery"
 	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/password"
 	"github.com/octoinvite/octoinvite/prometheus"
+	"github.com/octoinvite/octoinvite/smtp"
 	"github.com/octoinvite/octoinvite/sqldb"
 	"github.com/octoinvite/octoinvite/web"
 )
@@ -108,7 +110,7 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 	metrics := prometheus.NewMetrics(db)
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: metrics.Invitations(db), Auth: db,
-		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db,
+		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db, Resender: db,
 		Application:    "octoinvite",
 		Version:        "0.0.0-test",
 		InstallationID: db.InstallationID(),
@@ -191,4 +193,37 @@ func serve(api *ohttp.Server) *httptest.Server {
 	srv.Config.MaxHeaderBytes = ohttp.MaxHeaderBytes
 	srv.Start()
 	return srv
+}
+
+// Email retry settings of test workers: the minute of production is 100ms here, so that a mail
+// server's outage and return take a second.
+const (
+	EmailRetryDelay = 100 * time.Millisecond
+	EmailPoll       = 50 * time.Millisecond
+)
+
+// RunEmailWorker makes db send email through the SMTP server at smtpAddr (without TLS), with
+// links to publicURL, and runs a delivery worker on it, reporting to observer (which may be
+// nil), until the test ends.
+func RunEmailWorker(t testing.TB, db *sqldb.DB, smtpAddr, publicURL string, observer delivery.Observer) {
+	t.Helper()
+	cfg, err := smtp.ParseURL("smtp://"+smtpAddr+"?tls=none", "octoinvite <noreply@octoinvite.test>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	templates, err := smtp.LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailer, err := smtp.NewMailer(cfg, templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Email = &sqldb.EmailSettings{MessageIDDomain: cfg.Domain(), NotifyInviter: true}
+	w := &delivery.Worker{Outbox: db, Sender: mailer, PublicURL: publicURL, Product: "octoinvite", Wake: db.EmailQueued(),
+		PollInterval: EmailPoll, RetryDelay: EmailRetryDelay, RetryFor: time.Minute, Now: db.Now, Observer: observer}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; mailer.Close() })
 }
