@@ -131,12 +131,12 @@ Link:        `+env.URL+`/app/register?invitation=`+inv.InvitationCode+`
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		// Without --space the invitation is for the default space, Spaces-1: a team of another
-		// space is refused by the server.
+		// space is refused, saying which space it belongs to.
 		other := env.CreateSpace(t, "Elsewhere")
 		team := env.CreateTeam(t, "Nearby", &other.ID)
 		stdout, _, err := runCLI(t, vars, "invite", "--team", team.ID)
-		assertFailure(t, stdout, err, "There was a problem with your request. The team '"+team.ID+"' belongs to the space '"+other.ID+
-			"', not to the invitation's space 'Spaces-1'. (400 Bad Request)")
+		assertFailure(t, stdout, err, "the team '"+team.ID+"' (Nearby) belongs to the space "+other.ID+", not to the space Spaces-1")
+		assertExit(t, err, exitFailure)
 	})
 
 	t.Run("get OK text", func(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -31,8 +32,8 @@ func newInviteCommand(stdout io.Writer, getenv func(string) string) *cobra.Comma
 invitee opens in a browser to register. Whoever registers with the code joins the teams.
 
 With --space the invitation belongs to that space and may name its teams and the system teams
-(Everyone, Octopus Administrators); without it, the server decides as Octopus does. Spaces and
-teams are named by ID or by name. An invitation without --team is created, as the API allows,
+(Everyone, Octopus Administrators); without it, the teams of the default space and the system
+teams, as Octopus's routes without a space do. Spaces and teams are named by ID or by name. An invitation without --team is created, as the API allows,
 with a warning: whoever registers with it joins no team.
 
 The code lasts the server's default lifetime (48 hours unless configured) unless --expires-in
@@ -67,7 +68,17 @@ email was sent.`,
 			if err != nil {
 				return err
 			}
-			teamIDs, err := r.teamIDs(spaceID, teams)
+			teamSpace := spaceID
+			if teamSpace == "" && len(teams) > 0 {
+				// Without a space the server invites into the default space, as Octopus does, so
+				// team names are looked for there.
+				if def, err := c.FindDefaultSpace(cmd.Context()); err == nil {
+					teamSpace = def.ID
+				} else if !errors.Is(err, client.ErrNotFound) {
+					return apiError(err)
+				}
+			}
+			teamIDs, err := r.teamIDs(teamSpace, teams)
 			if err != nil {
 				return err
 			}

@@ -59,8 +59,20 @@ func (r resolver) spaceID(arg string) (string, error) {
 }
 
 // team returns the team with the ID or name arg: with a space (spaceID not empty), one of its
-// teams or a system team; otherwise a team of any space or a system team.
+// teams or a system team; otherwise a team of any space or a system team. The ID of a team of
+// another space is refused saying which space it belongs to.
 func (r resolver) team(spaceID, arg string) (*octoinvite.Team, error) {
+	team, err := r.teamOf(spaceID, arg)
+	if spaceID != "" && errors.Is(err, client.ErrNotFound) {
+		if other, otherErr := r.c.FindTeamByID(r.ctx, arg); otherErr == nil {
+			msg := fmt.Sprintf("the team '%s' (%s) belongs to the space %s, not to the space %s", other.ID, other.Name, spaceOf(other.SpaceID), spaceID)
+			return nil, &cliError{msg: printable(msg), err: client.ErrInvalid}
+		}
+	}
+	return team, err
+}
+
+func (r resolver) teamOf(spaceID, arg string) (*octoinvite.Team, error) {
 	where := ""
 	if spaceID != "" {
 		where = " in the space " + spaceID + " or among the system teams"

@@ -83,13 +83,18 @@ func TestCLINamesOrIDs(t *testing.T) {
 			t.Errorf("got exit code %d, want %d", got, exitUsage)
 		}
 	})
+	t.Run("ErrInvalid team of another space", func(t *testing.T) {
+		stdout, _, err := runCLI(t, vars, "team", "get", "teams-2", "--space", "Default")
+		assertFailure(t, stdout, err, "the team 'Teams-2' (Developers) belongs to the space Spaces-2, not to the space Spaces-1")
+		assertExit(t, err, exitFailure)
+	})
 	for _, tc := range []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"team of another space", []string{"team", "get", "Teams-2", "--space", "Default"},
-			"no team has the ID or name 'Teams-2' in the space Spaces-1 or among the system teams"},
+		{"team of no space", []string{"team", "get", "Teams-9", "--space", "Default"},
+			"no team has the ID or name 'Teams-9' in the space Spaces-1 or among the system teams"},
 		{"space", []string{"team", "list", "--space", "Ops"}, "no space has the ID or name 'Ops'"},
 		{"user", []string{"user", "get", "jan"}, "no user has the ID or name 'jan'"},
 		{"team of an invitation", []string{"invite", "--space", "Default", "--team", "On call"},
@@ -106,5 +111,25 @@ func TestCLINamesOrIDs(t *testing.T) {
 	}
 	if page, _ := env.DB.FindInvitations(ctx, octoinvite.InvitationFilter{}); page.Total != 1 {
 		t.Errorf("the store holds %d invitations, want only the one made with names", page.Total)
+	}
+}
+
+// TestCLIInviteWithoutSpace names teams of the default space without --space, as the server
+// invites into the default space.
+func TestCLIInviteWithoutSpace(t *testing.T) {
+	env := servertest.Start(t)
+	vars := cliEnv(env)
+	env.CreateSpace(t, "Operations")
+	env.CreateTeam(t, "Developers", ptr("Spaces-2"))
+	env.CreateTeam(t, "Developers", ptr("Spaces-1"))
+
+	out := mustRun(t, vars, "invite", "--team", "developers", "-o", "json")
+	if !strings.Contains(out, `"AddToTeamIds":["Teams-2"]`) || !strings.Contains(out, `"SpaceId":"Spaces-1"`) {
+		t.Errorf("got %s, want an invitation into Teams-2 of the default space", out)
+	}
+	mustRun(t, vars, "space", "update", "Operations", "--default")
+	out = mustRun(t, vars, "invite", "--team", "Developers", "--team", "Everyone", "-o", "json")
+	if !strings.Contains(out, `"AddToTeamIds":["Teams-1","teams-everyone"]`) || !strings.Contains(out, `"SpaceId":"Spaces-2"`) {
+		t.Errorf("got %s, want an invitation into Teams-1 of the new default space", out)
 	}
 }
