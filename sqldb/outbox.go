@@ -41,8 +41,7 @@ func (tx *transaction) queueEmail(ctx context.Context, kind, invitationID, userI
 	if err != nil {
 		return "", err
 	}
-	// Stable across attempts, unique across installations and IDs, and no secret.
-	messageID := fmt.Sprintf("%s.%s@%s", strings.ToLower(id), tx.db.installationID, tx.db.Email.MessageIDDomain)
+	messageID := tx.messageID(id)
 	if _, err := tx.exec(ctx, `INSERT INTO outbox (id, seq, kind, invitation_id, user_id, recipient, message_id, state, created_on, next_attempt_on)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'Queued', ?, ?)`,
 		id, seq, kind, invitationID, nullString(nonEmpty(userID)), recipient, messageID, tx.now.UnixMilli(), tx.now.UnixMilli()); err != nil {
@@ -62,10 +61,15 @@ func (tx *transaction) queueEmail(ctx context.Context, kind, invitationID, userI
 	return id, nil
 }
 
+// messageID returns the Message-ID of the outbox message id: fixed when it is queued, so the
+// same at every attempt; unique across messages and installations; no secret.
+func (tx *transaction) messageID(id string) string {
+	return fmt.Sprintf("%s.%s@%s", strings.ToLower(id), tx.db.installationID, tx.db.Email.MessageIDDomain)
+}
+
 // queuedDelivery is the Delivery of a message just queued.
 func queuedDelivery(tx *transaction, emailID string) *octoinvite.Delivery {
-	return &octoinvite.Delivery{State: octoinvite.DeliveryQueued,
-		MessageID: fmt.Sprintf("%s.%s@%s", strings.ToLower(emailID), tx.db.installationID, tx.db.Email.MessageIDDomain)}
+	return &octoinvite.Delivery{State: octoinvite.DeliveryQueued, MessageID: tx.messageID(emailID)}
 }
 
 func nonEmpty(s string) *string {
@@ -101,6 +105,16 @@ func (db *DB) checkInvitationEmail(inv *octoinvite.Invitation, maxUses int) erro
 // other.
 func (db *DB) ClaimEmails(ctx context.Context, owner string, lease time.Duration, limit int) (msgs []*octoinvite.OutboxMessage, err error) {
 	defer wrap(&err, "ClaimEmails")
+	// A read first, so that a poll of an empty queue takes no write lock: most polls find
+	// nothing due.
+	var due int
+	err = db.viewOne(ctx, func(tx *transaction) error {
+		return tx.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM outbox WHERE state = 'Queued' AND next_attempt_on <= ? LIMIT 1) d`,
+			tx.now.UnixMilli()).Scan(&due)
+	})
+	if err != nil || due == 0 {
+		return nil, err
+	}
 	err = db.update(ctx, func(tx *transaction) error {
 		tx.keepsCachedReads()
 		now := tx.now.UnixMilli()
