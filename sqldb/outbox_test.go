@@ -300,3 +300,22 @@ func TestOutbox_RegistrationTakesTheAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestOutbox_DeletedSpaceTakesMessages: deleting a space deletes its invitations with their
+// messages.
+func TestOutbox_DeletedSpaceTakesMessages(t *testing.T) {
+	t.Parallel()
+	forEachEmailStore(t, func(t *testing.T, db *DB, clock *testClock) {
+		ctx := context.Background()
+		space := &octoinvite.Space{Name: "Doomed", TaskQueueStopped: true}
+		mustDo(t, db.CreateSpace(ctx, space))
+		inv := &octoinvite.Invitation{AddToTeamIDs: []string{}, SpaceID: &space.ID, LastModifiedBy: "admin", EmailAddress: "jane@example.org"}
+		mustDo(t, db.CreateInvitation(ctx, inv))
+		mustDo(t, db.DeleteSpace(ctx, space.ID))
+		var left int
+		mustDo(t, db.read.QueryRow(`SELECT count(*) FROM outbox`).Scan(&left))
+		if left != 0 {
+			t.Errorf("%d messages left after their space was deleted", left)
+		}
+	})
+}
