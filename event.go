@@ -107,6 +107,22 @@ type RequestInfo struct {
 	IdentityEstablishedWith string
 }
 
+// Ways a caller authenticates, as events record them in IdentityEstablishedWith.
+const (
+	IdentityAPIKey     = "API key"
+	IdentitySession    = "Session cookie"
+	IdentityPassword   = "Username and password"
+	IdentityInvitation = "Invitation code"
+)
+
+// NewContextWithIdentity returns a context whose RequestInfo records how the request's caller
+// authenticated (one of the Identity names).
+func NewContextWithIdentity(ctx context.Context, how string) context.Context {
+	info := RequestInfoFromContext(ctx)
+	info.IdentityEstablishedWith = how
+	return NewContextWithRequestInfo(ctx, info)
+}
+
 const requestInfoContextKey contextKey = 2
 
 // NewContextWithRequestInfo returns a context that carries the request's origin.

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -44,6 +45,16 @@ type Invitation struct {
 	EmailAddress string    `json:"EmailAddress,omitempty"`
 	Delivery     *Delivery `json:"Delivery,omitempty"`
 	Links        Links     `json:"Links"`
+}
+
+// RegisterPath is the page where an invitee registers with a code, or joins its teams with an
+// existing account.
+const RegisterPath = "/app/register"
+
+// InvitationLink returns the address to send an invitee: base, the address people reach the
+// server at (such as https://octo.example.com), followed by RegisterPath and the code.
+func InvitationLink(base, code string) string {
+	return strings.TrimSuffix(base, "/") + RegisterPath + "?invitation=" + url.QueryEscape(code)
 }
 
 // States of an invitation, in its State field.

@@ -2,6 +2,7 @@ package octoinvite
 
 import (
 	_ "embed"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -45,9 +46,15 @@ const (
 	minPiecesBesideNames = 8
 )
 
-// passwordProblem returns the message of the rule the password breaks, or "".
+// passwordProblem returns the message of the rule the registration's password breaks, or "".
 func (reg *Registration) passwordProblem() string {
-	p := reg.Password
+	return passwordProblem(reg.Password, []string{reg.Username, reg.DisplayName, reg.EmailAddress}, reg.ServerNames)
+}
+
+// passwordProblem returns the message of the rule the password breaks, or "": userNames are the
+// username, display name and email address of its user, serverNames the configured names of
+// the server (ServerWords always apply).
+func passwordProblem(p string, userNames, serverNames []string) string {
 	switch n := utf8.RuneCountInString(p); {
 	case n < MinPasswordLength:
 		return MsgPasswordTooShort
@@ -65,7 +72,7 @@ func (reg *Registration) passwordProblem() string {
 		return MsgPasswordCommon
 	}
 	var names []string
-	for _, name := range []string{reg.Username, reg.DisplayName, reg.EmailAddress} {
+	for _, name := range userNames {
 		names = append(names, name)
 		names = append(names, strings.Fields(name)...)
 		if local, _, ok := strings.Cut(name, "@"); ok {
@@ -75,7 +82,7 @@ func (reg *Registration) passwordProblem() string {
 	if madeOf(folded, names) {
 		return MsgPasswordIsName
 	}
-	if madeOf(folded, append(reg.ServerNames, ServerWords...)) {
+	if madeOf(folded, append(slices.Clip(serverNames), ServerWords...)) {
 		return MsgPasswordContext
 	}
 	if guessPieces([]rune(folded)) < minPasswordPieces {

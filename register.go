@@ -2,6 +2,7 @@ package octoinvite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -63,6 +64,17 @@ var (
 	ErrInvitationRevoked = Errorf(EINVALID, "The invitation code has been withdrawn by an administrator. Ask the person who invited you for a new invitation.")
 )
 
+// IsInvitationCodeError reports whether err says that an invitation code cannot be redeemed:
+// unknown, expired, used up or withdrawn (one of the ErrInvitation errors).
+func IsInvitationCodeError(err error) bool {
+	for _, e := range []error{ErrInvitationUnknown, ErrInvitationExpired, ErrInvitationUsed, ErrInvitationRevoked} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // UsernameTaken returns the EINVALID error of a username that another user holds, compared by
 // FoldUsername. It is a 400 like the other field rules: Octopus.Client reads 400 and 409 alike
 // as validation errors.
@@ -117,7 +129,9 @@ func validEmailAddress(s string) bool {
 }
 
 // InvitationPreview is what redeeming a code would do: the invitation, the name of its space
-// ("" for an invitation without one) and the names of the teams the new user would join.
+// ("" for an invitation without one), the names of the teams the new user would join, and the
+// display name of who sent it (the user who created it or gave it its current code; "" if that
+// user is gone).
 type InvitationPreview struct {
 	Invitation *Invitation
 	SpaceName  string
@@ -125,9 +139,28 @@ type InvitationPreview struct {
 	// RemovedTeamNames names the teams the invitation was made for that were deleted since:
 	// the new user joins the others.
 	RemovedTeamNames []string
+	// TeamIDs are the IDs of the teams, in the order of TeamNames.
+	TeamIDs   []string
+	InvitedBy string
 }
 
-// RegistrationService turns invitation codes into users.
+// InvitationAcceptance is what accepting an invitation with an existing account did: the
+// user, the invitation whose use it took, its space, and the teams of the invitation the user
+// was not yet a member of and now is.
+type InvitationAcceptance struct {
+	UserID         string   `json:"UserId"`
+	InvitationID   string   `json:"InvitationId"`
+	SpaceID        *string  `json:"SpaceId"`
+	AddedToTeamIDs []string `json:"AddedToTeamIds"`
+	Links          Links    `json:"Links"`
+}
+
+// ErrNothingToJoin answers an existing user who accepts an invitation to teams they are all
+// members of already: the invitation would add nothing, so it is not used.
+var ErrNothingToJoin = InvalidFields(Problem{"InvitationCode",
+	"You are already a member of every team this invitation adds; it was not used, so that someone else can use it."})
+
+// RegistrationService turns invitation codes into users, or into memberships of existing users.
 type RegistrationService interface {
 	// PreviewInvitation returns what redeeming the code would do. A code that does not exist is
 	// ErrInvitationUnknown, an expired one ErrInvitationExpired, a used-up one ErrInvitationUsed, a
@@ -138,6 +171,13 @@ type RegistrationService interface {
 	// marks the invitation redeemed. Invalid fields and a taken username are EINVALID; a code
 	// that cannot be redeemed is one of the ErrInvitation errors. On any error nothing changes.
 	Register(ctx context.Context, reg *Registration) (*User, error)
+	// AcceptInvitation redeems the code for an existing, active user, exactly as Register does
+	// for a new one: in one transaction it claims one use of the invitation, by the same
+	// conditional update, adds the user to every team of the invitation they are not yet a
+	// member of, and records the same redemption event. A code that cannot be redeemed is one
+	// of the ErrInvitation errors; one whose teams the user is all a member of already is
+	// ErrNothingToJoin; an unknown or inactive user ENOTFOUND. On any error nothing changes.
+	AcceptInvitation(ctx context.Context, userID, code string) (*InvitationAcceptance, error)
 }
 
 // PasswordHasher derives and checks password hashes with a slow key-derivation function.

@@ -340,7 +340,7 @@ func TestInvitations(t *testing.T) {
 		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1",
 		"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",
 		"State":"Pending","MaxUses":1,"Uses":0,
-		"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`
+		"Links":{"Register":"` + env.URL + `/app/register?invitation=` + inSpace.InvitationCode + `","Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`
 	assertJSON(t, inSpace, inSpaceJSON)
 	if stored, err := env.DB.FindInvitationByID(ctx, "Invitations-1"); err != nil || stored.InvitationCode != inSpace.InvitationCode {
 		t.Fatalf("the store holds %+v, %v; want the invitation with its code", stored, err)
@@ -355,7 +355,7 @@ func TestInvitations(t *testing.T) {
 		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1",
 		"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",
 		"State":"Pending","MaxUses":1,"Uses":0,
-		"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-2"}}`)
+		"Links":{"Register":"`+env.URL+`/app/register?invitation=`+global.InvitationCode+`","Self":"/api/Spaces-1/users/invitations/Invitations-2"}}`)
 
 	t.Run("FindInvitationByID OK", func(t *testing.T) {
 		got, err := c.FindInvitationByID(ctx, "Invitations-1")

@@ -10,9 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net/url"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/octoinvite/octoinvite"
@@ -36,7 +33,6 @@ const (
 	DefaultPollInterval = time.Second
 	DefaultLease        = time.Minute
 	DefaultBatch        = 32
-	DefaultConcurrency  = 8
 )
 
 // Worker sends the outbox's emails. Several workers, in one process or in several sharing a
@@ -57,10 +53,8 @@ type Worker struct {
 	// Lease is how long a claim holds its messages: a worker that stops mid-send leaves them
 	// to another after it. Sending one message may take at most half of it.
 	Lease time.Duration
-	// Batch is how many messages one claim takes; Concurrency how many of them are sent at
-	// once, each over a connection of its own.
-	Batch       int
-	Concurrency int
+	// Batch is how many messages one claim takes.
+	Batch int
 	// RetryDelay is the pause after a message's first failure (octoinvite.EmailRetryDelay
 	// doubles it each time); RetryFor is how long after it was queued a message stops being
 	// retried and fails.
@@ -132,19 +126,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, orDefault(w.Concurrency, DefaultConcurrency))
 	for _, msg := range msgs {
-		slots <- struct{}{}
 		if ctx.Err() != nil || w.now().After(claimed.Add(lease/2)) {
 			break // the lease ends before another send could: the rest go to the next claim
 		}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			w.deliver(ctx, msg, lease/2)
-		})
+		w.deliver(ctx, msg, lease/2)
 	}
-	wg.Wait()
 	return len(msgs), nil
 }
 
@@ -166,7 +153,7 @@ func (w *Worker) deliver(ctx context.Context, msg *octoinvite.OutboxMessage, tim
 	if err == nil {
 		e.Product = w.Product
 		if e.Kind == octoinvite.EmailInvitation {
-			e.Link = InvitationLink(w.PublicURL, e.Invitation.InvitationCode)
+			e.Link = octoinvite.InvitationLink(w.PublicURL, e.Invitation.InvitationCode)
 		}
 		err = w.Sender.SendEmail(ctx, e)
 	} else if !errors.Is(err, octoinvite.ErrEmailObsolete) {
@@ -214,13 +201,4 @@ func (w *Worker) deliver(ctx context.Context, msg *octoinvite.OutboxMessage, tim
 	case Failed:
 		log.Error("email failed", slog.String("error", err.Error()))
 	}
-}
-
-// RegisterPath is the page where an invitee registers with the code of an invitation.
-const RegisterPath = "/app/register"
-
-// InvitationLink returns the link of an invitation's code: base, the address people reach the
-// server at, then the registration page with the code.
-func InvitationLink(base, code string) string {
-	return strings.TrimSuffix(base, "/") + RegisterPath + "?invitation=" + url.QueryEscape(code)
 }

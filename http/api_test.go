@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -134,6 +135,9 @@ func TestProtocolErrors(t *testing.T) {
 func TestRestartKeepsEverything(t *testing.T) {
 	dir := t.TempDir()
 	env := servertest.StartIn(t, dir)
+	// Both servers are reached at one public address, so that their invitations' links agree.
+	public, _ := url.Parse("https://octoinvite.example")
+	env.API.PublicURL = public
 	space := env.CreateSpace(t, "Second")
 	team := env.CreateTeam(t, "Operators", &space.ID)
 	var bodies []string
@@ -148,6 +152,7 @@ func TestRestartKeepsEverything(t *testing.T) {
 	env.Close()
 
 	again := servertest.StartIn(t, dir)
+	again.API.PublicURL = public
 	if again.DB.InstallationID() != installation {
 		t.Errorf("got installation %s after restart, want %s", again.DB.InstallationID(), installation)
 	}

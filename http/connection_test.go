@@ -141,8 +141,8 @@ func TestAnswersBeforeRouting(t *testing.T) {
 			307, json("The address '/api//users/invitations/Invitations-1' has empty or dot segments; the resource is at '/api/users/invitations/Invitations-1'."), false, "/api/users/invitations/Invitations-1?x=1"},
 		{"DotSegments", "GET /api/spaces/../Spaces-1/./teams HTTP/1.1\r\nHost: octoinvite\r\n" + key + "\r\n",
 			307, json("The address '/api/spaces/../Spaces-1/./teams' has empty or dot segments; the resource is at '/api/Spaces-1/teams'."), false, "/api/Spaces-1/teams"},
-		{"DoubleSlashNowhere", "GET // HTTP/1.1\r\nHost: octoinvite\r\n\r\n",
-			404, json("There is no resource at '//'."), false, ""},
+		{"DoubleSlashNowhere", "GET //nowhere HTTP/1.1\r\nHost: octoinvite\r\n\r\n",
+			404, json("There is no resource at '//nowhere'."), false, ""},
 		{"DoubleSlashPage", "GET //app/register?invitation=X HTTP/1.1\r\nHost: octoinvite\r\n\r\n",
 			307, `<a href="/app/register?invitation=X">`, true, "/app/register?invitation=X"},
 	}

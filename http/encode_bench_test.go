@@ -27,6 +27,6 @@ func BenchmarkEncodeInvitation(b *testing.B) {
 	w := &discard{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
-		writeJSON(w, http.StatusOK, linkInvitation(inv))
+		writeJSON(w, http.StatusOK, linkInvitation(inv, "http://127.0.0.1:8080"))
 	}
 }

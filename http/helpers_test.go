@@ -34,6 +34,8 @@ type request struct {
 	in     placement
 	body   string // sent as is; "" sends no body
 	header map[string]string
+	// noRedirect returns a redirect as it came, instead of following it.
+	noRedirect bool
 }
 
 // response is what came back.
@@ -76,7 +78,11 @@ func send(t *testing.T, env *servertest.Env, req request) response {
 	for k, v := range req.header {
 		r.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(r)
+	client := http.DefaultClient
+	if req.noRedirect {
+		client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	resp, err := client.Do(r)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.method, req.path, err)
 	}

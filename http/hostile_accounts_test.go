@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -126,13 +127,18 @@ func testHostileAccountRoutes(t *testing.T, env *servertest.Env) {
 		})
 	}
 
-	// The invitee's page hands out an anti-forgery token, in a cookie and in the form.
+	// The invitee's page hands out a pre-session cookie, and a token bound to it in the form.
 	formPage := send(t, env, request{method: "GET", path: "/app/register?invitation=" + code})
 	token := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(formPage.body)
 	if formPage.status != 200 || token == nil {
 		t.Fatalf("the registration page: got %d without a token: %.300s", formPage.status, formPage.body)
 	}
-	formCookie := "octoinvite_form_token=" + token[1]
+	var formCookie string
+	for _, c := range (&http.Response{Header: formPage.header}).Cookies() {
+		if c.Name == "octoinvite_presession" {
+			formCookie = c.Name + "=" + c.Value
+		}
+	}
 	signed := func(fields url.Values) url.Values {
 		form := url.Values{"invitation": {code}, "csrf_token": {token[1]}, "username": {"bob"}, "display_name": {"Bob"},
 			"password": {"correct horse battery"}}

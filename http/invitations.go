@@ -77,7 +77,7 @@ func (s *Server) handleCreateInvitation(w http.ResponseWriter, r *http.Request) 
 	if err := s.Invitations.CreateInvitation(r.Context(), inv); err != nil {
 		return err
 	}
-	writeCreated(w, linkInvitation(inv), inv.Links["Self"])
+	writeCreated(w, s.linkInvitation(r, inv), inv.Links["Self"])
 	return nil
 }
 
@@ -101,7 +101,7 @@ func (s *Server) handleGetInvitation(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, linkInvitation(inv))
+	writeJSON(w, http.StatusOK, s.linkInvitation(r, inv))
 	return nil
 }
 
@@ -157,7 +157,7 @@ func (s *Server) handleListInvitations(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	for _, inv := range page.Items {
-		linkInvitation(inv)
+		s.linkInvitation(r, inv)
 	}
 	writeJSON(w, http.StatusOK, newCollection(r, "Invitation", path, path+invitationsTemplate, rng, page))
 	return nil
@@ -174,7 +174,7 @@ func (s *Server) handleRevokeInvitation(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, linkInvitation(inv))
+	writeJSON(w, http.StatusOK, s.linkInvitation(r, inv))
 	return nil
 }
 
@@ -204,7 +204,7 @@ func (s *Server) handleRegenerateInvitation(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, linkInvitation(inv))
+	writeJSON(w, http.StatusOK, s.linkInvitation(r, inv))
 	return nil
 }
 
@@ -227,6 +227,6 @@ func (s *Server) handleResendInvitation(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, linkInvitation(inv))
+	writeJSON(w, http.StatusOK, s.linkInvitation(r, inv))
 	return nil
 }

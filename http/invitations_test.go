@@ -32,7 +32,7 @@ func TestCreateInvitation_ExactResource(t *testing.T) {
 		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1",
 		"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",
 		"State":"Pending","MaxUses":1,"Uses":0,
-		"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`
+		"Links":{"Register":"` + env.URL + `/app/register?invitation=` + code + `","Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`
 	resp.wantJSON(t, http.StatusCreated, want)
 	if got := resp.header.Get("Location"); got != "/api/Spaces-1/users/invitations/Invitations-1" {
 		t.Errorf("got Location %q, want the Self link", got)
@@ -60,7 +60,7 @@ func TestUnscopedRoutesActOnDefaultSpace(t *testing.T) {
 		"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1",
 		"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",
 		"State":"Pending","MaxUses":1,"Uses":0,
-		"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`
+		"Links":{"Register":"` + env.URL + `/app/register?invitation=` + code + `","Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`
 	resp := admin(t, env, "POST", "/api/users/invitations", body)
 	resp.wantJSON(t, http.StatusCreated, want)
 	if got := resp.header.Get("Location"); got != "/api/Spaces-1/users/invitations/Invitations-1" {

@@ -12,15 +12,15 @@ import (
 	"github.com/octoinvite/octoinvite/internal/servertest"
 )
 
-// invitationJSON is the exact resource of an invitation the tests create: in the space if
-// spaceID is set, with the code and the state-dependent fields given.
-func invitationJSON(id, spaceID, code, expires, extra string) string {
+// invitationJSON is the exact resource of an invitation the tests create on the server at base:
+// in the space if spaceID is set, with the code and the state-dependent fields given.
+func invitationJSON(base, id, spaceID, code, expires, extra string) string {
 	space, self := `null`, "/api/users/invitations/"+id
 	if spaceID != "" {
 		space, self = `"`+spaceID+`"`, "/api/"+spaceID+"/users/invitations/"+id
 	}
 	return `{"Id":"` + id + `","AddToTeamIds":[],"InvitationCode":"` + code + `","Expires":"` + expires + `","SpaceId":` + space +
-		`,"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",` + extra + `,"Links":{"Self":"` + self + `"}}`
+		`,"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",` + extra + `,"Links":{"Register":"` + base + `/app/register?invitation=` + code + `","Self":"` + self + `"}}`
 }
 
 // codeError is the body of a refused invitation code: the message, repeated in Errors.
@@ -42,9 +42,9 @@ func TestListInvitations(t *testing.T) {
 	t.Run("OK_Exact", func(t *testing.T) {
 		admin(t, env, "GET", "/api/users/invitations?take=2", "").wantJSON(t, 200, `{"ItemType":"Invitation","TotalResults":3,
 			"ItemsPerPage":2,"NumberOfPages":2,"LastPageNumber":1,"Items":[`+
-			invitationJSON("Invitations-3", "Spaces-1", third.InvitationCode, exp,
+			invitationJSON(env.URL, "Invitations-3", "Spaces-1", third.InvitationCode, exp,
 				`"State":"Revoked","MaxUses":1,"Uses":0,"RevokedOn":"2026-11-26T10:00:00.000+00:00","RevokedBy":"admin"`)+`,`+
-			strings.Replace(invitationJSON("Invitations-2", "Spaces-1", second.InvitationCode, exp, pending), `"AddToTeamIds":[]`, `"AddToTeamIds":["Teams-1"]`, 1)+`],
+			strings.Replace(invitationJSON(env.URL, "Invitations-2", "Spaces-1", second.InvitationCode, exp, pending), `"AddToTeamIds":[]`, `"AddToTeamIds":["Teams-1"]`, 1)+`],
 			"Links":{"Self":"/api/users/invitations?skip=0&take=2","Template":"/api/users/invitations{?skip,take,ids,state,team}",
 			"Page.All":"/api/users/invitations?skip=0&take=2147483647","Page.Current":"/api/users/invitations?skip=0&take=2",
 			"Page.Last":"/api/users/invitations?skip=2&take=2","Page.Next":"/api/users/invitations?skip=2&take=2"}}`)
@@ -124,7 +124,7 @@ func TestRevokeInvitation(t *testing.T) {
 	env.CreateSpace(t, "Second")
 	env.Clock.Advance(time.Hour)
 
-	revoked := invitationJSON(inv.ID, "Spaces-1", inv.InvitationCode, "2026-11-28T10:00:00.000+00:00",
+	revoked := invitationJSON(env.URL, inv.ID, "Spaces-1", inv.InvitationCode, "2026-11-28T10:00:00.000+00:00",
 		`"State":"Revoked","MaxUses":1,"Uses":0,"RevokedOn":"2026-11-26T11:00:00.000+00:00","RevokedBy":"admin"`)
 	revoked = strings.Replace(revoked, `"LastModifiedOn":"2026-11-26T10:00:00.000+00:00"`, `"LastModifiedOn":"2026-11-26T11:00:00.000+00:00"`, 1)
 	tests := []struct {
@@ -165,7 +165,7 @@ func TestRegenerateInvitation(t *testing.T) {
 	admin(t, env, "POST", "/api/users/invitations/"+inv.ID+"/regenerate", "").wantJSON(t, 200,
 		`{"Id":"Invitations-1","AddToTeamIds":[],"InvitationCode":"`+code+`","Expires":"2026-11-30T12:00:00.000+00:00","SpaceId":null,`+
 			`"LastModifiedOn":"2026-11-28T12:00:00.000+00:00","LastModifiedBy":"admin","State":"Pending","MaxUses":1,"Uses":0,`+
-			`"Links":{"Self":"/api/users/invitations/Invitations-1"}}`)
+			`"Links":{"Register":"`+env.URL+`/app/register?invitation=`+code+`","Self":"/api/users/invitations/Invitations-1"}}`)
 	call(t, env, "POST", "/api/users/register", "", registerBody("old", goodPassword, inv.InvitationCode)).want(t, 400,
 		codeError(octoinvite.ErrInvitationUnknown.Message))
 	call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, code)).want(t, 201, "")

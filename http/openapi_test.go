@@ -96,6 +96,8 @@ type apiCase struct {
 	header                map[string]string
 	// badRequest marks a request made to break a rule: the request itself is not validated.
 	badRequest bool
+	// noRedirect validates a redirect itself rather than where it leads.
+	noRedirect bool
 }
 
 func TestOpenAPI_ResponsesMatch(t *testing.T) {
@@ -106,8 +108,9 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 	env := servertest.Start(t)
 	env.DB.Email = &sqldb.EmailSettings{MessageIDDomain: "example.com"}
 	_, userKey := env.CreateUser(t, "bob")
-	env.CreateTeam(t, "Developers", ptr("Spaces-1")) // Teams-1
-	registration := invite(t, env, nil)              // Invitations-1
+	env.CreateTeam(t, "Developers", ptr("Spaces-1"))       // Teams-1
+	registration := invite(t, env, nil)                    // Invitations-1
+	toAccept := invite(t, env, ptr("Spaces-1"), "Teams-1") // Invitations-2
 	a := servertest.AdminKey
 	inv, spaceInv := "/api/users/invitations", "/api/{space}/users/invitations"
 	cases := []apiCase{
@@ -119,6 +122,9 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 		{method: "GET", path: "/metrics", docPath: "/metrics", key: a, status: 200},
 		{method: "GET", path: "/metrics", docPath: "/metrics", key: userKey, status: 403},
 		{method: "GET", path: "/metrics", docPath: "/metrics", status: 401},
+		// Bob accepts before he joins Teams-1 otherwise.
+		{method: "POST", path: inv + "/accept", docPath: inv + "/accept", key: userKey, body: `{"InvitationCode":"` + toAccept.InvitationCode + `"}`, status: 200},
+		{method: "POST", path: inv + "/accept", docPath: inv + "/accept", key: userKey, body: `{"InvitationCode":"` + toAccept.InvitationCode + `"}`, status: 400},
 		{method: "GET", path: "/api/spaces?take=1", docPath: "/api/spaces", key: a, status: 200},
 		{method: "GET", path: "/api/spaces?take=x", docPath: "/api/spaces", key: a, status: 400, badRequest: true},
 		{method: "POST", path: "/api/spaces", docPath: "/api/spaces", key: a, body: `{"Name":"Second"}`, status: 201},
@@ -174,17 +180,21 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 		{method: "GET", path: "/api/users/Users-1/apikeys", docPath: "/api/users/{userId}/apikeys", key: a, status: 200},
 		{method: "GET", path: "/api/users/Users-1/apikeys/APIKeys-3", docPath: "/api/users/{userId}/apikeys/{keyId}", key: a, status: 200},
 		{method: "DELETE", path: "/api/users/Users-1/apikeys/APIKeys-3", docPath: "/api/users/{userId}/apikeys/{keyId}", key: a, status: 204},
+		{method: "PUT", path: "/api/users/Users-2/password", docPath: "/api/users/{userId}/password", key: a, body: `{"Password":"purple elephant umbrella"}`, status: 204},
+		{method: "PUT", path: "/api/users/Users-2/password", docPath: "/api/users/{userId}/password", key: a, body: `{"Password":"short"}`, status: 400},
+		{method: "PUT", path: "/api/users/Users-1/password", docPath: "/api/users/{userId}/password", key: userKey, body: `{"Password":"purple elephant umbrella"}`, status: 403},
+		{method: "GET", path: "/", docPath: "/", status: 303, noRedirect: true},
 		{method: "POST", path: inv, docPath: inv, key: a, body: `{"AddToTeamIds":[],"Expires":"0001-01-01T00:00:00.000+00:00","MaxUses":2}`, status: 201},
 		{method: "POST", path: inv, docPath: inv, key: a, body: `{"AddToTeamIds":["Teams-9"]}`, status: 400},
 		{method: "POST", path: inv, docPath: inv, key: a, body: strings.Repeat(" ", 2<<20), status: 413, badRequest: true},
 		{method: "GET", path: inv + "?state=Pending&team=teams-everyone", docPath: inv, key: a, status: 200},
-		{method: "GET", path: inv + "/Invitations-2", docPath: inv + "/{id}", key: a, status: 200},
-		{method: "POST", path: inv + "/Invitations-2/regenerate", docPath: inv + "/{id}/regenerate", key: a, status: 200},
-		{method: "POST", path: inv + "/Invitations-2/regenerate", docPath: inv + "/{id}/regenerate", key: a, body: `{"Expires":"2026-12-01T10:00:00.000+00:00"}`, status: 200},
-		{method: "POST", path: inv + "/Invitations-2/regenerate", docPath: inv + "/{id}/regenerate", key: a, body: `{"Expires":"2027-12-01T10:00:00.000+00:00"}`, status: 400},
-		{method: "DELETE", path: inv + "/Invitations-2", docPath: inv + "/{id}", key: a, status: 200},
-		{method: "DELETE", path: inv + "/Invitations-2", docPath: inv + "/{id}", key: a, status: 200},
-		{method: "POST", path: inv + "/Invitations-2/regenerate", docPath: inv + "/{id}/regenerate", key: a, status: 409},
+		{method: "GET", path: inv + "/Invitations-3", docPath: inv + "/{id}", key: a, status: 200},
+		{method: "POST", path: inv + "/Invitations-3/regenerate", docPath: inv + "/{id}/regenerate", key: a, status: 200},
+		{method: "POST", path: inv + "/Invitations-3/regenerate", docPath: inv + "/{id}/regenerate", key: a, body: `{"Expires":"2026-12-01T10:00:00.000+00:00"}`, status: 200},
+		{method: "POST", path: inv + "/Invitations-3/regenerate", docPath: inv + "/{id}/regenerate", key: a, body: `{"Expires":"2027-12-01T10:00:00.000+00:00"}`, status: 400},
+		{method: "DELETE", path: inv + "/Invitations-3", docPath: inv + "/{id}", key: a, status: 200},
+		{method: "DELETE", path: inv + "/Invitations-3", docPath: inv + "/{id}", key: a, status: 200},
+		{method: "POST", path: inv + "/Invitations-3/regenerate", docPath: inv + "/{id}/regenerate", key: a, status: 409},
 		{method: "DELETE", path: inv + "/Invitations-9", docPath: inv + "/{id}", key: a, status: 404},
 		{method: "GET", path: "/api/Spaces-1", docPath: "/api/{space}", key: a, status: 200},
 		{method: "GET", path: "/api/Spaces-1/", docPath: "/api/{space}/", key: a, status: 200},
@@ -198,9 +208,9 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 		{method: "DELETE", path: "/api/Spaces-1/teams/teams-administrators", docPath: "/api/{space}/teams/{id}", key: a, status: 400},
 		{method: "POST", path: "/api/Spaces-1/users/invitations", docPath: spaceInv, key: a, body: `{"AddToTeamIds":["Teams-1"]}`, status: 201},
 		{method: "GET", path: "/api/Spaces-1/users/invitations", docPath: spaceInv, key: a, status: 200},
-		{method: "GET", path: "/api/Spaces-1/users/invitations/Invitations-3", docPath: spaceInv + "/{id}", key: a, status: 200},
-		{method: "POST", path: "/api/Spaces-1/users/invitations/Invitations-3/regenerate", docPath: spaceInv + "/{id}/regenerate", key: a, status: 200},
-		{method: "DELETE", path: "/api/Spaces-1/users/invitations/Invitations-3", docPath: spaceInv + "/{id}", key: a, status: 200},
+		{method: "GET", path: "/api/Spaces-1/users/invitations/Invitations-4", docPath: spaceInv + "/{id}", key: a, status: 200},
+		{method: "POST", path: "/api/Spaces-1/users/invitations/Invitations-4/regenerate", docPath: spaceInv + "/{id}/regenerate", key: a, status: 200},
+		{method: "DELETE", path: "/api/Spaces-1/users/invitations/Invitations-4", docPath: spaceInv + "/{id}", key: a, status: 200},
 		{method: "GET", path: "/api/Spaces-9/users/invitations", docPath: spaceInv, key: a, status: 404},
 		{method: "GET", path: "/app/register?invitation=" + registration.InvitationCode, docPath: "/app/register", status: 200},
 		{method: "GET", path: "/app/register?invitation=AAAA", docPath: "/app/register", status: 404},
@@ -223,13 +233,13 @@ func TestOpenAPI_ResponsesMatch(t *testing.T) {
 		{method: "DELETE", path: "/api/users/Users-2", docPath: "/api/users/{userId}", key: userKey, status: 403},
 		{method: "DELETE", path: "/api/users/Users-2", docPath: "/api/users/{userId}", key: a, status: 200},
 		{method: "POST", path: inv, docPath: inv, key: a, body: `{"AddToTeamIds":[],"EmailAddress":"jane@example.com"}`, status: 201},
-		{method: "POST", path: inv + "/Invitations-4/resend", docPath: inv + "/{id}/resend", key: a, status: 429},
-		{method: "POST", path: "/api/Spaces-1/users/invitations/Invitations-3/resend", docPath: spaceInv + "/{id}/resend", key: a, status: 400},
+		{method: "POST", path: inv + "/Invitations-5/resend", docPath: inv + "/{id}/resend", key: a, status: 429},
+		{method: "POST", path: "/api/Spaces-1/users/invitations/Invitations-4/resend", docPath: spaceInv + "/{id}/resend", key: a, status: 400},
 	}
 	exercised := map[string]bool{}
 	for _, c := range cases {
 		t.Run(c.method+" "+c.path[:min(len(c.path), 60)], func(t *testing.T) {
-			resp := send(t, env, request{method: c.method, path: c.path, key: c.key, body: c.body, header: c.header})
+			resp := send(t, env, request{method: c.method, path: c.path, key: c.key, body: c.body, header: c.header, noRedirect: c.noRedirect})
 			if resp.status != c.status {
 				t.Fatalf("got %d, want %d: %s", resp.status, c.status, resp.body[:min(len(resp.body), 300)])
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"sort"
 	"strings"
@@ -57,6 +58,11 @@ const createInvitation = `{"AddToTeamIds":["teams-everyone"]}`
 func TestTwoServersOnOnePostgres(t *testing.T) {
 	dbURL := pgtest.NewDatabase(t, "pool_max_conns=6")
 	servers := []*servertest.Env{startOnPostgres(t, dbURL), startOnPostgres(t, dbURL)}
+	// Behind a load balancer, every instance is reached at one public address.
+	public, _ := url.Parse("https://octoinvite.example")
+	for _, s := range servers {
+		s.API.PublicURL = public
+	}
 	if a, b := servers[0].DB.InstallationID(), servers[1].DB.InstallationID(); a != b {
 		t.Fatalf("installation IDs: got %s and %s, want one", a, b)
 	}

@@ -170,29 +170,8 @@ func contextWithIdentity(ctx context.Context, how string) context.Context {
 
 // Ways a caller authenticates, as events record them.
 const (
-	identityAPIKey     = "API key"
-	identitySession    = "Session cookie"
-	identityPassword   = "Username and password"
-	identityInvitation = "Invitation code"
+	identityAPIKey     = octoinvite.IdentityAPIKey
+	identitySession    = octoinvite.IdentitySession
+	identityPassword   = octoinvite.IdentityPassword
+	identityInvitation = octoinvite.IdentityInvitation
 )
-
-// limitWeb applies the address limit to the invitee's pages: a page or form that fails with
-// a client error (an unknown code, a rejected registration) counts as a failure, and an address
-// without budget is refused, with a page when next can show one, before the page does any work.
-func (s *Server) limitWeb(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		attempt, err := s.startAttempt(w, r)
-		if err != nil {
-			if pages, ok := next.(problemPages); ok {
-				pages.Problem(w, http.StatusTooManyRequests, octoinvite.ErrorMessage(err),
-					"Wait until then, and open the link from your invitation again.")
-				return
-			}
-			s.writeError(w, r, err)
-			return
-		}
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, withIdentity(r, identityInvitation))
-		attempt.end(sw.status >= 400 && sw.status < 500)
-	})
-}

@@ -16,7 +16,6 @@ import (
 	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/internal/servertest"
 	"github.com/octoinvite/octoinvite/password"
-	"github.com/octoinvite/octoinvite/web"
 )
 
 // limited starts a server whose addresses may fail 3 times at once and earn one attempt back
@@ -305,7 +304,7 @@ func TestAuthFailureLimit_bursts(t *testing.T) {
 		g := &gate{}
 		env.API.Auth = gatedAuth{env.API.Auth, g}
 		env.API.Registrations = gatedRegistrations{env.API.Registrations, g}
-		env.API.Web = web.New(env.API.Registrations, env.API.Application, nil)
+		env.API.Web = servertest.NewPages(env.API, env.DB, env.Clock)
 		return servertest.Serve(t, env), hasher, g
 	}
 	const attacker = "203.0.113.66"

@@ -120,7 +120,7 @@ func TestRegister(t *testing.T) {
 	got := call(t, env, "GET", "/api/users/invitations/"+inv.ID, servertest.AdminKey, "")
 	got.want(t, 200, `{"Id":"Invitations-1","AddToTeamIds":["Teams-1","Teams-2","teams-everyone"],"InvitationCode":"`+inv.InvitationCode+`",`+
 		`"Expires":"2026-11-28T10:00:00.000+00:00","SpaceId":"Spaces-1","LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",`+
-		`"RedeemedOn":"2026-11-26T10:00:00.000+00:00","RedeemedBy":"Users-2","State":"Redeemed","MaxUses":1,"Uses":1,"Links":{"Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`)
+		`"RedeemedOn":"2026-11-26T10:00:00.000+00:00","RedeemedBy":"Users-2","State":"Redeemed","MaxUses":1,"Uses":1,"Links":{"Register":"`+env.URL+`/app/register?invitation=`+inv.InvitationCode+`","Self":"/api/Spaces-1/users/invitations/Invitations-1"}}`)
 }
 
 func TestRegister_unredeemedInvitationKeepsOctopusShape(t *testing.T) {
@@ -129,7 +129,7 @@ func TestRegister_unredeemedInvitationKeepsOctopusShape(t *testing.T) {
 	call(t, env, "GET", "/api/users/invitations/"+inv.ID, servertest.AdminKey, "").want(t, 200,
 		`{"Id":"Invitations-1","AddToTeamIds":[],"InvitationCode":"`+inv.InvitationCode+`","Expires":"2026-11-28T10:00:00.000+00:00",`+
 			`"SpaceId":null,"LastModifiedOn":"2026-11-26T10:00:00.000+00:00","LastModifiedBy":"admin",`+
-			`"State":"Pending","MaxUses":1,"Uses":0,"Links":{"Self":"/api/users/invitations/Invitations-1"}}`)
+			`"State":"Pending","MaxUses":1,"Uses":0,"Links":{"Register":"`+env.URL+`/app/register?invitation=`+inv.InvitationCode+`","Self":"/api/users/invitations/Invitations-1"}}`)
 }
 
 func TestRegister_invalid(t *testing.T) {

@@ -97,6 +97,11 @@ func linkTeams(teams []*octoinvite.Team) []*octoinvite.Team {
 	return teams
 }
 
+// linkInvitation adds the invitation's links for an answer to r.
+func (s *Server) linkInvitation(r *http.Request, inv *octoinvite.Invitation) *octoinvite.Invitation {
+	return linkInvitation(inv, s.BaseURL(r))
+}
+
 // linkUser adds the links and marks the user that is the caller.
 func linkUser(r *http.Request, u *octoinvite.User) *octoinvite.User {
 	u.Links = octoinvite.Links{
@@ -128,8 +133,10 @@ func InvitationPath(inv *octoinvite.Invitation) string {
 	return "/api/users/invitations/" + inv.ID
 }
 
-func linkInvitation(inv *octoinvite.Invitation) *octoinvite.Invitation {
-	inv.Links = octoinvite.Links{"Self": InvitationPath(inv)}
+// linkInvitation adds the invitation's links: Self, and Register, the address of the page to
+// send the invitee, built on base (see Server.BaseURL).
+func linkInvitation(inv *octoinvite.Invitation, base string) *octoinvite.Invitation {
+	inv.Links = octoinvite.Links{"Self": InvitationPath(inv), "Register": octoinvite.InvitationLink(base, inv.InvitationCode)}
 	if inv.AddToTeamIDs == nil {
 		inv.AddToTeamIDs = []string{}
 	}

@@ -116,6 +116,10 @@ var everyRoute = []routeCase{
 	{"GET /api/events/{id}", fixed("/api/events/Events-1"), nil, 401, 403, 200},
 	// The invitee's page is public: without a code it explains that the link is not valid.
 	{"/app/", fixed("/app/register"), nil, 404, 404, 404},
+	// The server's root leads to the pages' sign-in (the client follows the redirects).
+	{"GET /{$}", fixed("/"), nil, 200, 200, 200},
+	// Any signed-in user may accept an invitation; an unknown code is refused.
+	{"POST /api/users/invitations/accept", fixed("/api/users/invitations/accept"), bodyOf(`{"InvitationCode":"NOSUCHCODE"}`), 401, 400, 400},
 	{"GET /api/{space}", fixed("/api/Spaces-1"), nil, 401, 200, 200},
 	{"GET /api/{space}/{$}", fixed("/api/Spaces-1/"), nil, 401, 200, 200},
 	{"GET /api/{space}/teams", fixed("/api/Spaces-1/teams"), nil, 401, 200, 200},
@@ -147,6 +151,11 @@ var everyRoute = []routeCase{
 		}
 		return "/api/users/Users-1/apikeys/" + key.ID
 	}, nil, 401, 403, 204},
+	// Each call sets the password of a new user: an ordinary user may not.
+	{"PUT /api/users/{id}/password", func(t *testing.T, env *servertest.Env) string {
+		user, _ := env.CreateUser(t, fmt.Sprintf("password%d", unique.Add(1)))
+		return "/api/users/" + user.ID + "/password"
+	}, bodyOf(`{"Password":"purple elephant umbrella"}`), 401, 403, 204},
 }
 
 // TestAuthentication_EveryRoute calls every route as every kind of caller, with the key in each

@@ -47,8 +47,15 @@ type Server struct {
 	// Resender sends invitations' emails again; without it a resend says that the server
 	// sends no email.
 	Resender octoinvite.InvitationResender
-	// Web, when set, serves the pages under /app/ (the invitee's registration page).
+	// Passwords sets users' passwords.
+	Passwords octoinvite.PasswordService
+	// Web, when set, serves the pages under /app/; the server's root leads to them.
 	Web http.Handler
+	// PublicURL, when set, is the address people reach the server at (such as
+	// https://octo.example.com): invitation links are built on it, and cookies are Secure when
+	// it is https, even when a TLS-terminating proxy forwards plain HTTP. Without it, links are
+	// built on the address each request reached.
+	PublicURL *url.URL
 	// Now returns the current time for the failure budgets, per client address and per
 	// username (their refill, and the Retry-After of a refusal); time.Now by default. Expiry,
 	// sessions and event times follow the store's own clock.
@@ -221,6 +228,7 @@ func (s *Server) handler() (http.Handler, []string) {
 	global.Handle("DELETE /api/users/invitations/{id}", s.authenticated(s.handleRevokeInvitation))
 	global.Handle("POST /api/users/invitations/{id}/regenerate", s.authenticated(s.handleRegenerateInvitation))
 	global.Handle("POST /api/users/invitations/{id}/resend", s.authenticated(s.handleResendInvitation))
+	global.Handle("POST /api/users/invitations/accept", s.authenticated(s.handleAcceptInvitation))
 	global.Handle("GET /api/openapi.json", s.anonymous(handleOpenAPI))
 	global.Handle("GET /healthz", s.anonymous(handleHealth))
 	global.Handle("GET /readyz", s.anonymous(s.handleReady))
@@ -229,8 +237,9 @@ func (s *Server) handler() (http.Handler, []string) {
 	}
 	var pages http.Handler
 	if s.Web != nil {
-		pages = s.limitWeb(s.Web)
+		pages = s.Web
 		global.Handle(pagesPattern, pages)
+		global.Handle("GET /{$}", s.anonymous(handleRootPage))
 	}
 
 	// Routes under /api/Spaces-N: a pattern such as /api/{space}/teams would overlap
@@ -261,6 +270,7 @@ func (s *Server) handler() (http.Handler, []string) {
 	user.Handle("GET /api/users/{id}/apikeys", s.authenticated(s.handleListAPIKeys))
 	user.Handle("GET /api/users/{id}/apikeys/{keyId}", s.authenticated(s.handleGetAPIKey))
 	user.Handle("DELETE /api/users/{id}/apikeys/{keyId}", s.authenticated(s.handleRevokeAPIKey))
+	user.Handle("PUT /api/users/{id}/password", s.authenticated(s.handleSetPassword))
 
 	route := func(w http.ResponseWriter, r *http.Request) {
 		// Routes ignore case, as Octopus's do: the muxes match a copy of the request whose path

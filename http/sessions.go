@@ -54,10 +54,10 @@ func (s *Server) authenticateSession(r *http.Request, token string) (*octoinvite
 	return user, nil
 }
 
-// startSession signs the user in: it creates a session and sets its two cookies. The session
+// StartSession signs the user in: it creates a session and sets its two cookies. The session
 // cookie is HttpOnly; the CSRF cookie is not, so that the caller's scripts can echo it. Both are
-// SameSite=Strict, and Secure when the request came over TLS.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID string) error {
+// SameSite=Strict, and Secure when SecureCookies says so. An unknown user is ENOTFOUND.
+func (s *Server) StartSession(w http.ResponseWriter, r *http.Request, userID string) error {
 	session, err := s.Sessions.CreateSession(r.Context(), userID)
 	if err != nil {
 		return err
@@ -73,7 +73,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID str
 		c.Expires = session.Expires.Time
 		c.MaxAge = maxAge
 		c.SameSite = http.SameSiteStrictMode
-		c.Secure = r.TLS != nil
+		c.Secure = s.SecureCookies(r)
 		http.SetCookie(w, c)
 	}
 	return nil
@@ -83,7 +83,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID str
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 	for _, name := range []string{SessionCookieName(s.InstallationID), CSRFCookieName(s.InstallationID)} {
 		http.SetCookie(w, &http.Cookie{Name: name, Path: "/", MaxAge: -1, HttpOnly: name == SessionCookieName(s.InstallationID),
-			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			SameSite: http.SameSiteStrictMode, Secure: s.SecureCookies(r)})
 	}
 }
 
@@ -100,32 +100,43 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeBody(w, r, &req); err != nil {
 		return err
 	}
-	attempt, err := s.startAttempt(w, r)
+	user, r, err := s.signIn(w, r, req.Username, req.Password)
 	if err != nil {
 		return err
 	}
-	if err := attempt.startSignIn(w, r, req.Username); err != nil {
+	writeJSON(w, http.StatusOK, linkUser(r, user))
+	return nil
+}
+
+// signIn checks a username and password within the failure budgets of the client's address and
+// of the username, and on success starts a session, setting its cookies on w. It returns the
+// user and r with the user in its context. Every sign-in with a password, through the API or
+// the pages, goes through it.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, username, password string) (*octoinvite.User, *http.Request, error) {
+	attempt, err := s.startAttempt(w, r)
+	if err != nil {
+		return nil, r, err
+	}
+	if err := attempt.startSignIn(w, r, username); err != nil {
 		attempt.end(false)
-		return err
+		return nil, r, err
 	}
 	r = withIdentity(r, identityPassword)
-	user, err := s.Sessions.Login(r.Context(), req.Username, req.Password)
+	user, err := s.Sessions.Login(r.Context(), username, password)
 	attempt.end(octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED)
 	if octoinvite.ErrorCode(err) == octoinvite.EUNAUTHORIZED {
 		s.observeAuthenticationFailure(CredentialPassword)
-		return err
+		return nil, r, err
 	} else if err != nil {
-		return err
+		return nil, r, err
 	}
 	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
 		info.userID = user.ID
 	}
-	if err := s.startSession(w, r, user.ID); err != nil {
-		return err
+	if err := s.StartSession(w, r, user.ID); err != nil {
+		return nil, r, err
 	}
-	r = r.WithContext(octoinvite.NewContextWithUser(r.Context(), user))
-	writeJSON(w, http.StatusOK, linkUser(r, user))
-	return nil
+	return user, r.WithContext(octoinvite.NewContextWithUser(r.Context(), user)), nil
 }
 
 // handleLogout ends the caller's session, if the request carries one, and clears its cookies.
@@ -163,7 +174,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
 		info.userID = user.ID
 	}
-	if err := s.startSession(w, r, user.ID); err != nil {
+	if err := s.StartSession(w, r, user.ID); err != nil {
 		return err
 	}
 	r = r.WithContext(octoinvite.NewContextWithUser(r.Context(), user))

@@ -50,8 +50,8 @@ type countingRegistrations struct {
 	m *Metrics
 }
 
-// Registrations returns svc, counting each redemption of an invitation code, whether through
-// the API or the invitee's page.
+// Registrations returns svc, counting each redemption of an invitation code, by a registration
+// or by an existing user's acceptance, whether through the API or the pages.
 func (m *Metrics) Registrations(svc octoinvite.RegistrationService) octoinvite.RegistrationService {
 	return &countingRegistrations{RegistrationService: svc, m: m}
 }
@@ -62,4 +62,12 @@ func (c *countingRegistrations) Register(ctx context.Context, reg *octoinvite.Re
 		c.m.Count(InvitationsRedeemed, 1)
 	}
 	return user, err
+}
+
+func (c *countingRegistrations) AcceptInvitation(ctx context.Context, userID, code string) (*octoinvite.InvitationAcceptance, error) {
+	acceptance, err := c.RegistrationService.AcceptInvitation(ctx, userID, code)
+	if err == nil {
+		c.m.Count(InvitationsRedeemed, 1)
+	}
+	return acceptance, err
 }

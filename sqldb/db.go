@@ -64,8 +64,10 @@ type DB struct {
 	// Passwords hashes and checks users' passwords. It defaults to Argon2id with
 	// password.DefaultParams; tests set cheaper parameters.
 	Passwords octoinvite.PasswordHasher
-	// SessionLifetime is how long a session lasts from sign-in.
-	SessionLifetime time.Duration
+	// SessionLifetime is how long a session lasts from sign-in, however much it is used;
+	// SessionIdleTimeout how long it lasts without a request (octoinvite's defaults when 0).
+	SessionLifetime    time.Duration
+	SessionIdleTimeout time.Duration
 	// Email, when set, lets invitations be sent to an address; see EmailSettings.
 	Email *EmailSettings
 
@@ -145,6 +147,7 @@ func newDB(read, write *sql.DB, d dialect, masterKey []byte) (*DB, error) {
 		Passwords:             password.New(password.DefaultParams),
 		SessionLifetime:       octoinvite.DefaultSessionLifetime,
 		emailQueued:           make(chan struct{}, 1),
+		SessionIdleTimeout:    octoinvite.DefaultSessionIdleTimeout,
 	}, nil
 }
 

@@ -34,15 +34,26 @@ func (db *DB) PreviewInvitation(ctx context.Context, code string) (preview *octo
 			}
 			preview.SpaceName = space.Name
 		}
-		rows, err := tx.query(ctx, `SELECT t.name FROM invitation_teams it JOIN teams t ON t.id = it.team_id
+		if err := tx.queryRow(ctx, `SELECT coalesce(max(display_name), '') FROM users WHERE username_key = ?`,
+			octoinvite.FoldUsername(inv.LastModifiedBy)).Scan(&preview.InvitedBy); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT t.id, t.name FROM invitation_teams it JOIN teams t ON t.id = it.team_id
 			WHERE it.invitation_id = ? ORDER BY it.position`, inv.ID)
 		if err != nil {
 			return err
 		}
-		if preview.TeamNames, err = collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
-			var name string
-			return name, row.Scan(&name)
-		}); err != nil {
+		defer rows.Close()
+		preview.TeamIDs = []string{}
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return err
+			}
+			preview.TeamIDs = append(preview.TeamIDs, id)
+			preview.TeamNames = append(preview.TeamNames, name)
+		}
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		preview.RemovedTeamNames, err = tx.ids(ctx, `SELECT team_name FROM invitation_removed_teams
@@ -121,30 +132,7 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 		} else if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO team_members (team_id, user_id)
-			SELECT team_id, CAST(? AS TEXT) FROM invitation_teams WHERE invitation_id = ? AND team_id <> ?`,
-			user.ID, invitationID, octoinvite.EveryoneTeamID); err != nil {
-			return err
-		}
-		// One use is counted by a conditional update: of concurrent registrations, on any
-		// instance, at most MaxUses succeed, and a revocation or regeneration committed
-		// meanwhile is seen. RedeemedOn and RedeemedBy record the latest redemption.
-		res, err := tx.exec(ctx, `UPDATE invitations SET uses = uses + 1, redeemed_on = ?, redeemed_by = ?
-			WHERE id = ? AND code_digest = ? AND `+sqlRedeemable,
-			tx.now.UnixMilli(), user.ID, invitationID, octoinvite.Digest(reg.InvitationCode), tx.now.UnixMilli())
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			if _, err := tx.redeemableInvitation(ctx, reg.InvitationCode); err != nil {
-				return err
-			}
-			return octoinvite.ErrInvitationUsed
-		}
-		var spaceID sql.NullString
-		if err := tx.queryRow(ctx, `SELECT space_id FROM invitations WHERE id = ?`, invitationID).Scan(&spaceID); err != nil {
+		if _, err := tx.joinInvitationTeams(ctx, user.ID, invitationID); err != nil {
 			return err
 		}
 		if err := tx.recordEvent(ctx, userEvent(user, octoinvite.EventCreated,
@@ -152,10 +140,7 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 			user.ID, invitationID)); err != nil {
 			return err
 		}
-		redeemed := userEvent(user, octoinvite.EventModified,
-			fmt.Sprintf("Invitation %s was redeemed by %s (%s)", invitationID, user.ID, user.Username), invitationID, user.ID)
-		redeemed.SpaceID = stringPtr(spaceID)
-		if err := tx.recordEvent(ctx, redeemed); err != nil {
+		if _, err := tx.claimInvitation(ctx, invitationID, reg.InvitationCode, user); err != nil {
 			return err
 		}
 		if err := tx.queueAcceptedEmail(ctx, invitationID, user); err != nil {
@@ -185,4 +170,108 @@ func (tx *transaction) checkUsernameFree(ctx context.Context, username string) e
 		return octoinvite.UsernameTaken(username)
 	}
 	return nil
+}
+
+// joinInvitationTeams adds the user to every team of the invitation they are not a member of
+// yet, and returns those teams in the invitation's order.
+func (tx *transaction) joinInvitationTeams(ctx context.Context, userID, invitationID string) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT it.team_id FROM invitation_teams it WHERE it.invitation_id = ?
+		AND NOT EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = it.team_id AND m.user_id = ?) ORDER BY it.position`,
+		invitationID, userID)
+	if err != nil {
+		return nil, err
+	}
+	added, err := collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, row.Scan(&id)
+	})
+	if err != nil || len(added) == 0 {
+		return added, err
+	}
+	values := make([]any, 0, 2*len(added))
+	for _, team := range added {
+		values = append(values, team, userID)
+	}
+	return added, tx.insertRows(ctx, "team_members", "team_id, user_id", values)
+}
+
+// claimInvitation counts one use of the invitation by the user and records its redemption
+// event, and returns the invitation's space. The use is counted by a conditional update: of
+// concurrent redemptions, on any instance, at most MaxUses succeed, and a revocation or
+// regeneration committed meanwhile is seen. RedeemedOn and RedeemedBy record the latest
+// redemption.
+func (tx *transaction) claimInvitation(ctx context.Context, invitationID, code string, user *octoinvite.User) (*string, error) {
+	res, err := tx.exec(ctx, `UPDATE invitations SET uses = uses + 1, redeemed_on = ?, redeemed_by = ?
+		WHERE id = ? AND code_digest = ? AND `+sqlRedeemable,
+		tx.now.UnixMilli(), user.ID, invitationID, octoinvite.Digest(code), tx.now.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n != 1 {
+		if _, err := tx.redeemableInvitation(ctx, code); err != nil {
+			return nil, err
+		}
+		return nil, octoinvite.ErrInvitationUsed
+	}
+	var spaceID sql.NullString
+	if err := tx.queryRow(ctx, `SELECT space_id FROM invitations WHERE id = ?`, invitationID).Scan(&spaceID); err != nil {
+		return nil, err
+	}
+	redeemed := userEvent(user, octoinvite.EventModified,
+		fmt.Sprintf("Invitation %s was redeemed by %s (%s)", invitationID, user.ID, user.Username), invitationID, user.ID)
+	redeemed.SpaceID = stringPtr(spaceID)
+	return redeemed.SpaceID, tx.recordEvent(ctx, redeemed)
+}
+
+// AcceptInvitation redeems the code for an existing user; see octoinvite.RegistrationService.
+// It takes the invitation's use by the same conditional update as Register, so that
+// registrations and acceptances race for the last use on equal terms.
+func (db *DB) AcceptInvitation(ctx context.Context, rawUserID, code string) (acceptance *octoinvite.InvitationAcceptance, err error) {
+	defer wrap(&err, "AcceptInvitation(%q)", rawUserID)
+	if !octoinvite.ValidInvitationCode(code) {
+		return nil, octoinvite.ErrInvitationUnknown
+	}
+	userID, ok := octoinvite.ParseID(octoinvite.KindUser, rawUserID)
+	if !ok {
+		return nil, octoinvite.NotFound(octoinvite.Truncate(rawUserID, octoinvite.MaxIDLength))
+	}
+	err = db.update(ctx, func(tx *transaction) error {
+		invitationID, err := tx.redeemableInvitation(ctx, code)
+		if err != nil {
+			return err
+		}
+		tx.changesInvitations(invitationID)
+		user, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ? AND u.is_active = 1`, userID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return octoinvite.NotFound(userID)
+		} else if err != nil {
+			return err
+		}
+		added, err := tx.joinInvitationTeams(ctx, user.ID, invitationID)
+		if tx.db.dialect.isUnique(err) {
+			// Another acceptance by the same user added one of the teams meanwhile.
+			return octoinvite.Conflict("Another request accepted an invitation for you at the same time; open the invitation again to see what is left to join.")
+		} else if err != nil {
+			return err
+		} else if len(added) == 0 {
+			return octoinvite.ErrNothingToJoin
+		}
+		spaceID, err := tx.claimInvitation(ctx, invitationID, code, user)
+		if err != nil {
+			return err
+		}
+		if tx.db.registerHook != nil {
+			if err := tx.db.registerHook(ctx, tx); err != nil {
+				return err
+			}
+		}
+		acceptance = &octoinvite.InvitationAcceptance{UserID: user.ID, InvitationID: invitationID, SpaceID: spaceID, AddedToTeamIDs: added}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return acceptance, nil
 }

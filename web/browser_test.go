@@ -2,23 +2,37 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-
-	"github.com/octoinvite/octoinvite"
 )
 
-// noChromium is why the browser test skips on a machine without Chromium.
-const noChromium = "chromium is not installed (apt-get install chromium)"
+// The browser tests drive Debian's headless Chromium through the pages, as a person would, and
+// check each page with axe-core, the accessibility engine that browsers' own tools use, at a
+// phone's width and a desktop's.
 
-// browserSkips counts the tests that skipped for want of Chromium.
-var browserSkips atomic.Int64
+// noChromium is why the browser tests skip on a machine without Chromium; noAxe why their
+// accessibility checks do without axe-core.
+const (
+	noChromium = "chromium is not installed (apt-get install chromium)"
+	noAxe      = "axe-core is not installed (see .ci/run, or set AXE_CORE_JS to its axe.min.js)"
+)
+
+// browserSkips counts the tests that skipped for want of Chromium; axeSkips the accessibility
+// checks that ran without axe-core.
+var browserSkips, axeSkips atomic.Int64
 
 // chromiumPath returns the path of Debian's Chromium, if installed.
 func chromiumPath() (string, bool) {
@@ -30,23 +44,46 @@ func chromiumPath() (string, bool) {
 	return "", false
 }
 
-// chromium returns the path of Debian's Chromium, or skips the test.
-func chromium(t *testing.T) string {
+// axeScript returns the source of axe-core (axe.min.js): from the file AXE_CORE_JS names, else
+// from where .ci/run installs it; "" when it is in neither.
+func axeScript() string {
+	paths := []string{os.Getenv("AXE_CORE_JS")}
+	if cache, err := os.UserCacheDir(); err == nil {
+		paths = append(paths, filepath.Join(cache, "octoinvite", "axe-core", "node_modules", "axe-core", "axe.min.js"))
+	}
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if b, err := os.ReadFile(p); err == nil {
+			return string(b)
+		}
+	}
+	return ""
+}
+
+// widths are the viewport widths every page is checked at: a small phone's and a desktop's.
+var widths = []int64{360, 1280}
+
+// chrome is a headless Chromium for one test: each newTab is a fresh browser, with cookies of
+// its own.
+type chrome struct {
+	t *testing.T
+	// alloc is the context of the browser, which tabs are opened from.
+	alloc context.Context
+	axe   string
+}
+
+// newChrome starts Chromium, or skips the test when it is not installed.
+func newChrome(t *testing.T) *chrome {
 	t.Helper()
 	path, ok := chromiumPath()
 	if !ok {
 		browserSkips.Add(1)
 		t.Skip("skipping the browser test: " + noChromium)
 	}
-	return path
-}
-
-// newChromium starts a headless Chromium with a fresh profile that reaches nothing but the
-// test server, with page scripts disabled to prove that the pages need none.
-func newChromium(t *testing.T) context.Context {
-	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)),
+		chromedp.ExecPath(path),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -57,96 +94,324 @@ func newChromium(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
+		chromedp.WindowSize(1280, 900),
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelBrowser(); cancelAlloc() })
-	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	browserCtx, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+	if err := chromedp.Do(browserCtx); err != nil {
 		t.Fatalf("starting chromium: %v", err)
+	}
+	return &chrome{t: t, alloc: browserCtx, axe: axeScript()}
+}
+
+// newTab opens a fresh browser (its own cookies); with scripts false, the pages' scripts are
+// disabled, to prove that they need none.
+func (c *chrome) newTab(scripts bool) context.Context {
+	c.t.Helper()
+	ctx, cancel := chromedp.NewContext(context.WithValue(c.alloc, scriptsKey{}, scripts), chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	c.t.Cleanup(func() { cancelTimeout(); cancel() })
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !scripts}); err != nil {
+		c.t.Fatalf("starting chromium: %v", err)
 	}
 	return ctx
 }
 
-func TestRegisterPage_browser(t *testing.T) {
-	env, inv, teamID := setup(t)
-	ctx := newChromium(t)
+// scriptsKey marks, in a tab's context, whether its pages may run scripts.
+type scriptsKey struct{}
 
-	link := env.URL + "/app/register?invitation=" + inv.InvitationCode
-	if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`#username`))); err != nil {
-		t.Fatalf("opening the invitation link: %v", err)
+// scriptsOf reports whether the tab of ctx runs the pages' scripts.
+func scriptsOf(ctx context.Context) bool {
+	on, _ := ctx.Value(scriptsKey{}).(bool)
+	return on
+}
+
+// do runs the steps, failing the test with what it was doing.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
-	intro, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+}
+
+// text returns the text of the element the selector finds.
+func text(t *testing.T, ctx context.Context, selector string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+	if err != nil {
+		t.Fatalf("reading %s: %v", selector, err)
+	}
+	return s
+}
+
+// location returns the address of the page.
+func location(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx,
+	return s
+}
+
+// axeViolation is one rule axe-core found broken, with the elements that break it.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any  `json:"target"`
+		HTML   string `json:"html"`
+	} `json:"nodes"`
+}
+
+// checkAccessibility runs axe-core on the page at each width and fails the test for every
+// serious or critical violation. Without axe-core it only checks that every input has a label.
+func (c *chrome) checkAccessibility(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	for _, width := range widths {
+		do(t, ctx, "resizing to "+fmt.Sprint(width), chromedp.EmulateViewport(width, 900))
+		if c.axe == "" {
+			axeSkips.Add(1)
+			unlabelled, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll("input:not([type=hidden]):not([hidden]), select, textarea")]
+				.filter(e => !(e.labels && e.labels.length) && !e.getAttribute("aria-label")).length`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if unlabelled > 0 {
+				t.Errorf("%s at %dpx: got %d inputs without a label, want none", name, width, unlabelled)
+			}
+			continue
+		}
+		// axe-core runs its checks in tasks of the page's event loop, which run only while
+		// scripts may: allow them for the check (a page already loaded runs none of its own).
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](c.axe+";true")); err != nil {
+			t.Fatalf("%s: loading axe-core: %v", name, err)
+		}
+		result, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`,
+			chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: running axe-core: %v", name, err)
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !scriptsOf(ctx)}); err != nil {
+			t.Fatal(err)
+		}
+		var violations []axeViolation
+		if err := json.Unmarshal([]byte(result), &violations); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range violations {
+			if v.Impact != "serious" && v.Impact != "critical" {
+				continue
+			}
+			var where []string
+			for _, n := range v.Nodes {
+				where = append(where, n.HTML)
+			}
+			t.Errorf("%s at %dpx: axe-core found a %s violation, %s (%s), in %s", name, width, v.Impact, v.ID, v.Help, strings.Join(where, " | "))
+		}
+		// Readable: nothing wider than the viewport but the tables, which scroll in their frame.
+		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if overflow > 0 {
+			t.Errorf("%s at %dpx: the page is %dpx wider than the screen, want it to fit", name, width, overflow)
+		}
+	}
+	do(t, ctx, "resizing back", chromedp.EmulateViewport(1280, 900))
+}
+
+// grantClipboard lets the pages of the server write to and read the clipboard, as a person's
+// click on a copy button does.
+func grantClipboard(t *testing.T, ctx context.Context, origin string) {
+	t.Helper()
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		if _, err := chromedp.Call(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: name, AllowWithoutSanitization: true},
+			Setting:    cdpbrowser.PermissionSettingGranted, Origin: origin, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID}); err != nil {
+			t.Fatalf("granting %s: %v", name, err)
+		}
+	}
+}
+
+// TestJourney_browser walks the portal as its people do: an administrator signs in with the
+// keyboard alone, invites into a team and copies the link; the invitee registers, lands signed
+// in on their profile, creates an API key and the key works; an existing user joins through
+// another link; the administrator withdraws a third invitation, and its page and its link say
+// so; everyone signs out. Every page is checked with axe-core at both widths.
+func TestJourney_browser(t *testing.T) {
+	env, _, teamID := setup(t)
+	newUser(t, env, "john")
+	c := newChrome(t)
+
+	// The administrator, with scripts, for the copy button.
+	admin := c.newTab(true)
+	grantClipboard(t, admin, env.URL)
+	do(t, admin, "opening the portal", chromedp.Navigate(env.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#username`)))
+	if loc := location(t, admin); loc != env.URL+"/app/users/sign-in" {
+		t.Fatalf("got %s, want the sign-in page", loc)
+	}
+	c.checkAccessibility(t, admin, "sign-in")
+	// Keyboard only: the skip link first, the site's name, then the fields in order, Enter to send.
+	do(t, admin, "reaching the first field with the keyboard", chromedp.KeyEvent("\t"))
+	if focused, _ := chromedp.Run(admin, chromedp.Evaluate[string](`document.activeElement.className`)); focused != "skip" {
+		t.Errorf("got %q focused first, want the skip link", focused)
+	}
+	do(t, admin, "signing in with the keyboard",
+		chromedp.KeyEvent("\t"), chromedp.KeyEvent("\t"), chromedp.KeyEvent("admin"),
+		chromedp.KeyEvent("\t"), chromedp.KeyEvent(adminPassword),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`table.invitations, main p`)),
+	)
+	if loc := location(t, admin); loc != env.URL+"/app/configuration/users/invitations" {
+		t.Fatalf("after signing in: got %s, want the invitations", loc)
+	}
+	c.checkAccessibility(t, admin, "invitations")
+
+	inviteLink := func(what string) string {
+		t.Helper()
+		do(t, admin, what+": choosing the space",
+			chromedp.Navigate(env.URL+"/app/configuration/users/invite"), chromedp.WaitVisible(chromedp.CSS(`input[name=space]`)),
+			chromedp.Click(chromedp.CSS(`label[for="space-Spaces-2"]`)), chromedp.Click(chromedp.CSS(`form.step button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#team-`+teamID)))
+		if what == "the first invitation" {
+			c.checkAccessibility(t, admin, "invite users")
+		}
+		do(t, admin, what+": choosing the team",
+			chromedp.Click(chromedp.CSS(`#team-`+teamID)),
+			chromedp.Click(chromedp.CSS(`form[method=post] button.primary`)),
+			chromedp.WaitVisible(chromedp.CSS(`#invitation-link`)))
+		link, err := chromedp.Run(admin, chromedp.Value(chromedp.CSS(`#invitation-link`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return link
+	}
+	first := inviteLink("the first invitation")
+	if !strings.HasPrefix(first, env.URL+"/app/register?invitation=") {
+		t.Fatalf("got the link %q, want the registration page on %s", first, env.URL)
+	}
+	c.checkAccessibility(t, admin, "invitation created")
+	do(t, admin, "copying the link", chromedp.Click(chromedp.CSS(`button.copy`)), chromedp.WaitVisible(chromedp.CSS(`[data-copied]`)))
+	copied, err := chromedp.Run(admin, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("reading the clipboard: %v", err)
+	}
+	if copied != first {
+		t.Errorf("got %q on the clipboard, want the link %q", copied, first)
+	}
+	if s := text(t, admin, `[data-copied]`); s != "Copied." {
+		t.Errorf("got the copy button's status %q, want Copied.", s)
+	}
+
+	// The invitee, without scripts: the pages need none.
+	jane := c.newTab(false)
+	do(t, jane, "opening the link", chromedp.Navigate(first), chromedp.WaitVisible(chromedp.CSS(`#username`)))
+	intro := text(t, jane, `main`)
+	for _, want := range []string{"Administrator invited you to join octoinvite, in the space Operations, as a member of On call.",
+		"This invitation is for one person: it can be used once.", "expires in 2 days"} {
+		if !strings.Contains(intro, want) {
+			t.Errorf("got the invitation's page reading %q, want %q", intro, want)
+		}
+	}
+	c.checkAccessibility(t, jane, "registration")
+	do(t, jane, "registering",
 		chromedp.SendKeys(chromedp.CSS(`#username`), "jane"),
 		chromedp.SendKeys(chromedp.CSS(`#display-name`), "Jane Doe"),
 		chromedp.SendKeys(chromedp.CSS(`#email`), "jane@example.com"),
 		chromedp.SendKeys(chromedp.CSS(`#password`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)),
-	); err != nil {
-		t.Fatalf("filling in and submitting the form: %v", err)
+		chromedp.Click(chromedp.CSS(`form[action="/app/register"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice.success`)))
+	if loc := location(t, jane); loc != env.URL+"/app/users/me" {
+		t.Fatalf("after registering: got %s, want the profile", loc)
 	}
-	result, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if s := text(t, jane, `.notice`); !strings.Contains(s, "Welcome, Jane Doe. Your account jane is ready. You are now a member of 1 team in the space Operations:") ||
+		!strings.Contains(s, "On call") {
+		t.Errorf("got the notice %q, want the welcome and the team joined", s)
+	}
+	c.checkAccessibility(t, jane, "profile")
+	do(t, jane, "reloading the profile", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#details-heading`)))
+	if n, _ := chromedp.Run(jane, chromedp.Evaluate[int](`document.querySelectorAll(".notice").length`)); n != 0 {
+		t.Error("got the welcome again after a reload, want it once")
+	}
+
+	do(t, jane, "creating an API key",
+		chromedp.Click(chromedp.CSS(`nav a[href="/app/users/me/apikeys"]`)), chromedp.WaitVisible(chromedp.CSS(`#purpose`)),
+		chromedp.SendKeys(chromedp.CSS(`#purpose`), "laptop"),
+		chromedp.Click(chromedp.CSS(`form[action="/app/users/me/apikeys"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#new-key`)))
+	key, err := chromedp.Run(jane, chromedp.Value(chromedp.CSS(`#new-key`)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Operations", "On call", "Saturday 28 November 2026 at 10:00 UTC"} {
-		if !strings.Contains(intro, want) {
-			t.Errorf("got a form page reading %q, want it to mention %q", intro, want)
-		}
-	}
-	if !strings.Contains(result, "Your account jane is ready") || !strings.Contains(result, "What to do next") {
-		t.Errorf("got a result page reading %q, want the success page", result)
-	}
-
-	page, err := env.DB.FindUsers(context.Background(), octoinvite.UserFilter{Filter: "jane", Range: octoinvite.Range{Take: 10}})
+	c.checkAccessibility(t, jane, "API keys")
+	req, _ := http.NewRequest("GET", env.URL+"/api/users/me", nil)
+	req.Header.Set("X-Octopus-ApiKey", key)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page.Total != 1 || page.Items[0].DisplayName != "Jane Doe" || page.Items[0].EmailAddress != "jane@example.com" {
-		t.Fatalf("got users %+v, want jane", page.Items)
-	}
-	for _, id := range []string{teamID, octoinvite.EveryoneTeamID} {
-		team, err := env.DB.FindTeamByID(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !contains(team.MemberUserIDs, page.Items[0].ID) {
-			t.Errorf("got %s members %v, want %s among them", id, team.MemberUserIDs, page.Items[0].ID)
-		}
+	var me struct{ Username string }
+	_ = json.NewDecoder(resp.Body).Decode(&me)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || me.Username != "jane" {
+		t.Fatalf("the new key against the API: got %d as %q, want 200 as jane", resp.StatusCode, me.Username)
 	}
 
-	t.Run("ErrExpiredLink", func(t *testing.T) {
-		expired := &octoinvite.Invitation{AddToTeamIDs: []string{teamID}, SpaceID: inv.SpaceID, LastModifiedBy: "admin"}
-		if err := env.DB.CreateInvitation(context.Background(), expired); err != nil {
-			t.Fatal(err)
-		}
-		env.Clock.Advance(octoinvite.DefaultInvitationLifetime)
-		if err := chromedp.Do(ctx,
-			chromedp.Navigate(env.URL+"/app/register?invitation="+expired.InvitationCode),
-			chromedp.WaitVisible(chromedp.CSS(`p[role=alert]`)),
-		); err != nil {
-			t.Fatalf("opening the expired link: %v", err)
-		}
-		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(text, "This invitation has expired.") || !strings.Contains(text, "Ask the person who invited you") {
-			t.Errorf("got %q, want the explanation of an expired invitation", text)
-		}
-	})
+	// An existing user joins through another link, signing in on its page.
+	second := inviteLink("the second invitation")
+	john := c.newTab(false)
+	do(t, john, "opening the second link", chromedp.Navigate(second), chromedp.WaitVisible(chromedp.CSS(`#join-username`)),
+		chromedp.SendKeys(chromedp.CSS(`#join-username`), "john"),
+		chromedp.SendKeys(chromedp.CSS(`#join-password`), "correct horse battery"),
+		chromedp.Click(chromedp.CSS(`form[action="/app/register/join"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice.success`)))
+	if s := text(t, john, `.notice`); !strings.Contains(s, "You joined 1 team in the space Operations:") || !strings.Contains(s, "On call") {
+		t.Errorf("got the notice %q, want the team joined", s)
+	}
+	if got := members(t, env, teamID); !slices.Equal(sorted(got), []string{"Users-2", "Users-3"}) {
+		t.Errorf("got members %v of On call, want jane (Users-3) and john (Users-2)", got)
+	}
+
+	// The administrator withdraws a third invitation.
+	third := inviteLink("the third invitation")
+	do(t, admin, "withdrawing the third invitation",
+		chromedp.Click(chromedp.CSS(`a.button.danger`)), chromedp.WaitVisible(chromedp.CSS(`form.actions button.danger`)))
+	c.checkAccessibility(t, admin, "confirm withdrawing")
+	do(t, admin, "confirming", chromedp.Click(chromedp.CSS(`form.actions button.danger`)), chromedp.WaitVisible(chromedp.CSS(`.notice.success`)))
+	if s := text(t, admin, `main`); !strings.Contains(s, "This invitation was withdrawn by admin just now: its link no longer works.") {
+		t.Errorf("got the invitation's page reading %q, want it to say it was withdrawn", s)
+	}
+	c.checkAccessibility(t, admin, "withdrawn invitation")
+	do(t, jane, "opening the withdrawn link", chromedp.Navigate(third), chromedp.WaitVisible(chromedp.CSS(`p[role=alert]`)))
+	if s := text(t, jane, `main`); !strings.Contains(s, "This invitation has been withdrawn.") {
+		t.Errorf("got %q, want the withdrawn link explained", s)
+	}
+
+	for _, page := range []string{"/app/configuration/teams", "/app/configuration/users", "/app/configuration/audit", "/app/nowhere"} {
+		do(t, admin, "opening "+page, chromedp.Navigate(env.URL+page), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+		c.checkAccessibility(t, admin, page)
+	}
+
+	do(t, admin, "signing out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.CSS(`#username`)))
+	if s := text(t, admin, `main`); !strings.Contains(s, "You have signed out.") {
+		t.Errorf("got %q, want the sign-out confirmed", s)
+	}
+	do(t, admin, "opening a page after signing out", chromedp.Navigate(env.URL+"/app/configuration/users/invitations"), chromedp.WaitVisible(chromedp.CSS(`#username`)))
+	if loc := location(t, admin); !strings.HasPrefix(loc, env.URL+"/app/users/sign-in?returnUrl=") {
+		t.Errorf("got %s, want the sign-in page", loc)
+	}
 }
 
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
+// sorted returns a sorted copy of xs.
+func sorted(xs []string) []string {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
 }

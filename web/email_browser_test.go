@@ -25,7 +25,7 @@ func TestRegisterPage_browserFromEmail(t *testing.T) {
 	env := servertest.Start(t)
 	env.DB.Now = time.Now // the worker's retries and the store follow the wall clock
 	servertest.RunEmailWorker(t, env.DB, mp.SMTP, env.URL, nil)
-	ctx := newChromium(t)
+	ctx := newChrome(t).newTab(false)
 	inv := &octoinvite.Invitation{AddToTeamIDs: []string{}, LastModifiedBy: "admin", EmailAddress: "jane@example.org"}
 	if err := env.DB.CreateInvitation(context.Background(), inv); err != nil {
 		t.Fatal(err)
@@ -57,8 +57,8 @@ func TestRegisterPage_browserFromEmail(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#username`), "jane"),
 		chromedp.SendKeys(chromedp.CSS(`#display-name`), "Jane Doe"),
 		chromedp.SendKeys(chromedp.CSS(`#password`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/app/register"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
 	); err != nil {
 		t.Fatalf("filling in and submitting the form: %v", err)
 	}

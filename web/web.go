@@ -1,21 +1,24 @@
-// Package web serves the pages people use in a browser: the invitee's registration page at
-// /app/register?invitation=CODE. Pages are rendered on the server with html/template from
-// templates and assets embedded in the binary; they need no JavaScript and load nothing from
-// other origins.
+// Package web serves the portal: the pages people use in a browser, under /app/. Invitees
+// register or join with an existing account, users sign in, manage their profile, password,
+// sessions and API keys, and administrators invite people and manage invitations, teams, users
+// and the audit log.
+//
+// Pages are rendered on the server with html/template from templates and assets embedded in
+// the binary. Every form works without JavaScript and carries an anti-forgery token bound to
+// the session (or, before sign-in, to a pre-session cookie) that the server verifies against
+// what it issued; one small script of the server's own only adds conveniences (copy buttons,
+// Octopus's /app#/ links). Pages call the domain services, as the API does; sign-in, sessions
+// and the failure budgets are the API server's, through Accounts.
 package web
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/subtle"
 	"embed"
-	"encoding/base64"
 	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/octoinvite/octoinvite"
@@ -27,82 +30,151 @@ var templateFiles embed.FS
 //go:embed assets
 var assetFiles embed.FS
 
-// Handler serves the pages under /app/. Create it with New.
-type Handler struct {
-	Registrations octoinvite.RegistrationService
-	// Application names the product in page titles.
-	Application string
-	// Logger receives the details of internal errors.
-	Logger *slog.Logger
-
-	pages map[string]*template.Template
-	mux   *http.ServeMux
+// Accounts is what the pages need of the API server, so that pages and API share one sign-in
+// path, one session cookie, one set of failure budgets and one rule for links and cookies.
+// *http.Server of package github.com/octoinvite/octoinvite/http implements it.
+type Accounts interface {
+	// SignIn checks a username and password as the API's sign-in does, within the same
+	// budgets, and on success starts a session, setting its cookies on w. It returns the user
+	// and r with the user in its context.
+	SignIn(w http.ResponseWriter, r *http.Request, username, password string) (*octoinvite.User, *http.Request, error)
+	// StartSession signs the user in, setting the session's cookies on w.
+	StartSession(w http.ResponseWriter, r *http.Request, userID string) error
+	// EndSession ends the request's session, if any, and clears its cookies.
+	EndSession(w http.ResponseWriter, r *http.Request) error
+	// PageSession authenticates the request's session cookie: it returns r with the user in
+	// its context and the session, or r and nil without a cookie; a cookie that no longer
+	// authenticates is EUNAUTHORIZED.
+	PageSession(w http.ResponseWriter, r *http.Request) (*http.Request, *octoinvite.Session, error)
+	// PageAttempt starts an attempt with an invitation code, within the budget of the
+	// client's address, and returns the function that ends it.
+	PageAttempt(w http.ResponseWriter, r *http.Request) (end func(failed bool), err error)
+	// BaseURL returns the address people reach the server at, for links.
+	BaseURL(r *http.Request) string
+	// SecureCookies reports whether cookies set in answer to r are marked Secure.
+	SecureCookies(r *http.Request) bool
 }
 
-// csrfCookie holds the anti-forgery token of the registration form; the form echoes it in
-// the csrfField field. A page on another site can make the browser send the cookie, but
-// cannot read it to fill in the field.
-const (
-	csrfCookie = "octoinvite_form_token"
-	csrfField  = "csrf_token"
-)
+// Config holds what the pages are made of. Accounts and the services are required.
+type Config struct {
+	Accounts      Accounts
+	Registrations octoinvite.RegistrationService
+	Sessions      octoinvite.SessionService
+	Users         octoinvite.UserService
+	APIKeys       octoinvite.APIKeyService
+	Passwords     octoinvite.PasswordService
+	Invitations   octoinvite.InvitationService
+	Spaces        octoinvite.SpaceService
+	Teams         octoinvite.TeamService
+	Events        octoinvite.EventService
 
-// maxFormBytes bounds the body of the registration form.
-const maxFormBytes = 64 << 10
+	// InstanceName names this installation on every page ("octoinvite" when empty).
+	InstanceName string
+	// Application is the product's name, which passwords may not be made of.
+	Application string
+	// Secret keys the anti-forgery tokens of forms. Every server that shares a database must
+	// have the same one (the server derives it from the master key); when empty, a random one
+	// is drawn, and forms then only verify on this process.
+	Secret []byte
+	// InvitationLifetime, InvitationMaxLifetime and InvitationMaxUses are the server's bounds
+	// on a new invitation, which the invitation form offers (octoinvite's defaults when 0).
+	InvitationLifetime    time.Duration
+	InvitationMaxLifetime time.Duration
+	InvitationMaxUses     int
+	// Now returns the current time, for dates in words; time.Now when nil.
+	Now func() time.Time
+	// Logger receives the details of internal errors.
+	Logger *slog.Logger
+}
 
-// New returns a Handler over the registration service.
-func New(registrations octoinvite.RegistrationService, application string, logger *slog.Logger) *Handler {
-	h := &Handler{Registrations: registrations, Application: application, Logger: logger, pages: map[string]*template.Template{}}
-	for _, name := range []string{"register", "success", "problem", "home"} {
-		h.pages[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+// Handler serves the pages under /app/. Create it with New.
+type Handler struct {
+	cfg     Config
+	forms   *formTokens
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+	assets  fs.FS
+	routes  []string
+	logger  *slog.Logger
+	nowFunc func() time.Time
+}
+
+// New returns a Handler over the configuration's services.
+func New(cfg Config) *Handler {
+	if cfg.InstanceName == "" {
+		cfg.InstanceName = "octoinvite"
 	}
-	assets, _ := fs.Sub(assetFiles, "assets")
-	h.mux = http.NewServeMux()
-	// /app is where Octopus's Web links (/app#/...) lead.
-	home := func(w http.ResponseWriter, r *http.Request) {
-		h.render(w, http.StatusOK, "home", base{h.Application, h.Application})
+	if cfg.Application == "" {
+		cfg.Application = "octoinvite"
 	}
-	h.mux.HandleFunc("GET /app", home)
-	h.mux.HandleFunc("GET /app/{$}", home)
-	h.mux.HandleFunc("GET /app/register", h.handleForm)
-	h.mux.HandleFunc("POST /app/register", h.handleSubmit)
-	h.mux.HandleFunc("GET /app/assets/{name...}", func(w http.ResponseWriter, r *http.Request) {
-		// A file, never a folder's listing: anything else is the page of an unknown address.
-		name := r.PathValue("name")
-		if info, err := fs.Stat(assets, name); err != nil || info.IsDir() {
-			h.notFound(w)
-			return
-		}
-		http.ServeFileFS(w, r, assets, name)
-	})
-	h.mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) { h.notFound(w) })
+	if cfg.InvitationLifetime <= 0 {
+		cfg.InvitationLifetime = octoinvite.DefaultInvitationLifetime
+	}
+	if cfg.InvitationMaxLifetime < cfg.InvitationLifetime {
+		cfg.InvitationMaxLifetime = max(octoinvite.DefaultInvitationMaxLifetime, cfg.InvitationLifetime)
+	}
+	if cfg.InvitationMaxUses <= 0 {
+		cfg.InvitationMaxUses = octoinvite.DefaultInvitationMaxUses
+	}
+	h := &Handler{cfg: cfg, forms: newFormTokens(cfg.Secret), pages: map[string]*template.Template{}, mux: http.NewServeMux(),
+		logger: cfg.Logger, nowFunc: cfg.Now}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	if h.nowFunc == nil {
+		h.nowFunc = time.Now
+	}
+	h.parseTemplates()
+	h.assets, _ = fs.Sub(assetFiles, "assets")
+	h.routePages()
 	return h
 }
 
-// notFound shows the page of an address that holds no page.
-func (h *Handler) notFound(w http.ResponseWriter) {
-	h.problem(w, http.StatusNotFound, "There is no page here.", "Check the address, or open the link you were sent again.")
+// parseTemplates parses each page's template with the layout and the shared parts.
+func (h *Handler) parseTemplates() {
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
+		page := name[len("templates/") : len(name)-len(".html")]
+		if page == "layout" || page == "parts" {
+			continue
+		}
+		h.pages[page] = template.Must(template.New(page).Funcs(h.funcs()).ParseFS(templateFiles,
+			"templates/layout.html", "templates/parts.html", name))
+	}
 }
 
 // ServeHTTP serves a page with headers that keep it out of frames, stop the browser from
-// guessing types, forbid loading anything from other origins and, since the address holds
-// the invitation code, send no Referer anywhere.
+// guessing types, forbid loading anything from other origins and running any script but the
+// server's own files, and send no Referer anywhere (an invitation's address holds its code).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setPageHeaders(w.Header())
 	h.mux.ServeHTTP(w, r)
 }
+
+// Routes returns the pattern of every page the handler serves, in the order they were
+// registered.
+func (h *Handler) Routes() []string { return append([]string(nil), h.routes...) }
 
 // Problem shows a page with the status, telling the person what went wrong (message) and what
 // to do (advice), for an answer that no page's handler writes, such as to a request the server
 // could not read.
 func (h *Handler) Problem(w http.ResponseWriter, status int, message, advice string) {
 	setPageHeaders(w.Header())
-	h.problem(w, status, message, advice)
+	p := &page{h: h, w: w, r: &http.Request{}}
+	p.problem(status, "Something is wrong", message, advice)
 }
+
+// contentSecurityPolicy allows the pages' own stylesheet, script and images, and nothing else:
+// no inline script or style, no frames around them, forms posted only to the server.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 
 // setPageHeaders sets the headers of every page.
 func setPageHeaders(hd http.Header) {
-	hd.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+	hd.Set("Content-Security-Policy", contentSecurityPolicy)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Referrer-Policy", "no-referrer")
@@ -110,54 +182,19 @@ func setPageHeaders(hd http.Header) {
 	hd.Set("Cache-Control", "no-store")
 }
 
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Logger
-}
+func (h *Handler) now() time.Time { return h.nowFunc() }
 
-type base struct {
-	Title       string
-	Application string
-}
-
-// field is one labelled input of the form.
-type field struct {
-	ID, Name, Label, Type, Autocomplete, Hint, Value string
-	Required                                         bool
-	// ReadOnly shows a value the form cannot change.
-	ReadOnly bool
-	Errors   []string
-}
-
-type formPage struct {
-	base
-	Preview     *octoinvite.InvitationPreview
-	Code        string
-	CSRFToken   string
-	ExpiresISO  string
-	ExpiresText string
-	Problems    []string
-	Fields      struct{ Username, DisplayName, EmailAddress, Password *field }
-}
-
-type successPage struct {
-	base
-	User    *octoinvite.User
-	Preview *octoinvite.InvitationPreview
-	BaseURL string
-}
-
-type problemPage struct {
-	base
-	Message, Advice string
-}
-
+// render writes the page's template with the status; a template that fails is a 500.
 func (h *Handler) render(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
-	if err := h.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		h.logger().Error("rendering a page", slog.String("page", name), slog.String("error", err.Error()))
+	t, ok := h.pages[name]
+	if !ok {
+		h.logger.Error("rendering a page", slog.String("page", name), slog.String("error", "no such template"))
+		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		h.logger.Error("rendering a page", slog.String("page", name), slog.String("error", err.Error()))
 		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
 		return
 	}
@@ -166,137 +203,11 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, data an
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (h *Handler) problem(w http.ResponseWriter, status int, message, advice string) {
-	h.titledProblem(w, status, "Something is wrong", message, advice)
-}
-
-func (h *Handler) titledProblem(w http.ResponseWriter, status int, title, message, advice string) {
-	h.render(w, status, "problem", problemPage{base: base{title, h.Application}, Message: message, Advice: advice})
-}
-
-// codeProblem shows the page for an invitation code that cannot be redeemed (404 for an
-// unknown code, 410 for an expired, withdrawn or used one), or for a failure of the server (500).
-func (h *Handler) codeProblem(w http.ResponseWriter, r *http.Request, err error) {
-	const ask = "Ask the person who invited you to send you a new invitation."
-	const title = "This invitation cannot be used"
-	switch {
-	case errors.Is(err, octoinvite.ErrInvitationUnknown):
-		h.titledProblem(w, http.StatusNotFound, title, "This invitation link is not valid.", "Check that you opened the whole link from your invitation. "+ask)
-	case errors.Is(err, octoinvite.ErrInvitationExpired):
-		h.titledProblem(w, http.StatusGone, title, "This invitation has expired.", "Invitations can only be used for a limited time. "+ask)
-	case errors.Is(err, octoinvite.ErrInvitationRevoked):
-		h.titledProblem(w, http.StatusGone, title, "This invitation has been withdrawn.", "The person who invited you, or another administrator, cancelled it, so it can no longer be used to create an account. If you still need an account, "+strings.ToLower(ask[:1])+ask[1:])
-	case errors.Is(err, octoinvite.ErrInvitationUsed):
-		h.titledProblem(w, http.StatusGone, title, "This invitation has already been used.", "Each invitation creates one account. If you created your account already, sign in with it; otherwise, "+strings.ToLower(ask[:1])+ask[1:])
-	default:
-		h.logger().Error("registration page", slog.String("error", err.Error()))
-		h.problem(w, http.StatusInternalServerError, "The server could not complete your request.", "Please try again in a moment.")
+// statusOf returns the status of a page that answers err.
+func statusOf(err error) int {
+	var e *octoinvite.Error
+	if !errors.As(err, &e) {
+		return http.StatusInternalServerError
 	}
-}
-
-func (h *Handler) newForm(preview *octoinvite.InvitationPreview, code, token string) *formPage {
-	p := &formPage{base: base{"Create your account", h.Application}, Preview: preview, Code: code, CSRFToken: token}
-	expires := preview.Invitation.Expires.Time.UTC()
-	p.ExpiresISO = expires.Format(time.RFC3339)
-	p.ExpiresText = expires.Format("Monday 2 January 2006 at 15:04 UTC")
-	p.Fields.Username = &field{ID: "username", Name: "username", Label: "Username", Type: "text", Autocomplete: "username", Required: true,
-		Hint: "You sign in with it. At most 64 characters."}
-	p.Fields.DisplayName = &field{ID: "display-name", Name: "display_name", Label: "Display name", Type: "text", Autocomplete: "name", Required: true,
-		Hint: "How others see you, such as your full name."}
-	p.Fields.EmailAddress = &field{ID: "email", Name: "email", Label: "Email address", Type: "email", Autocomplete: "email"}
-	if address := preview.Invitation.EmailAddress; address != "" {
-		// An invitation sent to an address registers that address.
-		p.Fields.EmailAddress.Value, p.Fields.EmailAddress.Required, p.Fields.EmailAddress.ReadOnly = address, true, true
-		p.Fields.EmailAddress.Hint = "The invitation was sent to this address: your account uses it."
-	}
-	p.Fields.Password = &field{ID: "password", Name: "password", Label: "Password", Type: "password", Autocomplete: "new-password", Required: true,
-		Hint: "At least 12 characters; a few unrelated words make a good one."}
-	return p
-}
-
-func (h *Handler) handleForm(w http.ResponseWriter, r *http.Request) {
-	code := r.URL.Query().Get("invitation")
-	preview, err := h.Registrations.PreviewInvitation(r.Context(), code)
-	if err != nil {
-		h.codeProblem(w, r, err)
-		return
-	}
-	token, err := h.formToken(w, r)
-	if err != nil {
-		h.codeProblem(w, r, err)
-		return
-	}
-	h.render(w, http.StatusOK, "register", h.newForm(preview, code, token))
-}
-
-// formToken returns the anti-forgery token of the browser, setting a fresh one if it has none.
-func (h *Handler) formToken(w http.ResponseWriter, r *http.Request) (string, error) {
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 43 {
-		return c.Value, nil
-	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: token, Path: "/app/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 12 * 60 * 60})
-	return token, nil
-}
-
-func (h *Handler) handleSubmit(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		h.problem(w, http.StatusBadRequest, "The form could not be read.", "Open the link from your invitation again and fill in the form.")
-		return
-	}
-	c, err := r.Cookie(csrfCookie)
-	sent := r.PostForm.Get(csrfField)
-	if err != nil || sent == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(sent)) != 1 {
-		h.problem(w, http.StatusForbidden, "The form could not be accepted, as it did not come from this page.",
-			"Open the link from your invitation again and fill in the form there. Your browser must accept cookies from this site.")
-		return
-	}
-	code := r.PostForm.Get("invitation")
-	preview, err := h.Registrations.PreviewInvitation(r.Context(), code)
-	if err != nil {
-		h.codeProblem(w, r, err)
-		return
-	}
-	reg := &octoinvite.Registration{
-		Username:       r.PostForm.Get("username"),
-		DisplayName:    r.PostForm.Get("display_name"),
-		EmailAddress:   r.PostForm.Get("email"),
-		Password:       r.PostForm.Get("password"),
-		InvitationCode: code,
-		ServerNames:    []string{h.Application},
-	}
-	user, err := h.Registrations.Register(r.Context(), reg)
-	if octoinvite.ErrorCode(err) == octoinvite.EINVALID && len(octoinvite.ErrorProblems(err)) > 0 {
-		form := h.newForm(preview, code, c.Value)
-		form.Fields.Username.Value = r.PostForm.Get("username")
-		form.Fields.DisplayName.Value = r.PostForm.Get("display_name")
-		form.Fields.EmailAddress.Value = r.PostForm.Get("email")
-		fields := map[string]*field{"Username": form.Fields.Username, "DisplayName": form.Fields.DisplayName,
-			"EmailAddress": form.Fields.EmailAddress, "Password": form.Fields.Password}
-		for _, problem := range octoinvite.ErrorProblems(err) {
-			// Messages name their field for API clients, "(Password)"; people see the label.
-			text := strings.Replace(problem.Message, " ("+problem.Field+")", "", 1)
-			if f := fields[problem.Field]; f != nil {
-				f.Errors = append(f.Errors, text)
-			}
-			form.Problems = append(form.Problems, text)
-		}
-		h.render(w, http.StatusBadRequest, "register", form)
-		return
-	} else if err != nil {
-		h.codeProblem(w, r, err)
-		return
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	h.render(w, http.StatusOK, "success", successPage{base: base{"Your account is ready", h.Application},
-		User: user, Preview: preview, BaseURL: scheme + "://" + r.Host})
+	return octoinvite.HTTPStatus(e.Code)
 }

@@ -50,7 +50,9 @@ func startProcess(t *testing.T, dir, key string, extra ...string) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir, "--admin-api-key", key, "--log-format", "text"}, extra...)...)
+	// Each start listens on another port: the public address keeps the invitations' links.
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir, "--admin-api-key", key, "--log-format", "text",
+		"--public-url", "https://octoinvite.example"}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

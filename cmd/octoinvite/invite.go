@@ -2,11 +2,11 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -392,12 +392,11 @@ func usesOf(inv *octoinvite.Invitation) string {
 	return strconv.Itoa(inv.Uses) + "/" + strconv.Itoa(inv.MaxUses)
 }
 
-// RegisterPath is the page of the web app where an invitee registers with a code.
-const RegisterPath = "/app/register"
-
-// registerLink returns the link an invitee opens to register with the invitation's code.
-func registerLink(c *client.Client, code string) string {
-	return c.BaseURL() + RegisterPath + "?invitation=" + url.QueryEscape(code)
+// registerLink returns the link an invitee opens to register with the invitation's code: the
+// server's own (its Register link, built on its public address), or, from a server too old to
+// send one, the link built on the address the CLI reached it at.
+func registerLink(c *client.Client, inv *octoinvite.Invitation) string {
+	return cmp.Or(inv.Links["Register"], octoinvite.InvitationLink(c.BaseURL(), inv.InvitationCode))
 }
 
 // printInvitation writes an invitation's fields. Its code and link are shown while it can be
@@ -434,7 +433,7 @@ func printInvitation(w io.Writer, c *client.Client, inv *octoinvite.Invitation, 
 		[2]string{"Changed", whenBy(&inv.LastModifiedOn, &inv.LastModifiedBy, loc)},
 	)
 	if inv.State == octoinvite.StatePending {
-		pairs = append(pairs, [2]string{"Link", registerLink(c, inv.InvitationCode)})
+		pairs = append(pairs, [2]string{"Link", registerLink(c, inv)})
 	}
 	fields(w, pairs...)
 }

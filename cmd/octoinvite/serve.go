@@ -61,8 +61,19 @@ type serveConfig struct {
 	TrustedProxies    []string
 	trustedProxies    []netip.Prefix
 	IPv6Prefix        int
-	// PublicURL is the address people reach the server at, the start of the links it sends.
-	PublicURL string
+	// PublicURL is the address people reach the server at, which invitation links are built
+	// on; InstanceName names the installation on its pages.
+	PublicURL    string
+	publicURL    *url.URL
+	InstanceName string
+	// AdminPassword, read from AdminPasswordFile when that is set, becomes the first
+	// administrator's password if they have none yet.
+	AdminPassword     string
+	AdminPasswordFile string
+	// SessionLifetime and SessionIdleTimeout bound every session: from sign-in, and without
+	// a request.
+	SessionLifetime    time.Duration
+	SessionIdleTimeout time.Duration
 	// SMTPURL, if set, names the mail server that invitations sent to an address go through,
 	// as SMTPFrom; EmailTemplates names a folder of templates replacing the built-in ones.
 	// A message is retried for EmailRetryFor, the first retry after EmailRetryDelay.
@@ -156,10 +167,15 @@ files are made readable by their owner only, and one server at a time may use it
 				"email-retry-delay":       "OCTOINVITE_EMAIL_RETRY_DELAY",
 				"notify-inviter":          "OCTOINVITE_NOTIFY_INVITER",
 				"email-lease":             "OCTOINVITE_EMAIL_LEASE",
+				"instance-name":           "OCTOINVITE_INSTANCE_NAME",
+				"admin-password":          "OCTOINVITE_ADMIN_PASSWORD",
+				"admin-password-file":     "OCTOINVITE_ADMIN_PASSWORD_FILE",
+				"session-lifetime":        "OCTOINVITE_SESSION_LIFETIME",
+				"session-idle-timeout":    "OCTOINVITE_SESSION_IDLE_TIMEOUT",
 			}
 			// A key given on the command line, as a value or a file, wins over both
 			// variables of that key.
-			for _, pair := range [][2]string{{"admin-api-key", "admin-api-key-file"}, {"master-key", "master-key-file"}} {
+			for _, pair := range [][2]string{{"admin-api-key", "admin-api-key-file"}, {"master-key", "master-key-file"}, {"admin-password", "admin-password-file"}} {
 				if cmd.Flags().Changed(pair[0]) || cmd.Flags().Changed(pair[1]) {
 					delete(vars, pair[0])
 					delete(vars, pair[1])
@@ -200,7 +216,12 @@ files are made readable by their owner only, and one server at a time may use it
 	f.DurationVar(&cfg.AuthFailureWindow, "auth-failure-window", ohttp.DefaultAuthFailureWindow, "time over which an address's failure budget refills (OCTOINVITE_AUTH_FAILURE_WINDOW)")
 	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For names the client; by default it is never read (OCTOINVITE_TRUSTED_PROXIES)")
 	f.IntVar(&cfg.IPv6Prefix, "ipv6-prefix", ohttp.DefaultIPv6Prefix, "length of the prefix by which IPv6 clients share a failure budget, 32 to 128 (OCTOINVITE_IPV6_PREFIX)")
-	f.StringVar(&cfg.PublicURL, "public-url", "", "the address people reach the server at, such as https://octoinvite.example.com: the start of the links in emails; required with --smtp-url (OCTOINVITE_PUBLIC_URL)")
+	f.StringVar(&cfg.PublicURL, "public-url", "", "the address people reach the server at, such as https://octo.example.com: invitation links, on the pages and in emails, are built on it, and cookies are Secure when it is https; required with --smtp-url; by default links use the address each request reached, which behind a proxy is the proxy's (OCTOINVITE_PUBLIC_URL)")
+	f.StringVar(&cfg.InstanceName, "instance-name", "octoinvite", "the name of this installation, shown on its pages (OCTOINVITE_INSTANCE_NAME)")
+	f.StringVar(&cfg.AdminPassword, "admin-password", "", "the first administrator's password, set at start if they have none yet; other users see flags in the process list: prefer the variable or --admin-password-file (OCTOINVITE_ADMIN_PASSWORD)")
+	f.StringVar(&cfg.AdminPasswordFile, "admin-password-file", "", "a file holding the first administrator's password (OCTOINVITE_ADMIN_PASSWORD_FILE)")
+	f.DurationVar(&cfg.SessionLifetime, "session-lifetime", octoinvite.DefaultSessionLifetime, "how long a session signed in with a password lasts, however much it is used (OCTOINVITE_SESSION_LIFETIME)")
+	f.DurationVar(&cfg.SessionIdleTimeout, "session-idle-timeout", octoinvite.DefaultSessionIdleTimeout, "how long a session lasts without a request (OCTOINVITE_SESSION_IDLE_TIMEOUT)")
 	f.StringVar(&cfg.SMTPURL, "smtp-url", "", "the mail server that emails invitations: smtp://user:password@host:587 (STARTTLS required), smtps://user:password@host:465 (TLS), or smtp://127.0.0.1:1025?tls=none; it holds a password: prefer the variable (OCTOINVITE_SMTP_URL)")
 	f.StringVar(&cfg.SMTPFrom, "smtp-from", "", "the sender of emails, such as \"octoinvite <noreply@example.com>\" (OCTOINVITE_SMTP_FROM)")
 	f.StringVar(&cfg.EmailTemplates, "email-templates", "", "a folder of templates replacing the built-in ones, checked at start: invitation.subject.tmpl, invitation.txt.tmpl, invitation.html.tmpl, and the same for accepted (OCTOINVITE_EMAIL_TEMPLATES)")
@@ -232,6 +253,20 @@ func (cfg *serveConfig) readKeyFiles() error {
 			return err
 		}
 		*k.dst = key
+	}
+	if cfg.AdminPasswordFile != "" {
+		if cfg.AdminPassword != "" {
+			return errors.New("give --admin-password or --admin-password-file, not both")
+		}
+		b, err := os.ReadFile(cfg.AdminPasswordFile)
+		if err != nil {
+			return fmt.Errorf("invalid --admin-password-file: %v", err)
+		}
+		// Only the line's end is not part of the password: spaces may be.
+		cfg.AdminPassword = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		if cfg.AdminPassword == "" {
+			return fmt.Errorf("invalid --admin-password-file: the file %s is empty", cfg.AdminPasswordFile)
+		}
 	}
 	return nil
 }
@@ -277,6 +312,21 @@ func (cfg *serveConfig) validate() error {
 		return fmt.Errorf("invalid --ipv6-prefix %d: it must be between 32 and 128", cfg.IPv6Prefix)
 	case cfg.DatabaseWait < 0:
 		return fmt.Errorf("invalid --database-wait %s: it must not be negative", cfg.DatabaseWait)
+	case cfg.SessionIdleTimeout < time.Minute:
+		return fmt.Errorf("invalid --session-idle-timeout %s: it must be at least 1m", cfg.SessionIdleTimeout)
+	case cfg.SessionLifetime < cfg.SessionIdleTimeout:
+		return fmt.Errorf("invalid --session-lifetime %s: it must be at least --session-idle-timeout (%s)", cfg.SessionLifetime, cfg.SessionIdleTimeout)
+	case strings.TrimSpace(cfg.InstanceName) == "" || len(cfg.InstanceName) > 100:
+		return errors.New("invalid --instance-name: name the installation in 1 to 100 characters")
+	}
+	cfg.publicURL = nil
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("invalid --public-url %q: it must be an http or https address such as https://octoinvite.example.com, without a query", cfg.PublicURL)
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		cfg.publicURL = u
 	}
 	if cfg.Database != "" {
 		u, err := url.Parse(cfg.Database)
@@ -301,12 +351,6 @@ func (cfg *serveConfig) validate() error {
 // validateEmail checks the email settings and loads the templates, so that a mistake in
 // either stops the start with a message saying what is wrong.
 func (cfg *serveConfig) validateEmail() error {
-	if cfg.PublicURL != "" {
-		u, err := url.Parse(cfg.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return fmt.Errorf("invalid --public-url %q: it must be an http or https address such as https://octoinvite.example.com", cfg.PublicURL)
-		}
-	}
 	if cfg.SMTPURL == "" {
 		if cfg.SMTPFrom != "" || cfg.EmailTemplates != "" {
 			return errors.New("--smtp-from and --email-templates need --smtp-url: the mail server to send through")
@@ -377,7 +421,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		}
 		defer lock.Close() // after the store closes: deferred calls run last first
 	}
-	db, where, err := openStore(ctx, cfg, logger)
+	db, where, masterKey, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -388,6 +432,8 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	db.InvitationLifetime = cfg.InvitationLifetime
 	db.InvitationMaxLifetime = cfg.InvitationMaxLifetime
 	db.InvitationMaxUses = cfg.InvitationMaxUses
+	db.SessionLifetime = cfg.SessionLifetime
+	db.SessionIdleTimeout = cfg.SessionIdleTimeout
 	var mailer *smtp.Mailer
 	if cfg.smtp != nil {
 		if mailer, err = smtp.NewMailer(cfg.smtp, cfg.templates); err != nil {
@@ -403,11 +449,14 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := ensureAdminKey(ctx, db, cfg.AdminAPIKey, stderr); err != nil {
 		return err
 	}
+	if err := ensureAdminPassword(ctx, db, cfg, logger); err != nil {
+		return err
+	}
 
 	metrics := prometheus.NewMetrics(db)
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: metrics.Invitations(db), Auth: db,
-		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db, Resender: db,
+		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db, Resender: db, Passwords: db,
 		Logger:            logger,
 		Application:       "octoinvite",
 		Version:           version(),
@@ -420,8 +469,14 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		Observer:          metrics,
 		Metrics:           metrics.Handler(logger),
 		Ping:              db.Ping,
+		PublicURL:         cfg.publicURL,
 	}
-	api.Web = web.New(api.Registrations, api.Application, logger)
+	api.Web = web.New(web.Config{
+		Accounts: api, Registrations: api.Registrations, Sessions: api.Sessions, Users: api.Users, APIKeys: api.APIKeys,
+		Passwords: api.Passwords, Invitations: api.Invitations, Spaces: api.Spaces, Teams: api.Teams, Events: api.Events,
+		InstanceName: cfg.InstanceName, Application: api.Application, Secret: masterKey, Logger: logger,
+		InvitationLifetime: cfg.InvitationLifetime, InvitationMaxLifetime: cfg.InvitationMaxLifetime, InvitationMaxUses: cfg.InvitationMaxUses,
+	})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -450,7 +505,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	emailDone := make(chan struct{})
 	if mailer != nil {
-		worker := &delivery.Worker{Outbox: db, Sender: mailer, PublicURL: cfg.PublicURL, Product: api.Application,
+		worker := &delivery.Worker{Outbox: db, Sender: mailer, PublicURL: cfg.publicURL.String(), Product: api.Application,
 			Wake: db.EmailQueued(), RetryDelay: cfg.EmailRetryDelay, RetryFor: cfg.EmailRetryFor, Lease: cfg.EmailLease, Now: db.Now,
 			Observer: metrics, Logger: logger}
 		go func() { defer close(emailDone); worker.Run(jobCtx) }()
@@ -488,27 +543,28 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 }
 
 // openStore opens the store the configuration names and returns it with a description of where
-// it is, for the log: the SQLite file in the data folder, or the PostgreSQL database.
-func openStore(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*sqldb.DB, string, error) {
+// it is, for the log (the SQLite file in the data folder, or the PostgreSQL database), and the
+// master key, from which the pages derive the key of their forms' tokens.
+func openStore(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*sqldb.DB, string, []byte, error) {
 	if cfg.Database == "" {
 		dbPath := filepath.Join(cfg.Data, databaseFile)
 		masterKey, _, err := loadMasterKey(cfg, dbPath)
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		if err := createPrivate(dbPath); err != nil {
-			return nil, "", fmt.Errorf("creating the database %s: %w", dbPath, err)
+			return nil, "", nil, fmt.Errorf("creating the database %s: %w", dbPath, err)
 		}
 		db, err := sqldb.OpenSQLite(ctx, dbPath, masterKey)
 		if err != nil {
-			return nil, "", fmt.Errorf("opening the database %s: %w", dbPath, err)
+			return nil, "", nil, fmt.Errorf("opening the database %s: %w", dbPath, err)
 		}
-		return db, dbPath, nil
+		return db, dbPath, masterKey, nil
 	}
 	where := redactURL(cfg.Database)
 	masterKey, created, err := loadMasterKey(cfg, "")
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	db, err := openPostgres(ctx, cfg, logger, where, masterKey)
 	if err != nil && created {
@@ -517,11 +573,11 @@ func openStore(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*sqld
 		_ = os.Remove(filepath.Join(cfg.Data, masterKeyFile))
 	}
 	if errors.Is(err, sqldb.ErrWrongMasterKey) {
-		return nil, "", fmt.Errorf("%w (every server on one database needs the same --master-key)", err)
+		return nil, "", nil, fmt.Errorf("%w (every server on one database needs the same --master-key)", err)
 	} else if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	return db, where, nil
+	return db, where, masterKey, nil
 }
 
 // openPostgres opens the PostgreSQL database, retrying with growing pauses while it does not
@@ -628,5 +684,27 @@ func ensureAdminKey(ctx context.Context, db *sqldb.DB, configured string, stderr
 		return err
 	}
 	fmt.Fprintf(stderr, "\nThe administrator's API key, shown this once (keep it; only its digest is stored):\n\n    %s\n\n", key.APIKey)
+	return nil
+}
+
+// ensureAdminPassword gives the first administrator the configured password if they have none
+// yet. A password set before, at an earlier start or by the administrator, is kept: the
+// configuration sets the first password, and never undoes a change.
+func ensureAdminPassword(ctx context.Context, db *sqldb.DB, cfg serveConfig, logger *slog.Logger) error {
+	if cfg.AdminPassword == "" {
+		return nil
+	}
+	set, err := db.SetInitialPassword(ctx, octoinvite.AdminUserID, cfg.AdminPassword, []string{"octoinvite", cfg.InstanceName})
+	if details := octoinvite.ErrorDetails(err); octoinvite.ErrorCode(err) == octoinvite.EINVALID && len(details) > 0 {
+		return fmt.Errorf("invalid administrator password (OCTOINVITE_ADMIN_PASSWORD or --admin-password-file): %s",
+			strings.Replace(strings.Join(details, " "), " (Password)", "", 1))
+	} else if err != nil {
+		return fmt.Errorf("setting the administrator's password: %w", err)
+	}
+	if set {
+		logger.Info("the administrator's password was set from the configuration", slog.String("user", octoinvite.AdminUserID))
+	} else {
+		logger.Info("the administrator has a password already: the configured one is not used", slog.String("user", octoinvite.AdminUserID))
+	}
 	return nil
 }

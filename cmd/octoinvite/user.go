@@ -15,8 +15,8 @@ func newUserCommand(stdout io.Writer, getenv func(string) string) *cobra.Command
 	o := newAPIOptions(stdout, getenv)
 	cmd := group(&cobra.Command{
 		Use:   "user",
-		Short: "List, show, change, disable and delete users",
-		Long: `List, show, change, disable and delete users. A user is named by its ID (Users-2) or its username
+		Short: "List, show, change, disable and delete users, and set passwords",
+		Long: `List, show, change, disable and delete users, and set their passwords. A user is named by its ID (Users-2) or its username
 (jane). Reading other users needs the UserView permission; changing them, UserEdit.`,
 		Example: `  octoinvite user list
   octoinvite user get jane`,
@@ -166,7 +166,7 @@ where standard input is not a terminal, it refuses without --yes.`,
 	}
 	addYesFlag(deleteCmd, &yes)
 
-	cmd.AddCommand(list, get, update, disable, enable, deleteCmd)
+	cmd.AddCommand(list, get, update, disable, enable, deleteCmd, newSetPasswordCommand(o, stdout))
 	return cmd
 }
 

@@ -110,7 +110,7 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 	metrics := prometheus.NewMetrics(db)
 	api := &ohttp.Server{
 		Spaces: db, Teams: db, Users: db, Invitations: metrics.Invitations(db), Auth: db,
-		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db, Resender: db,
+		Registrations: metrics.Registrations(db), Sessions: db, APIKeys: db, Events: db, Resender: db, Passwords: db,
 		Application:    "octoinvite",
 		Version:        "0.0.0-test",
 		InstallationID: db.InstallationID(),
@@ -122,11 +122,22 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 		Metrics:          metrics.Handler(nil),
 		Ping:             db.Ping,
 	}
-	api.Web = web.New(api.Registrations, api.Application, nil)
+	api.Web = NewPages(api, db, clock)
 	srv := serve(api)
 	env := &Env{URL: srv.URL, DB: db, API: api, Clock: clock, Metrics: metrics, server: srv}
 	t.Cleanup(env.Close)
 	return env
+}
+
+// NewPages returns the portal's pages over api's services, as the octoinvite binary builds
+// them, with the test clock.
+func NewPages(api *ohttp.Server, db *sqldb.DB, clock *Clock) *web.Handler {
+	return web.New(web.Config{
+		Accounts: api, Registrations: api.Registrations, Sessions: api.Sessions, Users: api.Users, APIKeys: api.APIKeys,
+		Passwords: api.Passwords, Invitations: api.Invitations, Spaces: api.Spaces, Teams: api.Teams, Events: api.Events,
+		Application: api.Application, Secret: MasterKey, Now: clock.Now,
+		InvitationLifetime: db.InvitationLifetime, InvitationMaxLifetime: db.InvitationMaxLifetime, InvitationMaxUses: db.InvitationMaxUses,
+	})
 }
 
 // Close stops the server and closes the store; calling it twice is harmless.

@@ -1,0 +1,354 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+// Paths of the administrators' pages of teams, users and the audit log.
+const (
+	teamsPath = "/app/configuration/teams"
+	usersPath = "/app/configuration/users"
+	auditPath = "/app/configuration/audit"
+)
+
+// routeManagement registers the pages of teams, users and the audit log.
+func (h *Handler) routeManagement() {
+	h.handle("GET /app/configuration/teams", administrator, h.teams)
+	h.handle("POST /app/configuration/teams", administrator, h.createTeam)
+	h.handle("GET /app/configuration/teams/{id}", administrator, h.team)
+	h.handle("GET /app/configuration/spaces/{id}", administrator, h.space)
+	h.handle("GET /app/configuration/users", administrator, h.users)
+	h.handle("GET /app/configuration/users/{id}", administrator, h.user)
+	h.handle("GET /app/configuration/audit", administrator, h.audit)
+}
+
+// spaceTeams is a space, or the system teams (Space nil), with its teams and their members.
+type spaceTeams struct {
+	Space *octoinvite.Space
+	Teams []teamMembers
+}
+
+// teamMembers is a team with its members.
+type teamMembers struct {
+	Team    *octoinvite.Team
+	Members []*octoinvite.User
+}
+
+// teamsPage is the data of the list of teams.
+type teamsPage struct {
+	base
+	Groups   []spaceTeams
+	Spaces   []option
+	Name     *field
+	Problems []string
+}
+
+// usersByID returns every user by ID.
+func (h *Handler) usersByID(p *page) (map[string]*octoinvite.User, error) {
+	users, err := h.cfg.Users.FindUsers(p.r.Context(), octoinvite.UserFilter{Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*octoinvite.User, len(users.Items))
+	for _, u := range users.Items {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+// members returns the users of the IDs, those that exist, in order.
+func members(users map[string]*octoinvite.User, ids []string) []*octoinvite.User {
+	var out []*octoinvite.User
+	for _, id := range ids {
+		if u := users[id]; u != nil {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func (h *Handler) newTeams(p *page, chosenSpace string) (*teamsPage, error) {
+	ctx := p.r.Context()
+	data := &teamsPage{base: p.base("Teams"), Name: &field{ID: "team-name", Name: "name", Label: "Name", Type: "text", Required: true}}
+	spaces, err := h.cfg.Spaces.FindSpaces(ctx, octoinvite.SpaceFilter{Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+	if err != nil {
+		return nil, err
+	}
+	teams, err := h.cfg.Teams.FindTeams(ctx, octoinvite.TeamFilter{IncludeSystem: true, Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+	if err != nil {
+		return nil, err
+	}
+	users, err := h.usersByID(p)
+	if err != nil {
+		return nil, err
+	}
+	groups := []spaceTeams{{}}
+	index := map[string]int{}
+	for _, s := range spaces.Items {
+		index[s.ID] = len(groups)
+		groups = append(groups, spaceTeams{Space: s})
+		data.Spaces = append(data.Spaces, option{Value: s.ID, Label: s.Name, Selected: s.ID == chosenSpace})
+	}
+	for _, t := range teams.Items {
+		i := 0
+		if t.SpaceID != nil {
+			i = index[*t.SpaceID]
+		}
+		groups[i].Teams = append(groups[i].Teams, teamMembers{Team: t, Members: members(users, t.MemberUserIDs)})
+	}
+	data.Groups = groups
+	return data, nil
+}
+
+// teams lists the teams by space, with their members, and the form of a new team.
+func (h *Handler) teams(p *page) error {
+	data, err := h.newTeams(p, p.r.URL.Query().Get("space"))
+	if err != nil {
+		return err
+	}
+	p.render(http.StatusOK, "teams", data)
+	return nil
+}
+
+// createTeam creates a team in the chosen space.
+func (h *Handler) createTeam(p *page) error {
+	spaceID := p.r.PostForm.Get("space")
+	team := &octoinvite.Team{Name: p.r.PostForm.Get("name"), SpaceID: &spaceID}
+	err := h.cfg.Teams.CreateTeam(p.r.Context(), team)
+	if code := octoinvite.ErrorCode(err); code == octoinvite.EINVALID || code == octoinvite.ECONFLICT || code == octoinvite.ENOTFOUND {
+		data, ferr := h.newTeams(p, spaceID)
+		if ferr != nil {
+			return ferr
+		}
+		data.Name.Value = p.r.PostForm.Get("name")
+		if code == octoinvite.ENOTFOUND {
+			data.Problems = []string{"Please choose the space of the team."}
+		} else {
+			data.Problems = formProblems(err, map[string]*field{"Name": data.Name})
+		}
+		p.render(statusOf(err), "teams", data)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	p.setNotice(notice{Kind: "success", Text: "The team " + team.Name + " was created."})
+	p.redirect(teamsPath + "/" + team.ID)
+	return nil
+}
+
+// teamPage is the data of one team's page.
+type teamPage struct {
+	base
+	Team    *octoinvite.Team
+	Space   string
+	Members []*octoinvite.User
+}
+
+// team shows one team and its members.
+func (h *Handler) team(p *page) error {
+	team, err := h.cfg.Teams.FindTeamByID(p.r.Context(), p.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	users, err := h.usersByID(p)
+	if err != nil {
+		return err
+	}
+	data := teamPage{base: p.base("Team " + team.Name), Team: team, Members: members(users, team.MemberUserIDs)}
+	if team.SpaceID != nil {
+		space, err := h.cfg.Spaces.FindSpaceByID(p.r.Context(), *team.SpaceID)
+		if err != nil {
+			return err
+		}
+		data.Space = space.Name
+	}
+	p.render(http.StatusOK, "team", data)
+	return nil
+}
+
+// space leads to the teams of the space, where the pages show a space's work.
+func (h *Handler) space(p *page) error {
+	space, err := h.cfg.Spaces.FindSpaceByID(p.r.Context(), p.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p.redirect(teamsPath + "?space=" + url.QueryEscape(space.ID) + "#" + space.ID)
+	return nil
+}
+
+// usersPage is the data of the list of users.
+type usersPage struct {
+	base
+	Users  []*octoinvite.User
+	Search string
+	Paging paging
+}
+
+// users lists the users, optionally those whose username, display name or email address holds
+// the search.
+func (h *Handler) users(p *page) error {
+	q := p.r.URL.Query()
+	search := strings.TrimSpace(q.Get("filter"))
+	if problem := octoinvite.CheckParameter("filter", search); problem != nil {
+		search = ""
+	}
+	skip := skipOf(q)
+	users, err := h.cfg.Users.FindUsers(p.r.Context(), octoinvite.UserFilter{Filter: search, Range: octoinvite.Range{Skip: skip, Take: pageSize}})
+	if err != nil {
+		return err
+	}
+	kept := url.Values{}
+	if search != "" {
+		kept.Set("filter", search)
+	}
+	p.render(http.StatusOK, "users", usersPage{base: p.base("Users"), Users: users.Items, Search: search,
+		Paging: newPaging(usersPath, kept, skip, len(users.Items), users.Total)})
+	return nil
+}
+
+// userPage is the data of one user's page.
+type userPage struct {
+	base
+	Shown *octoinvite.User
+	Teams []teamInSpace
+	Keys  int
+}
+
+// user shows one user: their details and teams.
+func (h *Handler) user(p *page) error {
+	user, err := h.cfg.Users.FindUserByID(p.r.Context(), p.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	teams, err := h.memberTeams(p, user.ID)
+	if err != nil {
+		return err
+	}
+	keys, err := h.cfg.APIKeys.FindAPIKeys(p.r.Context(), user.ID, octoinvite.Range{Take: 0})
+	if err != nil {
+		return err
+	}
+	p.render(http.StatusOK, "user", userPage{base: p.base(user.DisplayName), Shown: user, Teams: teams, Keys: keys.Total})
+	return nil
+}
+
+// auditPage is the data of the audit log's page.
+type auditPage struct {
+	base
+	Events   []*octoinvite.Event
+	Fields   struct{ Regarding, User, From, To *field }
+	Problems []string
+	Paging   paging
+}
+
+// audit shows the audit log, newest first, filtered by the document an event concerns, the
+// user who acted and the dates.
+func (h *Handler) audit(p *page) error {
+	q := p.r.URL.Query()
+	data := &auditPage{base: p.base("Audit log")}
+	data.Fields.Regarding = &field{ID: "regarding", Name: "regarding", Label: "Document", Type: "text", Value: strings.TrimSpace(q.Get("regarding")),
+		Hint: "The ID of an invitation, user, team, space or API key, such as Invitations-3."}
+	data.Fields.User = &field{ID: "user", Name: "user", Label: "User", Type: "text", Value: strings.TrimSpace(q.Get("user")),
+		Hint: "The username or ID of who acted."}
+	data.Fields.From = &field{ID: "from", Name: "from", Label: "From", Type: "date", Value: q.Get("from")}
+	data.Fields.To = &field{ID: "to", Name: "to", Label: "To", Type: "date", Value: q.Get("to")}
+	filter := octoinvite.EventFilter{Range: octoinvite.Range{Skip: skipOf(q), Take: pageSize}}
+	kept := url.Values{}
+	for _, f := range []*field{data.Fields.Regarding, data.Fields.User, data.Fields.From, data.Fields.To} {
+		if f.Value == "" {
+			continue
+		}
+		if problem := octoinvite.CheckParameter(f.Name, f.Value); problem != nil {
+			f.Errors = append(f.Errors, "It must be text without control characters.")
+			continue
+		}
+		kept.Set(f.Name, f.Value)
+	}
+	if v := kept.Get("regarding"); v != "" {
+		filter.Regarding = []string{v}
+		if id, ok := canonicalDocumentID(v); ok {
+			filter.Regarding = []string{id}
+		}
+	}
+	if v := kept.Get("user"); v != "" {
+		id, err := h.userIDOf(p, v)
+		if err != nil {
+			return err
+		}
+		filter.Users = []string{id}
+	}
+	for _, d := range []struct {
+		f   *field
+		dst **time.Time
+		end bool
+	}{{data.Fields.From, &filter.From, false}, {data.Fields.To, &filter.To, true}} {
+		if d.f.Value == "" || len(d.f.Errors) > 0 {
+			continue
+		}
+		t, err := time.Parse("2006-01-02", d.f.Value)
+		if err != nil {
+			d.f.Errors = append(d.f.Errors, "It must be a date such as 2026-11-28.")
+			kept.Del(d.f.Name)
+			continue
+		}
+		if d.end {
+			t = t.Add(24*time.Hour - time.Millisecond)
+		}
+		*d.dst = &t
+	}
+	for _, f := range []*field{data.Fields.Regarding, data.Fields.User, data.Fields.From, data.Fields.To} {
+		for _, e := range f.Errors {
+			data.Problems = append(data.Problems, f.Label+": "+e)
+		}
+	}
+	events, err := h.cfg.Events.FindEvents(p.r.Context(), filter)
+	if err != nil {
+		return err
+	}
+	data.Events = events.Items
+	data.Paging = newPaging(auditPath, kept, filter.Range.Skip, len(events.Items), events.Total)
+	status := http.StatusOK
+	if len(data.Problems) > 0 {
+		status = http.StatusBadRequest
+	}
+	p.render(status, "audit", data)
+	return nil
+}
+
+// canonicalDocumentID returns a document ID in canonical form ("invitations-3" is
+// "Invitations-3"), if it names a kind of document.
+func canonicalDocumentID(s string) (string, bool) {
+	for _, kind := range []string{octoinvite.KindInvitation, octoinvite.KindUser, octoinvite.KindTeam, octoinvite.KindSpace,
+		octoinvite.KindAPIKey, octoinvite.KindEvent} {
+		if id, ok := octoinvite.ParseID(kind, s); ok {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// userIDOf returns the ID of the user that s names, by ID or username; s itself when no user
+// has that name, which then matches nothing.
+func (h *Handler) userIDOf(p *page, s string) (string, error) {
+	if id, ok := octoinvite.ParseID(octoinvite.KindUser, s); ok || strings.EqualFold(s, octoinvite.SystemUserID) {
+		if ok {
+			return id, nil
+		}
+		return octoinvite.SystemUserID, nil
+	}
+	users, err := h.cfg.Users.FindUsers(p.r.Context(), octoinvite.UserFilter{Filter: s, Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+	if err != nil {
+		return "", err
+	}
+	key := octoinvite.FoldUsername(s)
+	if i := slices.IndexFunc(users.Items, func(u *octoinvite.User) bool { return octoinvite.FoldUsername(u.Username) == key }); i >= 0 {
+		return users.Items[i].ID, nil
+	}
+	return s, nil
+}
