@@ -87,9 +87,11 @@ password on standard input (--password-stdin), as you registered them.`,
 		Use:   "create --purpose TEXT",
 		Short: "Create an API key and print it, this once",
 		Long: `Create an API key and print it. The server keeps only its digest: the key is shown this once,
-so store it somewhere safe (a password manager, your CI's secret store).`,
+so store it somewhere safe (a password manager, your CI's secret store). With --output basic,
+only the key is printed, for a script to keep.`,
 		Example: `  printf '%s\n' "$PASSWORD" | octoinvite apikey create --purpose CI --username jane --password-stdin
-  octoinvite apikey create --purpose "Deploy bot" --user Users-7 --output json`,
+  octoinvite apikey create --purpose "Deploy bot" --user deploy-bot --output json
+  OCTOPUS_API_KEY=$(octoinvite apikey create --purpose CI --output basic)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, userID, err := o.signedIn(cmd)
@@ -101,7 +103,8 @@ so store it somewhere safe (a password manager, your CI's secret store).`,
 				return apiError(err)
 			}
 			loc := location(getenv)
-			return o.print(key.ID, func(w io.Writer) {
+			// With --output basic, the key itself: what a script creating one keeps.
+			return o.print(key.APIKey, func(w io.Writer) {
 				fields(w,
 					[2]string{"API key", key.ID},
 					[2]string{"Purpose", key.Purpose},

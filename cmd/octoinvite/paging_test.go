@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -93,6 +94,9 @@ func TestCLIListsPage(t *testing.T) {
 	})
 }
 
+// apiKeyLine matches an API key alone on its line.
+var apiKeyLine = regexp.MustCompile(`^API-[A-Z0-9]+\n$`)
+
 // TestCLIOutputBasic prints names, usernames or IDs, one a line, for each kind.
 func TestCLIOutputBasic(t *testing.T) {
 	env := servertest.Start(t)
@@ -116,10 +120,19 @@ func TestCLIOutputBasic(t *testing.T) {
 		{[]string{"invitation", "list"}, "Invitations-1\n"},
 		{[]string{"invitation", "revoke", "Invitations-1"}, "Invitations-1\n"},
 		{[]string{"apikey", "list"}, "APIKeys-1\n"},
+		{[]string{"apikey", "create", "--purpose", "CI"}, "KEY\n"}, // the key itself, shown this once
 		{[]string{"team", "delete", "On call", "--yes"}, ""},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			assertOutput(t, mustRun(t, vars, append(tc.args, "-o", "basic")...), tc.want)
+			out := mustRun(t, vars, append(tc.args, "-o", "basic")...)
+			if tc.want == "KEY\n" {
+				if !apiKeyLine.MatchString(out) {
+					t.Fatalf("got %q, want an API key", out)
+				}
+				mustRun(t, map[string]string{"OCTOPUS_URL": env.URL, "OCTOPUS_API_KEY": strings.TrimSpace(out)}, "whoami")
+				return
+			}
+			assertOutput(t, out, tc.want)
 		})
 	}
 }
