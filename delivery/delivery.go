@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/octoinvite/octoinvite"
@@ -33,6 +34,7 @@ const (
 	DefaultPollInterval = time.Second
 	DefaultLease        = time.Minute
 	DefaultBatch        = 32
+	DefaultConcurrency  = 8
 )
 
 // Worker sends the outbox's emails. Several workers, in one process or in several sharing a
@@ -53,8 +55,10 @@ type Worker struct {
 	// Lease is how long a claim holds its messages: a worker that stops mid-send leaves them
 	// to another after it. Sending one message may take at most half of it.
 	Lease time.Duration
-	// Batch is how many messages one claim takes.
-	Batch int
+	// Batch is how many messages one claim takes; Concurrency how many of them are sent at
+	// once, each over a connection of its own.
+	Batch       int
+	Concurrency int
 	// RetryDelay is the pause after a message's first failure (octoinvite.EmailRetryDelay
 	// doubles it each time); RetryFor is how long after it was queued a message stops being
 	// retried and fails.
@@ -126,12 +130,19 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, orDefault(w.Concurrency, DefaultConcurrency))
 	for _, msg := range msgs {
+		slots <- struct{}{}
 		if ctx.Err() != nil || w.now().After(claimed.Add(lease/2)) {
 			break // the lease ends before another send could: the rest go to the next claim
 		}
-		w.deliver(ctx, msg, lease/2)
+		wg.Go(func() {
+			defer func() { <-slots }()
+			w.deliver(ctx, msg, lease/2)
+		})
 	}
+	wg.Wait()
 	return len(msgs), nil
 }
 

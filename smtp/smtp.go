@@ -116,16 +116,22 @@ func (cfg *Config) Domain() string {
 	return cfg.From.Address[strings.LastIndexByte(cfg.From.Address, '@')+1:]
 }
 
-// Mailer sends emails composed from its templates. It keeps one connection to the server
-// open between messages sent close together, and sends one message at a time on it.
+// Mailer sends emails composed from its templates. Each message goes over a connection of its
+// own at a time; connections are kept open between messages sent close together, so that
+// messages sent side by side use as many.
 type Mailer struct {
 	templates *Templates
 	client    *mail.Client
 	from      *netmail.Address
 
-	mu       sync.Mutex
-	conn     *gosmtp.Client
-	lastUsed time.Time
+	mu   sync.Mutex
+	idle []idleConn // most recently used last
+}
+
+// idleConn is an open connection between two messages.
+type idleConn struct {
+	conn *gosmtp.Client
+	used time.Time
 }
 
 var _ octoinvite.EmailSender = (*Mailer)(nil)
@@ -193,38 +199,57 @@ func (m *Mailer) SendEmail(ctx context.Context, e *octoinvite.Email) error {
 	if err != nil {
 		return &octoinvite.PermanentEmailError{Reply: err.Error()}
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.conn != nil && time.Since(m.lastUsed) > idleTimeout {
-		m.closeConn()
-	}
 	for {
-		reused := m.conn != nil
+		conn := m.take()
+		reused := conn != nil
 		if !reused {
-			if m.conn, err = m.client.DialToSMTPClientWithContext(ctx); err != nil {
-				m.conn = nil
+			if conn, err = m.client.DialToSMTPClientWithContext(ctx); err != nil {
 				return fmt.Errorf("connecting to the mail server: %w", err)
 			}
 		}
-		err = m.client.SendWithSMTPClient(m.conn, msg)
-		m.lastUsed = time.Now()
+		err = m.client.SendWithSMTPClient(conn, msg)
 		var sendErr *mail.SendError
 		switch {
 		case err == nil:
+			m.put(conn)
 			return nil
 		case errors.As(err, &sendErr) && sendErr.ErrorCode() >= 500 && sendErr.Reason != mail.ErrConnCheck:
+			m.put(conn) // the server answered; go-mail sent RSET, and the connection stays usable
 			return &octoinvite.PermanentEmailError{Reply: reply(sendErr)}
 		case errors.As(err, &sendErr) && sendErr.ErrorCode() >= 400 && sendErr.Reason != mail.ErrConnCheck:
-			// The server answered; the connection stays usable (go-mail sent RSET).
+			m.put(conn)
 			return errors.New(reply(sendErr))
 		}
 		// The connection failed: a reused one may simply have been closed by the server
 		// while idle, so the message is tried once on a new one.
-		m.closeConn()
+		_ = m.client.CloseWithSMTPClient(conn)
 		if !reused {
 			return err
 		}
 	}
+}
+
+// take returns the most recently used idle connection, closing those idle too long; nil if
+// none is left.
+func (m *Mailer) take() *gosmtp.Client {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for len(m.idle) > 0 {
+		c := m.idle[len(m.idle)-1]
+		m.idle = m.idle[:len(m.idle)-1]
+		if time.Since(c.used) <= idleTimeout {
+			return c.conn
+		}
+		_ = m.client.CloseWithSMTPClient(c.conn)
+	}
+	return nil
+}
+
+// put keeps a connection for the next message.
+func (m *Mailer) put(conn *gosmtp.Client) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.idle = append(m.idle, idleConn{conn: conn, used: time.Now()})
 }
 
 // reply returns the server's reply in a send error, such as "550 5.1.0 mailbox unavailable":
@@ -240,18 +265,14 @@ func reply(e *mail.SendError) string {
 	return s
 }
 
-func (m *Mailer) closeConn() {
-	if m.conn != nil {
-		_ = m.client.CloseWithSMTPClient(m.conn)
-		m.conn = nil
-	}
-}
-
-// Close ends the open connection, if any, with QUIT.
+// Close ends the idle connections with QUIT.
 func (m *Mailer) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.closeConn()
+	for _, c := range m.idle {
+		_ = m.client.CloseWithSMTPClient(c.conn)
+	}
+	m.idle = nil
 	return nil
 }
 

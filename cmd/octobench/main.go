@@ -36,6 +36,8 @@ type config struct {
 	Results     string
 	Work        string
 	Keep        bool
+	// Email, if set, runs the email benchmark instead, with the mailpit binary it names.
+	Email string
 }
 
 func main() {
@@ -69,6 +71,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	b := &bench{cfg: cfg, work: work, log: stderr}
+	if cfg.Email != "" {
+		report, err := b.runEmail(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, report)
+		return nil
+	}
 	if err := b.run(ctx); err != nil {
 		return err
 	}
@@ -102,6 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	f.StringVar(&cfg.Results, "results", "", "file to write the results table into, besides standard output")
 	f.StringVar(&cfg.Work, "work", "", "folder for the binary and the data folders (default: a temporary folder, removed at the end)")
 	f.BoolVar(&cfg.Keep, "keep", false, "keep the temporary folder")
+	f.StringVar(&cfg.Email, "email", "", "run the email benchmark instead, with this mailpit binary (go install github.com/axllent/mailpit@v1.33.1): invitations created per second with and without email, and emails delivered per second, at the largest -concurrency")
 	if err := f.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -24,11 +24,11 @@ type server struct {
 	done chan error
 }
 
-// startOctoinvite starts the octoinvite binary on the data folder and returns once it answers
-// GET /api/, with the time that took.
-func startOctoinvite(ctx context.Context, binary, data, adminKey string) (*server, time.Duration, error) {
-	cmd := exec.CommandContext(ctx, binary, "serve", "--listen", "127.0.0.1:0", "--data", data,
-		"--admin-api-key", adminKey, "--log-format", "json")
+// startOctoinvite starts the octoinvite binary on the data folder, with extra flags, and returns
+// once it answers GET /api/, with the time that took.
+func startOctoinvite(ctx context.Context, binary, data, adminKey string, extra ...string) (*server, time.Duration, error) {
+	cmd := exec.CommandContext(ctx, binary, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", data,
+		"--admin-api-key", adminKey, "--log-format", "json"}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, 0, err
