@@ -546,3 +546,32 @@ func metrics(t *testing.T, url string) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// TestEmail_TemporaryRefusal: a 4xx reply is retried, with the reply kept meanwhile, and the
+// message goes out once the server takes it.
+func TestEmail_TemporaryRefusal(t *testing.T) {
+	t.Parallel()
+	mp := mailpittest.Start(t, "--enable-chaos")
+	mp.RefuseRecipients(t, 451, true)
+	e := startEmailEnv(t, mp)
+	inv := e.invite(t, e.admin, "jane@example.org")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, err := e.DB.FindInvitationByID(context.Background(), inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := got.Delivery; d.State == octoinvite.DeliveryQueued && d.Attempts >= 2 && strings.HasPrefix(d.LastError, "451 ") && d.NextAttemptOn != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery %+v, want retried after 451 replies", got.Delivery)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mp.RefuseRecipients(t, 451, false)
+	sent := e.waitDelivery(t, inv.ID, octoinvite.DeliverySent)
+	if n := len(mp.Messages(t)); n != 1 || sent.Delivery.LastError != "" {
+		t.Errorf("got %d messages, delivery %+v; want 1, sent", n, sent.Delivery)
+	}
+}

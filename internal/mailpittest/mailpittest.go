@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -244,5 +245,26 @@ func (s *Server) get(t testing.TB, path string, v any) {
 	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("mailpit GET %s: %v", path, err)
+	}
+}
+
+// RefuseRecipients makes mailpit answer every RCPT with code (a 4xx or 5xx) while on, through
+// its chaos API; it must have been started with --enable-chaos.
+func (s *Server) RefuseRecipients(t testing.TB, code int, on bool) {
+	t.Helper()
+	probability := 0
+	if on {
+		probability = 100
+	}
+	body := fmt.Sprintf(`{"Recipient":{"ErrorCode":%d,"Probability":%d}}`, code, probability)
+	req, _ := http.NewRequest(http.MethodPut, s.API+"/api/v1/chaos", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("mailpit PUT /api/v1/chaos: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("mailpit PUT /api/v1/chaos: %s", resp.Status)
 	}
 }
