@@ -86,6 +86,13 @@ func ErrEmailAddressMismatch(address string) *Error {
 		"This invitation was sent to %s: register with that email address (EmailAddress), or ask for an invitation to yours.", address)})
 }
 
+// ErrAccountAddressMismatch refuses the acceptance of an invitation sent to address by an
+// existing account with another address, or none.
+func ErrAccountAddressMismatch(address string) *Error {
+	return InvalidFields(Problem{"InvitationCode", fmt.Sprintf(
+		"This invitation was sent to %s, which is not your account's email address: ask for an invitation to your address, or create a new account with this one.", address)})
+}
+
 // CheckInvitationAddress returns the address a user redeeming inv registers with: the
 // invitation's own for an invitation sent to an address (an empty address takes it; another
 // one is ErrEmailAddressMismatch), else address unchanged.

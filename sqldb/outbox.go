@@ -372,6 +372,20 @@ func (tx *transaction) bindInvitationAddress(ctx context.Context, invitationID s
 	return err
 }
 
+// checkAcceptingAddress requires an existing user accepting an invitation sent to an address to
+// have that address (compared without case): a forwarded link does not take someone else into
+// the teams.
+func (tx *transaction) checkAcceptingAddress(ctx context.Context, invitationID string, user *octoinvite.User) error {
+	var address sql.NullString
+	if err := tx.queryRow(ctx, `SELECT email_address FROM invitations WHERE id = ?`, invitationID).Scan(&address); err != nil {
+		return err
+	}
+	if address.String != "" && !octoinvite.SameEmailAddress(address.String, user.EmailAddress) {
+		return octoinvite.ErrAccountAddressMismatch(address.String)
+	}
+	return nil
+}
+
 // queueAcceptedEmail tells the inviter that user accepted their invitation, if the store is to
 // (EmailSettings.NotifyInviter), the invitation was sent to an address and its creator has one.
 func (tx *transaction) queueAcceptedEmail(ctx context.Context, invitationID string, user *octoinvite.User) error {

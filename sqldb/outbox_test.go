@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -316,6 +317,43 @@ func TestOutbox_DeletedSpaceTakesMessages(t *testing.T) {
 		mustDo(t, db.read.QueryRow(`SELECT count(*) FROM outbox`).Scan(&left))
 		if left != 0 {
 			t.Errorf("%d messages left after their space was deleted", left)
+		}
+	})
+}
+
+// TestOutbox_AcceptanceTakesTheAddress: an existing user accepts an invitation sent to an
+// address only with that address on their account, and the inviter is told.
+func TestOutbox_AcceptanceTakesTheAddress(t *testing.T) {
+	t.Parallel()
+	forEachEmailStore(t, func(t *testing.T, db *DB, clock *testClock) {
+		ctx := context.Background()
+		inviter := &octoinvite.User{Username: "boss", DisplayName: "Boss", EmailAddress: "boss@example.org", IsActive: true}
+		mustDo(t, db.CreateUser(ctx, inviter))
+		team := &octoinvite.Team{Name: "Ops", SpaceID: ptr("Spaces-1")}
+		mustDo(t, db.CreateTeam(ctx, team))
+		inv := &octoinvite.Invitation{AddToTeamIDs: []string{team.ID}, SpaceID: ptr("Spaces-1"), LastModifiedBy: "boss", EmailAddress: "Jane@Example.org"}
+		mustDo(t, db.CreateInvitation(octoinvite.NewContextWithUser(ctx, inviter), inv))
+		for _, u := range []*octoinvite.User{
+			{Username: "eve", DisplayName: "Eve", EmailAddress: "eve@example.org", IsActive: true},
+			{Username: "nomail", DisplayName: "No mail", IsActive: true},
+		} {
+			mustDo(t, db.CreateUser(ctx, u))
+			_, err := db.AcceptInvitation(ctx, u.ID, inv.InvitationCode)
+			if details := octoinvite.ErrorDetails(err); len(details) != 1 || !strings.HasPrefix(details[0], "This invitation was sent to Jane@Example.org, which is not your account's email address") {
+				t.Errorf("%s accepting: got %v, want the address refused", u.Username, err)
+			}
+		}
+		jane := &octoinvite.User{Username: "jane", DisplayName: "Jane", EmailAddress: "jane@example.ORG", IsActive: true}
+		mustDo(t, db.CreateUser(ctx, jane))
+		acceptance, err := db.AcceptInvitation(ctx, jane.ID, inv.InvitationCode)
+		mustDo(t, err)
+		if !reflect.DeepEqual(acceptance.AddedToTeamIDs, []string{team.ID}) {
+			t.Errorf("jane joined %v, want %s", acceptance.AddedToTeamIDs, team.ID)
+		}
+		msgs, err := db.ClaimEmails(ctx, "a", time.Minute, 10)
+		mustDo(t, err)
+		if len(msgs) != 2 || msgs[1].Kind != octoinvite.EmailAccepted || msgs[1].Recipient != "boss@example.org" || msgs[1].UserID != jane.ID {
+			t.Errorf("claimed %s, want the invitation and the news for boss", dump(msgs))
 		}
 	})
 }

@@ -249,6 +249,9 @@ func (db *DB) AcceptInvitation(ctx context.Context, rawUserID, code string) (acc
 		} else if err != nil {
 			return err
 		}
+		if err := tx.checkAcceptingAddress(ctx, invitationID, user); err != nil {
+			return err
+		}
 		added, err := tx.joinInvitationTeams(ctx, user.ID, invitationID)
 		if tx.db.dialect.isUnique(err) {
 			// Another acceptance by the same user added one of the teams meanwhile.
@@ -260,6 +263,9 @@ func (db *DB) AcceptInvitation(ctx context.Context, rawUserID, code string) (acc
 		}
 		spaceID, err := tx.claimInvitation(ctx, invitationID, code, user)
 		if err != nil {
+			return err
+		}
+		if err := tx.queueAcceptedEmail(ctx, invitationID, user); err != nil {
 			return err
 		}
 		if tx.db.registerHook != nil {

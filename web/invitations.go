@@ -26,6 +26,7 @@ func (h *Handler) routeConfiguration() {
 	h.handle("POST /app/configuration/users/invitations/{id}/revoke", administrator, h.revokeInvitation)
 	h.handle("GET /app/configuration/users/invitations/{id}/regenerate", administrator, h.regenerateInvitationForm)
 	h.handle("POST /app/configuration/users/invitations/{id}/regenerate", administrator, h.regenerateInvitation)
+	h.handle("POST /app/configuration/users/invitations/{id}/resend", administrator, h.resendInvitation)
 	h.handle("GET /app/configuration/users/invite", administrator, h.inviteForm)
 	h.handle("POST /app/configuration/users/invite", administrator, h.invite)
 	h.routeManagement()
@@ -365,7 +366,9 @@ type invitePage struct {
 	Lifetimes   []option
 	MaxUses     *field
 	MaxAllowed  int
-	Problems    []string
+	// Emails lists the addresses to send invitations to, when the server sends email.
+	Emails   *field
+	Problems []string
 }
 
 // noSpace is the value of the choice of no space: an invitation to system teams only.
@@ -426,7 +429,33 @@ func (h *Handler) newInvite(p *page, spaceID string, chosen []string) (*invitePa
 		}
 	}
 	data.Lifetimes = h.lifetimes(p.r.PostForm.Get("lifetime"))
+	if h.sendsEmail() {
+		data.Emails = &field{ID: "emails", Name: "emails", Label: "Email addresses", Type: "textarea", Autocomplete: "off",
+			Hint: "One address a line: each person gets an invitation of their own by email, for one use. Leave it empty to send the link yourself."}
+	}
 	return data, nil
+}
+
+// sendsEmail reports whether the server sends email.
+func (h *Handler) sendsEmail() bool { return h.cfg.EmailEnabled != nil && h.cfg.EmailEnabled() }
+
+// emailAddresses reads the addresses of the invitation form: separated by lines, commas or
+// semicolons, each once (compared without case). Those that are not addresses are returned
+// apart, as typed.
+func emailAddresses(s string) (addresses, bad []string) {
+	seen := map[string]bool{}
+	for _, a := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' }) {
+		normal, err := octoinvite.NormalizeEmailAddress(a)
+		switch {
+		case strings.TrimSpace(a) == "":
+		case err != nil:
+			bad = append(bad, a)
+		case !seen[strings.ToLower(normal)]:
+			seen[strings.ToLower(normal)] = true
+			addresses = append(addresses, normal)
+		}
+	}
+	return addresses, bad
 }
 
 // lifetimes returns the choices of an invitation's lifetime within the server's bounds, the
@@ -502,6 +531,19 @@ func (h *Handler) invite(p *page) error {
 			inv.MaxUses = -1 // 0 would mean "the default" to the service: refuse it here.
 		}
 	}
+	var addresses []string
+	if data.Emails != nil {
+		data.Emails.Value = form.Get("emails")
+		var bad []string
+		addresses, bad = emailAddresses(data.Emails.Value)
+		for _, a := range bad {
+			data.Emails.Errors = append(data.Emails.Errors, fmt.Sprintf("%q is not an email address such as jane@example.com.", octoinvite.Truncate(a, 100)))
+		}
+		problems = append(problems, data.Emails.Errors...)
+	}
+	if len(problems) == 0 && len(addresses) > 0 {
+		return h.inviteByEmail(p, data, inv, addresses)
+	}
 	if len(problems) == 0 {
 		err = h.cfg.Invitations.CreateInvitation(p.r.Context(), inv)
 		if octoinvite.ErrorCode(err) == octoinvite.EINVALID {
@@ -520,5 +562,70 @@ func (h *Handler) invite(p *page) error {
 		return err
 	}
 	p.render(http.StatusCreated, "invitation", invitationPage{base: p.base("Invitation created"), Row: row, Created: true})
+	return nil
+}
+
+// invitedPage is the data of the page that lists the invitations one form sent by email.
+type invitedPage struct {
+	base
+	Rows []invitationRow
+}
+
+// inviteByEmail creates one invitation like inv for each address, each emailed, and shows them.
+// A problem with the first (such as more than one use) is shown on the form; the addresses were
+// checked before, so a later one is a fault of the server.
+func (h *Handler) inviteByEmail(p *page, data *invitePage, inv *octoinvite.Invitation, addresses []string) error {
+	var created []*octoinvite.Invitation
+	for i, address := range addresses {
+		one := *inv
+		one.AddToTeamIDs = append([]string{}, inv.AddToTeamIDs...)
+		one.EmailAddress = address
+		err := h.cfg.Invitations.CreateInvitation(p.r.Context(), &one)
+		if i == 0 && octoinvite.ErrorCode(err) == octoinvite.EINVALID {
+			data.Problems = formProblems(err, map[string]*field{"MaxUses": data.MaxUses, octoinvite.EmailAddressField: data.Emails})
+			p.render(http.StatusBadRequest, "invite", data)
+			return nil
+		} else if err != nil {
+			return err
+		}
+		created = append(created, &one)
+	}
+	if len(created) == 1 {
+		row, err := h.invitationRow(p, created[0])
+		if err != nil {
+			return err
+		}
+		p.render(http.StatusCreated, "invitation", invitationPage{base: p.base("Invitation created"), Row: row, Created: true})
+		return nil
+	}
+	rows, err := h.invitationRows(p, created)
+	if err != nil {
+		return err
+	}
+	p.render(http.StatusCreated, "invited", invitedPage{base: p.base(fmt.Sprintf("%d invitations created", len(rows))), Rows: rows})
+	return nil
+}
+
+// resendInvitation emails an invitation again and leads back to its page, saying so, or why
+// not.
+func (h *Handler) resendInvitation(p *page) error {
+	inv, err := h.routeInvitation(p)
+	if err != nil {
+		return err
+	}
+	if h.cfg.Resender == nil {
+		err = octoinvite.Invalid(octoinvite.MsgEmailNotConfigured)
+	} else {
+		_, err = h.cfg.Resender.ResendInvitation(p.r.Context(), inv.ID, p.user.Username)
+	}
+	switch code := octoinvite.ErrorCode(err); {
+	case err == nil:
+		p.setNotice(notice{Kind: "success", Text: "The invitation is on its way again to " + inv.EmailAddress + ", with the same link."})
+	case code == octoinvite.EINVALID || code == octoinvite.ECONFLICT || code == octoinvite.ETOOMANYREQUESTS:
+		p.setNotice(notice{Kind: "problem", Text: strings.Join(formProblems(err, nil), " ")})
+	default:
+		return err
+	}
+	p.redirect(invitationsPath + "/" + inv.ID)
 	return nil
 }

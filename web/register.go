@@ -209,6 +209,11 @@ func (h *Handler) join(p *page) error {
 		return nil
 	case octoinvite.IsInvitationCodeError(err):
 		return p.codeProblem(err)
+	case octoinvite.ErrorCode(err) == octoinvite.EINVALID:
+		// Such as an invitation sent to another address than the account's.
+		p.setNotice(notice{Kind: "problem", Text: strings.Join(formProblems(err, nil), " ")})
+		p.redirect(profilePath)
+		return nil
 	case err != nil:
 		return err
 	}

@@ -67,6 +67,10 @@ type Config struct {
 	Spaces        octoinvite.SpaceService
 	Teams         octoinvite.TeamService
 	Events        octoinvite.EventService
+	// Resender sends invitations' emails again; EmailEnabled reports whether the server sends
+	// email (nil: it does not), so that the forms offer it only then.
+	Resender     octoinvite.InvitationResender
+	EmailEnabled func() bool
 
 	// InstanceName names this installation on every page ("octoinvite" when empty).
 	InstanceName string

@@ -474,6 +474,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	api.Web = web.New(web.Config{
 		Accounts: api, Registrations: api.Registrations, Sessions: api.Sessions, Users: api.Users, APIKeys: api.APIKeys,
 		Passwords: api.Passwords, Invitations: api.Invitations, Spaces: api.Spaces, Teams: api.Teams, Events: api.Events,
+		Resender: api.Resender, EmailEnabled: func() bool { return db.Email != nil },
 		InstanceName: cfg.InstanceName, Application: api.Application, Secret: masterKey, Logger: logger,
 		InvitationLifetime: cfg.InvitationLifetime, InvitationMaxLifetime: cfg.InvitationMaxLifetime, InvitationMaxUses: cfg.InvitationMaxUses,
 	})

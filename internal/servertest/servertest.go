@@ -135,6 +135,7 @@ func NewPages(api *ohttp.Server, db *sqldb.DB, clock *Clock) *web.Handler {
 	return web.New(web.Config{
 		Accounts: api, Registrations: api.Registrations, Sessions: api.Sessions, Users: api.Users, APIKeys: api.APIKeys,
 		Passwords: api.Passwords, Invitations: api.Invitations, Spaces: api.Spaces, Teams: api.Teams, Events: api.Events,
+		Resender: api.Resender, EmailEnabled: func() bool { return db.Email != nil },
 		Application: api.Application, Secret: MasterKey, Now: clock.Now,
 		InvitationLifetime: db.InvitationLifetime, InvitationMaxLifetime: db.InvitationMaxLifetime, InvitationMaxUses: db.InvitationMaxUses,
 	})
