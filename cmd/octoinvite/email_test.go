@@ -23,7 +23,7 @@ import (
 // rather than a minute.
 func emailFlags(mp *mailpittest.Server) []string {
 	return []string{"--smtp-url", "smtp://" + mp.SMTP + "?tls=none", "--smtp-from", "octoinvite <noreply@octoinvite.test>",
-		"--public-url", "https://octoinvite.test", "--email-retry-delay", "100ms", "--email-lease", "2s"}
+		"--public-url", "https://octoinvite.test", "--email-retry-delay", "100ms", "--email-lease", "2s", "--instance-name", "Acme Deploy"}
 }
 
 // TestEmail_SIGKILL kills the server with SIGKILL during a burst of 200 emailed invitations,
@@ -97,6 +97,9 @@ func TestEmail_SIGKILL(t *testing.T) {
 			}
 		}
 		if missing == 0 {
+			if s := mp.Messages(t)[0].Subject; s != "Administrator invited you to Acme Deploy" {
+				t.Errorf("subject %q, want the instance's name", s)
+			}
 			for address, got := range ids {
 				if len(got) != 1 {
 					t.Errorf("%s received %d different messages, want 1", address, len(got))

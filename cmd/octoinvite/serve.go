@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -217,7 +218,7 @@ files are made readable by their owner only, and one server at a time may use it
 	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For names the client; by default it is never read (OCTOINVITE_TRUSTED_PROXIES)")
 	f.IntVar(&cfg.IPv6Prefix, "ipv6-prefix", ohttp.DefaultIPv6Prefix, "length of the prefix by which IPv6 clients share a failure budget, 32 to 128 (OCTOINVITE_IPV6_PREFIX)")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "the address people reach the server at, such as https://octo.example.com: invitation links, on the pages and in emails, are built on it, and cookies are Secure when it is https; required with --smtp-url; by default links use the address each request reached, which behind a proxy is the proxy's (OCTOINVITE_PUBLIC_URL)")
-	f.StringVar(&cfg.InstanceName, "instance-name", "octoinvite", "the name of this installation, shown on its pages (OCTOINVITE_INSTANCE_NAME)")
+	f.StringVar(&cfg.InstanceName, "instance-name", "octoinvite", "the name of this installation, shown on its pages and in its emails (OCTOINVITE_INSTANCE_NAME)")
 	f.StringVar(&cfg.AdminPassword, "admin-password", "", "the first administrator's password, set at start if they have none yet; other users see flags in the process list: prefer the variable or --admin-password-file (OCTOINVITE_ADMIN_PASSWORD)")
 	f.StringVar(&cfg.AdminPasswordFile, "admin-password-file", "", "a file holding the first administrator's password (OCTOINVITE_ADMIN_PASSWORD_FILE)")
 	f.DurationVar(&cfg.SessionLifetime, "session-lifetime", octoinvite.DefaultSessionLifetime, "how long a session signed in with a password lasts, however much it is used (OCTOINVITE_SESSION_LIFETIME)")
@@ -318,6 +319,9 @@ func (cfg *serveConfig) validate() error {
 		return fmt.Errorf("invalid --session-lifetime %s: it must be at least --session-idle-timeout (%s)", cfg.SessionLifetime, cfg.SessionIdleTimeout)
 	case strings.TrimSpace(cfg.InstanceName) == "" || len(cfg.InstanceName) > 100:
 		return errors.New("invalid --instance-name: name the installation in 1 to 100 characters")
+	case strings.ContainsFunc(cfg.InstanceName, unicode.IsControl):
+		// It is the subject of emails, where a line break would start a header.
+		return errors.New("invalid --instance-name: it must be one line, without control characters")
 	}
 	cfg.publicURL = nil
 	if cfg.PublicURL != "" {
@@ -506,7 +510,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	emailDone := make(chan struct{})
 	if mailer != nil {
-		worker := &delivery.Worker{Outbox: db, Sender: mailer, PublicURL: cfg.publicURL.String(), Product: api.Application,
+		worker := &delivery.Worker{Outbox: db, Sender: mailer, PublicURL: cfg.publicURL.String(), Product: cfg.InstanceName,
 			Wake: db.EmailQueued(), RetryDelay: cfg.EmailRetryDelay, RetryFor: cfg.EmailRetryFor, Lease: cfg.EmailLease, Now: db.Now,
 			Observer: metrics, Logger: logger}
 		go func() { defer close(emailDone); worker.Run(jobCtx) }()

@@ -61,6 +61,7 @@ func TestServe_BadConfiguration(t *testing.T) {
 		{"ErrTrustedProxies", []string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.internal"}, nil, `invalid --trusted-proxies "proxy.internal": name an address such as 10.0.0.5 or a network such as 10.0.0.0/8`},
 		{"ErrIPv6Prefix", []string{"serve"}, map[string]string{"OCTOINVITE_IPV6_PREFIX": "129"}, "invalid --ipv6-prefix 129: it must be between 32 and 128"},
 		{"ErrUnknownFlag", []string{"serve", "--colour"}, nil, "unknown flag: --colour"},
+		{"ErrInstanceNameLines", []string{"serve", "--instance-name", "Acme\r\nBcc: eve@example.com"}, nil, "invalid --instance-name: it must be one line, without control characters"},
 		{"ErrSMTPURL", []string{"serve"}, map[string]string{"OCTOINVITE_SMTP_URL": "ftp://mail.example.com"}, `invalid --smtp-url: the scheme must be smtp (STARTTLS) or smtps (implicit TLS), not "ftp"`},
 		{"ErrSMTPWithoutFrom", []string{"serve", "--smtp-url", "smtp://127.0.0.1:1025?tls=none"}, nil, "--smtp-from is required with --smtp-url"},
 		{"ErrSMTPWithoutPublicURL", []string{"serve", "--smtp-url", "smtp://127.0.0.1:1025?tls=none", "--smtp-from", "noreply@example.com"}, nil,
