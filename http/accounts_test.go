@@ -200,3 +200,25 @@ func TestPublicURL(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateUserPassword sets another user's password with Octopus's write-only Password of
+// PUT /api/users/{id}, as an administrator; one's own needs the password route.
+func TestUpdateUserPassword(t *testing.T) {
+	env := servertest.Start(t)
+	inv := invite(t, env, nil)
+	call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode)).want(t, 201, "")
+	cookie, _ := login(t, env, "jane", goodPassword)
+	admin(t, env, "PUT", "/api/users/Users-2", `{"DisplayName":"Jane D.","Password":"short"}`).wantJSON(t, 400,
+		`{"ErrorMessage":"There was a problem with your request.","Errors":["The password (Password) must be at least 12 characters long."]}`)
+	if u, _ := env.DB.FindUserByID(context.Background(), "Users-2"); u.DisplayName != "Jane Doe" {
+		t.Errorf("after a refused password: got the display name %q, want it unchanged", u.DisplayName)
+	}
+	admin(t, env, "PUT", "/api/users/Users-2", `{"DisplayName":"Jane D.","Password":"purple elephant umbrella"}`).wantStatus(t, 200)
+	call(t, env, "GET", "/api/users/me", "", "", "Cookie", cookie).want(t, 401, "")
+	login(t, env, "jane", "purple elephant umbrella")
+	admin(t, env, "PUT", "/api/users/Users-1", `{"Password":"purple elephant umbrella"}`).wantJSON(t, 400,
+		`{"ErrorMessage":"There was a problem with your request.","Errors":["To change your own password (Password), use PUT /api/users/{id}/password with your current password (CurrentPassword)."]}`)
+	// A client that sends the resource back with an empty Password changes nothing of it.
+	admin(t, env, "PUT", "/api/users/Users-2", `{"DisplayName":"Jane Doe","Password":""}`).wantStatus(t, 200)
+	login(t, env, "jane", "purple elephant umbrella")
+}

@@ -94,13 +94,20 @@ func (s *Server) handleUserSpaces(w http.ResponseWriter, r *http.Request) error 
 }
 
 // userChange holds the fields of a user a client may change; a field left out of the body
-// keeps its value.
+// keeps its value. Password is Octopus's write-only field, with which an administrator sets
+// another user's password.
 type userChange struct {
 	Username     *string `json:"Username"`
 	DisplayName  *string `json:"DisplayName"`
 	EmailAddress *string `json:"EmailAddress"`
 	IsActive     *bool   `json:"IsActive"`
+	Password     *string `json:"Password"`
 }
+
+// errOwnPasswordByPut refuses a change of one's own password through PUT /api/users/{id}, whose
+// body has no field for the current password that such a change needs.
+var errOwnPasswordByPut = octoinvite.InvalidFields(octoinvite.Problem{Field: "Password",
+	Message: "To change your own password (Password), use PUT /api/users/{id}/password with your current password (CurrentPassword)."})
 
 // handleUpdateUser changes a user (PUT /api/users/{id}) and answers 200 with it. Users change
 // their own display name and email address; anything else needs what
@@ -122,13 +129,32 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error 
 	set(&user.DisplayName, change.DisplayName)
 	set(&user.EmailAddress, change.EmailAddress)
 	set(&user.IsActive, change.IsActive)
-	if p := octoinvite.EditUserPermission(octoinvite.UserFromContext(r.Context()), current, &user); p != "" {
+	caller := octoinvite.UserFromContext(r.Context())
+	if p := octoinvite.EditUserPermission(caller, current, &user); p != "" {
 		if err := require(r, p); err != nil {
+			return err
+		}
+	}
+	var password *octoinvite.PasswordChange
+	if change.Password != nil && *change.Password != "" {
+		if current.ID == caller.ID {
+			return errOwnPasswordByPut
+		}
+		if err := require(r, octoinvite.PermissionUserEdit); err != nil {
+			return err
+		}
+		password = &octoinvite.PasswordChange{UserID: current.ID, Password: *change.Password, ServerNames: []string{s.Application}}
+		if err := password.Validate(&user); err != nil {
 			return err
 		}
 	}
 	if err := s.Users.UpdateUser(r.Context(), &user); err != nil {
 		return err
+	}
+	if password != nil {
+		if err := s.Passwords.ChangePassword(r.Context(), password); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, linkUser(r, &user))
 	return nil

@@ -22,6 +22,7 @@ func (h *Handler) routePages() {
 	h.handle("POST /app/register/join", anyone, h.join)
 
 	h.handle("GET /app/users/me", signedIn, h.profile)
+	h.handle("POST /app/users/me", signedIn, h.changeDetails)
 	h.handle("POST /app/users/me/password", signedIn, h.changePassword)
 	h.handle("GET /app/users/me/sessions/{id}/end", signedIn, h.endSessionForm)
 	h.handle("POST /app/users/me/sessions/{id}/end", signedIn, h.endSession)

@@ -210,9 +210,9 @@ func TestRevokeAndRegeneratePages(t *testing.T) {
 	other := invite(t, env, 1, nil)
 	otherPath := "/app/configuration/users/invitations/" + other.ID
 	confirm = b.get(otherPath + "/regenerate")
-	confirm.want(t, 200, "Give the invitation Invitations-2 a new link?", "the new one lasts 2 days")
-	renewed := b.post(otherPath+"/regenerate", url.Values{"csrf_token": {confirm.token(t)}})
-	renewed.want(t, 200, "A new link for Invitations-2")
+	confirm.want(t, 200, "Give the invitation Invitations-2 a new link?", `<option value="48h0m0s" selected>2 days (the usual)</option>`)
+	renewed := b.post(otherPath+"/regenerate", url.Values{"csrf_token": {confirm.token(t)}, "lifetime": {"168h0m0s"}})
+	renewed.want(t, 200, "A new link for Invitations-2", "until it expires <time datetime=\"2026-12-03T10:00:00Z\"")
 	m := linkPattern.FindStringSubmatch(renewed.body)
 	if m == nil || strings.Contains(m[1], other.InvitationCode) {
 		t.Fatalf("got the link %v, want a new one", m)

@@ -394,7 +394,9 @@ func TestJourney_browser(t *testing.T) {
 		t.Errorf("got %q, want the withdrawn link explained", s)
 	}
 
-	for _, page := range []string{"/app/configuration/teams", "/app/configuration/users", "/app/configuration/audit", "/app/nowhere"} {
+	for _, page := range []string{"/app/configuration/teams", "/app/configuration/teams/" + teamID, "/app/configuration/users",
+		"/app/configuration/users/Users-3", "/app/configuration/users/Users-3?disable", "/app/configuration/audit", "/app/users/me",
+		"/app/nowhere"} {
 		do(t, admin, "opening "+page, chromedp.Navigate(env.URL+page), chromedp.WaitVisible(chromedp.CSS(`h1`)))
 		c.checkAccessibility(t, admin, page)
 	}

@@ -20,15 +20,15 @@ const (
 
 // routeConfiguration registers the administrators' pages, under /app/configuration/.
 func (h *Handler) routeConfiguration() {
-	h.handle("GET /app/configuration/users/invitations", administrator, h.invitations)
-	h.handle("GET /app/configuration/users/invitations/{id}", administrator, h.invitation)
-	h.handle("GET /app/configuration/users/invitations/{id}/revoke", administrator, h.revokeInvitationForm)
-	h.handle("POST /app/configuration/users/invitations/{id}/revoke", administrator, h.revokeInvitation)
-	h.handle("GET /app/configuration/users/invitations/{id}/regenerate", administrator, h.regenerateInvitationForm)
-	h.handle("POST /app/configuration/users/invitations/{id}/regenerate", administrator, h.regenerateInvitation)
-	h.handle("POST /app/configuration/users/invitations/{id}/resend", administrator, h.resendInvitation)
-	h.handle("GET /app/configuration/users/invite", administrator, h.inviteForm)
-	h.handle("POST /app/configuration/users/invite", administrator, h.invite)
+	h.handle("GET /app/configuration/users/invitations", needs(octoinvite.PermissionUserInvite), h.invitations)
+	h.handle("GET /app/configuration/users/invitations/{id}", needs(octoinvite.PermissionUserInvite), h.invitation)
+	h.handle("GET /app/configuration/users/invitations/{id}/revoke", needs(octoinvite.PermissionUserInvite), h.revokeInvitationForm)
+	h.handle("POST /app/configuration/users/invitations/{id}/revoke", needs(octoinvite.PermissionUserInvite), h.revokeInvitation)
+	h.handle("GET /app/configuration/users/invitations/{id}/regenerate", needs(octoinvite.PermissionUserInvite), h.regenerateInvitationForm)
+	h.handle("POST /app/configuration/users/invitations/{id}/regenerate", needs(octoinvite.PermissionUserInvite), h.regenerateInvitation)
+	h.handle("POST /app/configuration/users/invitations/{id}/resend", needs(octoinvite.PermissionUserInvite), h.resendInvitation)
+	h.handle("GET /app/configuration/users/invite", needs(octoinvite.PermissionUserInvite), h.inviteForm)
+	h.handle("POST /app/configuration/users/invite", needs(octoinvite.PermissionUserInvite), h.invite)
 	h.routeManagement()
 }
 
@@ -325,11 +325,13 @@ func (h *Handler) regenerateInvitationForm(p *page) error {
 	if err != nil {
 		return err
 	}
+	details := "The old link stops working at once. Uses already made still count."
+	if inv.EmailAddress != "" {
+		details += " The new link is emailed to " + inv.EmailAddress + "."
+	}
 	p.render(http.StatusOK, "confirm", confirmPage{base: p.base("Send a new link"), Action: p.r.URL.Path,
-		Button: "Make a new link", Cancel: invitationsPath + "/" + inv.ID,
-		Question: "Give the invitation " + inv.ID + " a new link?",
-		Details: "The old link stops working at once, and the new one lasts " + lifetimeWords(h.cfg.InvitationLifetime) +
-			". Uses already made still count."})
+		Button: "Make a new link", Cancel: invitationsPath + "/" + inv.ID, Lifetimes: h.lifetimes(""),
+		Question: "Give the invitation " + inv.ID + " a new link?", Details: details})
 	return nil
 }
 
@@ -339,7 +341,11 @@ func (h *Handler) regenerateInvitation(p *page) error {
 	if err != nil {
 		return err
 	}
-	inv, err = h.cfg.Invitations.RegenerateInvitation(p.r.Context(), inv.ID, p.user.Username, time.Time{})
+	var expires time.Time
+	if d, err := time.ParseDuration(p.r.PostForm.Get("lifetime")); err == nil && d > 0 {
+		expires = h.now().Add(d)
+	}
+	inv, err = h.cfg.Invitations.RegenerateInvitation(p.r.Context(), inv.ID, p.user.Username, expires)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,13 +20,22 @@ const (
 
 // routeManagement registers the pages of teams, users and the audit log.
 func (h *Handler) routeManagement() {
-	h.handle("GET /app/configuration/teams", administrator, h.teams)
-	h.handle("POST /app/configuration/teams", administrator, h.createTeam)
-	h.handle("GET /app/configuration/teams/{id}", administrator, h.team)
-	h.handle("GET /app/configuration/spaces/{id}", administrator, h.space)
-	h.handle("GET /app/configuration/users", administrator, h.users)
-	h.handle("GET /app/configuration/users/{id}", administrator, h.user)
-	h.handle("GET /app/configuration/audit", administrator, h.audit)
+	teamEdit, userEdit := needs(octoinvite.PermissionTeamEdit), needs(octoinvite.PermissionUserEdit)
+	h.handle("GET /app/configuration/teams", teamEdit, h.teams)
+	h.handle("POST /app/configuration/teams", needs(octoinvite.PermissionTeamCreate), h.createTeam)
+	h.handle("GET /app/configuration/teams/{id}", teamEdit, h.team)
+	h.handle("POST /app/configuration/teams/{id}", teamEdit, h.renameTeam)
+	h.handle("POST /app/configuration/teams/{id}/members", teamEdit, h.addMember)
+	h.handle("POST /app/configuration/teams/{id}/members/{user}/remove", teamEdit, h.removeMember)
+	h.handle("GET /app/configuration/teams/{id}/delete", needs(octoinvite.PermissionTeamDelete), h.deleteTeamForm)
+	h.handle("POST /app/configuration/teams/{id}/delete", needs(octoinvite.PermissionTeamDelete), h.deleteTeam)
+	h.handle("GET /app/configuration/spaces/{id}", teamEdit, h.space)
+	h.handle("GET /app/configuration/users", needs(octoinvite.PermissionUserView), h.users)
+	h.handle("GET /app/configuration/users/{id}", needs(octoinvite.PermissionUserView), h.user)
+	// A user's page and form take their action in the query and the form, since paths under
+	// users/{id}/ would clash with those of the invitations.
+	h.handle("POST /app/configuration/users/{id}", userEdit, h.setUserActive)
+	h.handle("GET /app/configuration/audit", needs(octoinvite.PermissionEventView), h.audit)
 }
 
 // spaceTeams is a space, or the system teams (Space nil), with its teams and their members.
@@ -142,33 +152,145 @@ func (h *Handler) createTeam(p *page) error {
 	return nil
 }
 
-// teamPage is the data of one team's page.
+// teamPage is the data of one team's page: its members, the users who may join it, and the form
+// that renames it.
 type teamPage struct {
 	base
-	Team    *octoinvite.Team
-	Space   string
-	Members []*octoinvite.User
+	Team     *octoinvite.Team
+	Space    string
+	Members  []*octoinvite.User
+	Others   []option
+	Name     *field
+	Problems []string
 }
 
-// team shows one team and its members.
+func (h *Handler) newTeam(p *page) (*teamPage, error) {
+	team, err := h.cfg.Teams.FindTeamByID(p.r.Context(), p.r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	users, err := h.usersByID(p)
+	if err != nil {
+		return nil, err
+	}
+	data := &teamPage{base: p.base("Team " + team.Name), Team: team, Members: members(users, team.MemberUserIDs),
+		Name: &field{ID: "team-name", Name: "name", Label: "Name", Type: "text", Required: true, Value: team.Name}}
+	var others []*octoinvite.User
+	for _, u := range users {
+		if !slices.Contains(team.MemberUserIDs, u.ID) {
+			others = append(others, u)
+		}
+	}
+	slices.SortFunc(others, func(a, b *octoinvite.User) int {
+		return strings.Compare(strings.ToLower(a.DisplayName), strings.ToLower(b.DisplayName))
+	})
+	for _, u := range others {
+		data.Others = append(data.Others, option{Value: u.ID, Label: u.DisplayName + " (" + u.Username + ")"})
+	}
+	if team.SpaceID != nil {
+		space, err := h.cfg.Spaces.FindSpaceByID(p.r.Context(), *team.SpaceID)
+		if err != nil {
+			return nil, err
+		}
+		data.Space = space.Name
+	}
+	return data, nil
+}
+
+// team shows one team: its members, and the forms that rename it and change its members.
 func (h *Handler) team(p *page) error {
+	data, err := h.newTeam(p)
+	if err != nil {
+		return err
+	}
+	p.render(http.StatusOK, "team", data)
+	return nil
+}
+
+// changeTeam stores the team as change leaves it, and leads back to its page saying what
+// changed; a refused change shows the team's page with the problem.
+func (h *Handler) changeTeam(p *page, change func(t *octoinvite.Team), done string) error {
 	team, err := h.cfg.Teams.FindTeamByID(p.r.Context(), p.r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	users, err := h.usersByID(p)
+	change(team)
+	err = h.cfg.Teams.UpdateTeam(p.r.Context(), team)
+	if code := octoinvite.ErrorCode(err); code == octoinvite.EINVALID || code == octoinvite.ECONFLICT {
+		data, ferr := h.newTeam(p)
+		if ferr != nil {
+			return ferr
+		}
+		data.Problems = formProblems(err, map[string]*field{"Name": data.Name})
+		if v := p.r.PostForm.Get("name"); v != "" {
+			data.Name.Value = v
+		}
+		p.render(statusOf(err), "team", data)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	p.setNotice(notice{Kind: "success", Text: done})
+	p.redirect(teamsPath + "/" + team.ID)
+	return nil
+}
+
+// renameTeam gives the team the form's name.
+func (h *Handler) renameTeam(p *page) error {
+	name := p.r.PostForm.Get("name")
+	return h.changeTeam(p, func(t *octoinvite.Team) { t.Name = name }, "The team was renamed "+strings.TrimSpace(name)+".")
+}
+
+// addMember adds the form's user to the team.
+func (h *Handler) addMember(p *page) error {
+	user, err := h.cfg.Users.FindUserByID(p.r.Context(), p.r.PostForm.Get("user"))
+	if octoinvite.ErrorCode(err) == octoinvite.ENOTFOUND {
+		return octoinvite.InvalidFields(octoinvite.Problem{Message: "Please choose the user to add."})
+	} else if err != nil {
+		return err
+	}
+	return h.changeTeam(p, func(t *octoinvite.Team) {
+		if !slices.Contains(t.MemberUserIDs, user.ID) {
+			t.MemberUserIDs = append(t.MemberUserIDs, user.ID)
+		}
+	}, user.DisplayName+" is now a member of the team.")
+}
+
+// removeMember removes the path's user from the team.
+func (h *Handler) removeMember(p *page) error {
+	user, err := h.cfg.Users.FindUserByID(p.r.Context(), p.r.PathValue("user"))
 	if err != nil {
 		return err
 	}
-	data := teamPage{base: p.base("Team " + team.Name), Team: team, Members: members(users, team.MemberUserIDs)}
-	if team.SpaceID != nil {
-		space, err := h.cfg.Spaces.FindSpaceByID(p.r.Context(), *team.SpaceID)
-		if err != nil {
-			return err
-		}
-		data.Space = space.Name
+	return h.changeTeam(p, func(t *octoinvite.Team) {
+		t.MemberUserIDs = slices.DeleteFunc(t.MemberUserIDs, func(id string) bool { return id == user.ID })
+	}, user.DisplayName+" is no longer a member of the team.")
+}
+
+// deleteTeamForm asks to confirm deleting a team.
+func (h *Handler) deleteTeamForm(p *page) error {
+	team, err := h.cfg.Teams.FindTeamByID(p.r.Context(), p.r.PathValue("id"))
+	if err != nil {
+		return err
 	}
-	p.render(http.StatusOK, "team", data)
+	p.render(http.StatusOK, "confirm", confirmPage{base: p.base("Delete a team"), Action: p.r.URL.Path,
+		Button: "Delete the team", Cancel: teamsPath + "/" + team.ID, Danger: true,
+		Question: "Delete the team " + team.Name + "?",
+		Details:  "Its members leave it; they keep their accounts and their other teams. Invitations into it add people to their other teams only. This cannot be undone."})
+	return nil
+}
+
+// deleteTeam deletes a team and leads to the list of teams.
+func (h *Handler) deleteTeam(p *page) error {
+	team, err := h.cfg.Teams.FindTeamByID(p.r.Context(), p.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := h.cfg.Teams.DeleteTeam(p.r.Context(), team.ID); err != nil {
+		return err
+	}
+	p.setNotice(notice{Kind: "success", Text: "The team " + team.Name + " was deleted."})
+	p.redirect(teamsPath)
 	return nil
 }
 
@@ -220,8 +342,15 @@ type userPage struct {
 	Keys  int
 }
 
-// user shows one user: their details and teams.
+// user shows one user: their details and teams, and the button that disables or enables them;
+// with ?disable, it asks to confirm disabling them.
 func (h *Handler) user(p *page) error {
+	if p.r.URL.Query().Has("disable") {
+		if !p.user.Can(octoinvite.PermissionUserEdit) {
+			return octoinvite.Errorf(octoinvite.EFORBIDDEN, "Disabling users needs the permission %s.", octoinvite.PermissionUserEdit)
+		}
+		return h.disableUserForm(p)
+	}
 	user, err := h.cfg.Users.FindUserByID(p.r.Context(), p.r.PathValue("id"))
 	if err != nil {
 		return err
@@ -235,6 +364,42 @@ func (h *Handler) user(p *page) error {
 		return err
 	}
 	p.render(http.StatusOK, "user", userPage{base: p.base(user.DisplayName), Shown: user, Teams: teams, Keys: keys.Total})
+	return nil
+}
+
+// disableUserForm asks to confirm disabling a user.
+func (h *Handler) disableUserForm(p *page) error {
+	user, err := h.cfg.Users.FindUserByID(p.r.Context(), p.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p.render(http.StatusOK, "confirm", confirmPage{base: p.base("Disable a user"), Action: p.r.URL.Path,
+		Fields: map[string]string{"active": "false"}, Button: "Disable " + user.Username, Cancel: usersPath + "/" + user.ID, Danger: true,
+		Question: "Disable " + user.DisplayName + " (" + user.Username + ")?",
+		Details:  "Their sessions end and their API keys stop working at once, until they are enabled again. They stay in their teams."})
+	return nil
+}
+
+// setUserActive disables or enables the path's user, as the form's active says.
+func (h *Handler) setUserActive(p *page) error {
+	active, err := strconv.ParseBool(p.r.PostForm.Get("active"))
+	if err != nil {
+		return octoinvite.InvalidFields(octoinvite.Problem{Message: "The form says neither to disable nor to enable the user."})
+	}
+	user, err := h.cfg.Users.FindUserByID(p.r.Context(), p.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	user.IsActive = active
+	if err := h.cfg.Users.UpdateUser(p.r.Context(), user); err != nil {
+		return err
+	}
+	text := user.DisplayName + " is disabled: their sessions ended and their API keys no longer work."
+	if active {
+		text = user.DisplayName + " is enabled again."
+	}
+	p.setNotice(notice{Kind: "success", Text: text})
+	p.redirect(usersPath + "/" + user.ID)
 	return nil
 }
 

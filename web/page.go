@@ -24,17 +24,20 @@ type page struct {
 	newPreSession string
 }
 
-// access says who may open a page.
-type access int
+// access says who may open a page: anyone, a signed-in user (others are sent to sign in, and
+// back), or a signed-in user who holds a permission (others get a 403 page).
+type access struct {
+	signedIn   bool
+	permission string
+}
 
-const (
-	// anyone: signed in or not.
-	anyone access = iota
-	// signedIn: a signed-in user; others are sent to sign in, and back.
-	signedIn
-	// administrator: a signed-in member of the administrators team; others get a 403 page.
-	administrator
+var (
+	anyone   = access{}
+	signedIn = access{signedIn: true}
 )
+
+// needs is the access of a page for users who hold the permission (octoinvite.User.Can).
+func needs(permission string) access { return access{signedIn: true, permission: permission} }
 
 // pageFunc answers a page request; an error it returns becomes a page (see fail).
 type pageFunc func(p *page) error
@@ -59,11 +62,11 @@ func (h *Handler) handle(pattern string, who access, fn pageFunc) {
 		case session != nil:
 			p.r, p.session, p.user = r, session, octoinvite.UserFromContext(r.Context())
 		}
-		if p.user == nil && who != anyone {
+		if p.user == nil && who.signedIn {
 			p.toSignIn()
 			return
 		}
-		if who == administrator && !p.user.IsAdministrator {
+		if who.permission != "" && !p.user.Can(who.permission) {
 			p.problem(http.StatusForbidden, "You cannot open this page",
 				"This page is for administrators, and your account is not one.",
 				"Ask an administrator of "+h.cfg.InstanceName+" if you need to work here.")
@@ -209,10 +212,10 @@ func safeReturn(target string) string {
 	return target
 }
 
-// home returns the page a signed-in user starts at: the invitations for an administrator,
+// home returns the page a signed-in user starts at: the invitations for whoever may invite,
 // the profile for anyone else.
 func home(user *octoinvite.User) string {
-	if user.IsAdministrator {
+	if user.Can(octoinvite.PermissionUserInvite) {
 		return invitationsPath
 	}
 	return profilePath

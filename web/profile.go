@@ -17,6 +17,9 @@ type profilePage struct {
 	Current  string
 	Problems []string
 	Fields   struct{ CurrentPassword, Password *field }
+	// DetailsProblems and Details are the form of the user's display name and email address.
+	DetailsProblems []string
+	Details         struct{ DisplayName, EmailAddress *field }
 }
 
 // teamInSpace is a team with the name of its space ("" for a system team).
@@ -31,6 +34,10 @@ func (h *Handler) newProfile(p *page) (*profilePage, error) {
 		Autocomplete: "current-password", Required: true}
 	data.Fields.Password = &field{ID: "new-password", Name: "password", Label: "New password", Type: "password", Autocomplete: "new-password",
 		Required: true, Hint: "At least 12 characters; a few unrelated words make a good one. Your other sessions end when you change it."}
+	data.Details.DisplayName = &field{ID: "display-name", Name: "display_name", Label: "Display name", Type: "text", Autocomplete: "name",
+		Required: true, Value: p.user.DisplayName, Hint: "How others see you, such as your full name."}
+	data.Details.EmailAddress = &field{ID: "email", Name: "email", Label: "Email address", Type: "email", Autocomplete: "email",
+		Value: p.user.EmailAddress}
 	ctx := p.r.Context()
 	sessions, err := h.cfg.Sessions.FindSessions(ctx, p.user.ID)
 	if err != nil {
@@ -48,7 +55,7 @@ func (h *Handler) newProfile(p *page) (*profilePage, error) {
 // memberTeams returns the teams the user is a member of, with their spaces' names.
 func (h *Handler) memberTeams(p *page, userID string) ([]teamInSpace, error) {
 	ctx := p.r.Context()
-	teams, err := h.cfg.Teams.FindTeams(ctx, octoinvite.TeamFilter{IncludeSystem: true, Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+	teams, err := h.cfg.Teams.FindTeams(ctx, octoinvite.TeamFilter{MemberUserID: userID, IncludeSystem: true, Range: octoinvite.Range{Take: octoinvite.MaxTake}})
 	if err != nil {
 		return nil, err
 	}
@@ -56,11 +63,9 @@ func (h *Handler) memberTeams(p *page, userID string) ([]teamInSpace, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []teamInSpace
+	out := make([]teamInSpace, 0, len(teams.Items))
 	for _, t := range teams.Items {
-		if slices.Contains(t.MemberUserIDs, userID) {
-			out = append(out, teamInSpace{Team: t, Space: spaceName(names, t.SpaceID)})
-		}
+		out = append(out, teamInSpace{Team: t, Space: spaceName(names, t.SpaceID)})
 	}
 	return out, nil
 }
@@ -93,6 +98,31 @@ func (h *Handler) profile(p *page) error {
 		return err
 	}
 	p.render(http.StatusOK, "profile", data)
+	return nil
+}
+
+// changeDetails stores the user's display name and email address, which users change freely.
+func (h *Handler) changeDetails(p *page) error {
+	user := *p.user
+	user.DisplayName, user.EmailAddress = p.r.PostForm.Get("display_name"), p.r.PostForm.Get("email")
+	if perm := octoinvite.EditUserPermission(p.user, p.user, &user); perm != "" && !p.user.Can(perm) {
+		return octoinvite.Errorf(octoinvite.EFORBIDDEN, "You may not change this.")
+	}
+	err := h.cfg.Users.UpdateUser(p.r.Context(), &user)
+	if octoinvite.ErrorCode(err) == octoinvite.EINVALID {
+		data, ferr := h.newProfile(p)
+		if ferr != nil {
+			return ferr
+		}
+		data.Details.DisplayName.Value, data.Details.EmailAddress.Value = user.DisplayName, user.EmailAddress
+		data.DetailsProblems = formProblems(err, map[string]*field{"DisplayName": data.Details.DisplayName, "EmailAddress": data.Details.EmailAddress})
+		p.render(http.StatusBadRequest, "profile", data)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	p.setNotice(notice{Kind: "success", Text: "Your details were saved."})
+	p.redirect(profilePath)
 	return nil
 }
 
@@ -139,6 +169,10 @@ type confirmPage struct {
 	base
 	// Question, Details and Action say what the form will do; Cancel is where to go instead.
 	Question, Details, Action, Button, Cancel string
+	// Fields are hidden fields the form sends, by name; Lifetimes, when set, are the choices
+	// of a lifetime the form asks for.
+	Fields    map[string]string
+	Lifetimes []option
 	// Danger marks the action as one that removes or withdraws something.
 	Danger bool
 }

@@ -78,6 +78,7 @@ func TestScreenshots_browser(t *testing.T) {
 	capture(admin, "invitation-created")
 	shoot(admin, "/app/configuration/users/invitations/"+withdrawn.ID, "invitation-withdrawn")
 	shoot(admin, "/app/configuration/teams", "teams")
+	shoot(admin, "/app/configuration/teams/"+teamID, "team")
 	shoot(admin, "/app/configuration/audit", "audit")
 
 	jane := c.newTab(false)

@@ -27,6 +27,8 @@ func (h *Handler) funcs() template.FuncMap {
 			return browserName(ua)
 		},
 		"inc": func(i int) int { return i + 1 },
+		// can reports whether the user holds the permission, as the pages' access does.
+		"can": func(u *octoinvite.User, permission string) bool { return u.Can(permission) },
 		"dict": func(pairs ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(pairs); i += 2 {
