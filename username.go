@@ -132,13 +132,17 @@ func mixesScripts(s string) bool {
 	return true
 }
 
+// MaxUsernameBytes bounds the length in bytes of a username a user can hold: MaxUsernameLength
+// characters of at most four bytes each.
+const MaxUsernameBytes = 4 * MaxUsernameLength
+
 // SignInKey returns the folded form by which a sign-in looks its username up, and false when no
-// user can hold the username: it is empty, longer than four times MaxUsernameLength bytes, not
-// valid UTF-8, or holds control characters. A sign-in with such a username fails as one with an
+// user can hold the username: it is empty, longer than MaxUsernameBytes, not valid UTF-8, or
+// holds control characters. A sign-in with such a username fails as one with an
 // unknown username does, without looking anything up.
 func SignInKey(username string) (string, bool) {
 	username = strings.TrimSpace(username)
-	if username == "" || len(username) > 4*MaxUsernameLength || !utf8.ValidString(username) || strings.IndexFunc(username, unicode.IsControl) >= 0 {
+	if username == "" || len(username) > MaxUsernameBytes || !utf8.ValidString(username) || strings.IndexFunc(username, unicode.IsControl) >= 0 {
 		return "", false
 	}
 	return FoldUsername(username), true

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"net/netip"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/octoinvite/octoinvite"
 )
 
 var epoch = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
@@ -195,4 +198,30 @@ func liveHeap() int64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
+}
+
+// TestThrottleKey: usernames that sign-in matches to one user share a budget; one that no user
+// can hold is read no further than the longest username a user can hold, and never shares a
+// budget with a username a user can hold.
+func TestThrottleKey(t *testing.T) {
+	long := strings.Repeat("a", 1<<20)
+	bound := octoinvite.MaxUsernameBytes
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"jane", " ＪＡＮＥ ", true},
+		{"jane", "john", false},
+		{long + "x", long + "y", true},
+		{long[:bound] + "x", long[:bound] + "y", true},
+		{"b" + long, "c" + long, false},
+		{long[:bound-1] + "b" + long, long[:bound-1] + "c" + long, false},
+		{long[:bound], long[:bound+1], false},
+		{"jane", "jane\x00", false},
+		{"jane\x1b", "jane\x00", false},
+	} {
+		if got := throttleKey(tc.a) == throttleKey(tc.b); got != tc.same {
+			t.Errorf("throttleKey(%.20q…%d bytes) == throttleKey(%.20q…%d bytes): got %v, want %v", tc.a, len(tc.a), tc.b, len(tc.b), got, tc.same)
+		}
+	}
 }

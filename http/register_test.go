@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -514,4 +515,57 @@ func TestLogin_throttled(t *testing.T) {
 	call(t, env, "POST", "/api/users/login", "", right).want(t, 200, "")
 	call(t, env, "POST", "/api/users/login", "", wrong).want(t, 401, "")
 	refused("90")
+}
+
+// TestLogin_hugeUsername: a username as long as the body allows fails as any sign-in with an
+// unknown username does (401, a LoginFailed event, a token of the username's and the address's
+// budgets), usernames that differ only past the longest a user can hold share a budget, and a
+// user's own username keeps its budget throughout.
+func TestLogin_hugeUsername(t *testing.T) {
+	huge := func(tail string) string {
+		return strings.Repeat("a", ohttp.DefaultMaxBodyBytes-100-len(tail)) + tail
+	}
+	body := func(username string) string {
+		return `{"Username":"` + username + `","Password":"wrong horse battery"}`
+	}
+	// failures counts the LoginFailed events.
+	failures := func(t *testing.T, env *servertest.Env) int {
+		t.Helper()
+		page, err := env.DB.FindEvents(context.Background(), octoinvite.EventFilter{Range: octoinvite.Range{Take: 1000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range page.Items {
+			if e.Category == octoinvite.EventLoginFailed {
+				n++
+			}
+		}
+		return n
+	}
+
+	t.Run("UsernameBudget", func(t *testing.T) {
+		env := servertest.Start(t)
+		before := failures(t, env)
+		for i := range ohttp.MaxFailedSignIns {
+			call(t, env, "POST", "/api/users/login", "", body(huge(strconv.Itoa(i)))).
+				want(t, 401, `{"ErrorMessage":"Invalid username or password."}`)
+		}
+		if got := failures(t, env) - before; got != ohttp.MaxFailedSignIns {
+			t.Errorf("got %d LoginFailed events, want %d", got, ohttp.MaxFailedSignIns)
+		}
+		call(t, env, "POST", "/api/users/login", "", body(huge("x"))).
+			want(t, 429, `{"ErrorMessage":"Too many failed sign-ins for this username. Try again in 90 seconds, or use an API key."}`)
+		call(t, env, "POST", "/api/users/login", "", body("b"+huge(""))).want(t, 401, "")
+		call(t, env, "POST", "/api/users/login", "", body(strings.Repeat("a", octoinvite.MaxUsernameBytes))).want(t, 401, "")
+		call(t, env, "POST", "/api/users/login", "", `{"Username":"admin","Password":"wrong horse battery"}`).want(t, 401, "")
+	})
+
+	t.Run("AddressBudget", func(t *testing.T) {
+		env := limited(t)
+		for i := range 3 {
+			call(t, env, "POST", "/api/users/login", "", body("z"+huge(strconv.Itoa(i)))).want(t, 401, "")
+		}
+		call(t, env, "POST", "/api/users/login", "", body("y"+huge(""))).wantLimited(t, "10")
+	})
 }

@@ -24,9 +24,18 @@ const (
 var signInRule = rule{MaxFailedSignIns, SignInWindow}
 
 // throttleKey returns the key of a username's budget: a digest of the username folded as
-// sign-in matches it.
+// sign-in matches it (octoinvite.SignInKey). A username no user can hold is not folded, so that
+// any input costs the same little work: its key is a digest of its first MaxUsernameBytes bytes,
+// marked apart from the folded forms' so that it never shares a budget with a real username.
+// Usernames that differ only past that bound share a budget, as they fail alike.
 func throttleKey(username string) budgetKey {
-	sum := sha256.Sum256([]byte(octoinvite.FoldUsername(username)))
+	var marked []byte
+	if folded, ok := octoinvite.SignInKey(username); ok {
+		marked = append([]byte{'U'}, folded...)
+	} else {
+		marked = append([]byte{0}, username[:min(len(username), octoinvite.MaxUsernameBytes)]...)
+	}
+	sum := sha256.Sum256(marked)
 	return budgetKey(sum[:16])
 }
 
