@@ -26,6 +26,7 @@ func TestServe_PortTakenCreatesNothing(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "listening on "+taken.Addr().String()+": ") {
 		t.Fatalf("got %v, want an error saying the address is taken", err)
 	}
+	assertExit(t, err, exitFailure)
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("the data folder: got %v, want it not created", err)
 	}
@@ -192,6 +193,7 @@ func TestServe_KeysFromFiles(t *testing.T) {
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("got %v, want %q", err, tt.want)
 			}
+			assertExit(t, err, exitUsage)
 		})
 	}
 }

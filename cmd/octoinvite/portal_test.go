@@ -42,6 +42,7 @@ func TestServe_PortalConfiguration(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), "\n") {
 				t.Errorf("got a multi-line error %q, want one line", err)
 			}
+			assertExit(t, err, exitUsage)
 		})
 	}
 }

@@ -182,14 +182,16 @@ files are made readable by their owner only, and one server at a time may use it
 					delete(vars, pair[1])
 				}
 			}
+			// A value the configuration refuses is a usage error, as the other commands'
+			// invalid values are.
 			if err := envFallbacks(cmd.Flags(), getenv, vars); err != nil {
-				return err
+				return &usageError{err}
 			}
 			if err := cfg.readKeyFiles(); err != nil {
-				return err
+				return &usageError{err}
 			}
 			if err := cfg.validate(); err != nil {
-				return err
+				return &usageError{err}
 			}
 			tuneRuntime(getenv)
 			return serve(cmd.Context(), cfg, stderr)
@@ -635,7 +637,7 @@ func loadMasterKey(cfg serveConfig, dbPath string) (key []byte, created bool, er
 	if cfg.MasterKey != "" {
 		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cfg.MasterKey))
 		if err != nil || len(key) != sqldb.MasterKeySize {
-			return nil, false, fmt.Errorf("invalid %s: it must be the base64 of %d bytes", cfg.keyFlag("--master-key", cfg.MasterKeyFile), sqldb.MasterKeySize)
+			return nil, false, usagef("invalid %s: it must be the base64 of %d bytes", cfg.keyFlag("--master-key", cfg.MasterKeyFile), sqldb.MasterKeySize)
 		}
 		return key, false, nil
 	}
@@ -701,7 +703,7 @@ func ensureAdminPassword(ctx context.Context, db *sqldb.DB, cfg serveConfig, log
 	}
 	set, err := db.SetInitialPassword(ctx, octoinvite.AdminUserID, cfg.AdminPassword, []string{"octoinvite", cfg.InstanceName})
 	if details := octoinvite.ErrorDetails(err); octoinvite.ErrorCode(err) == octoinvite.EINVALID && len(details) > 0 {
-		return fmt.Errorf("invalid administrator password (OCTOINVITE_ADMIN_PASSWORD or --admin-password-file): %s",
+		return usagef("invalid administrator password (OCTOINVITE_ADMIN_PASSWORD or --admin-password-file): %s",
 			strings.Replace(strings.Join(details, " "), " (Password)", "", 1))
 	} else if err != nil {
 		return fmt.Errorf("setting the administrator's password: %w", err)

@@ -85,6 +85,7 @@ func TestServe_BadConfiguration(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), "\n") {
 				t.Errorf("got a multi-line error %q, want one line", err)
 			}
+			assertExit(t, err, exitUsage)
 		})
 	}
 }
@@ -251,6 +252,7 @@ func TestServe_MissingMasterKeyIsReported(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "master key does not open") {
 		t.Errorf("got %v, want an error saying the master key does not open the database", err)
 	}
+	assertExit(t, err, exitFailure)
 }
 
 // TestServe_ShutdownDrainsInFlightRequests stops the server while a request's body is still
