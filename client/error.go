@@ -77,7 +77,8 @@ func newError(method, path string, resp *http.Response, body []byte) *Error {
 	return e
 }
 
-// Error returns the request, the status, the message and the details, on one line.
+// Error returns the request, the status, the message and the details, on one line: runs of
+// white space, line breaks among them, become single spaces.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("client: ")
@@ -87,12 +88,14 @@ func (e *Error) Error() string {
 	if e.StatusCode != 0 {
 		fmt.Fprintf(&b, "%d %s: ", e.StatusCode, http.StatusText(e.StatusCode))
 	}
-	b.WriteString(e.Summary())
+	b.WriteString(strings.Join(strings.Fields(e.Summary()), " "))
 	return b.String()
 }
 
-// Summary returns ErrorMessage followed by each of Errors that does not repeat it, on one line:
-// what a person needs to read.
+// Summary returns ErrorMessage followed by each of Errors that does not repeat it, separated by
+// spaces: what a person needs to read, each text as the server wrote it. The texts may hold
+// anything a user put in a name, line breaks and terminal controls included: make them safe
+// for wherever they are shown.
 func (e *Error) Summary() string {
 	parts := []string{e.ErrorMessage}
 	for _, d := range e.Errors {
@@ -100,7 +103,7 @@ func (e *Error) Summary() string {
 			parts = append(parts, d)
 		}
 	}
-	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+	return strings.Join(parts, " ")
 }
 
 // Is reports whether target is the sentinel error of e's code.

@@ -282,3 +282,31 @@ func TestRedirectToAnotherHost(t *testing.T) {
 		t.Error("the other host received the API key")
 	}
 }
+
+// TestTextOutsideASCII: IDs and names reach the server as given, whatever characters they
+// hold (each byte of their UTF-8 percent-encoded), and the server's message comes back as it
+// wrote it.
+func TestTextOutsideASCII(t *testing.T) {
+	ctx := context.Background()
+	env := servertest.Start(t)
+	c := newClient(t, env)
+	id := "Invitations-1\x1b[31m\u009b\u202ex"
+	_, err := c.FindInvitationByID(ctx, id)
+	assertError(t, err, 404, client.ErrNotFound, "The resource '"+id+"' was not found.")
+	var ce *client.Error
+	if errors.As(err, &ce) && (ce.Summary() != ce.ErrorMessage || ce.Path != "/api/users/invitations/"+id) {
+		t.Errorf("got Summary %q and Path %q, want the message and the path as sent", ce.Summary(), ce.Path)
+	}
+	_, err = c.FindSpaceByID(ctx, "Spaces-1\x00")
+	assertError(t, err, 404, client.ErrNotFound, "The resource 'Spaces-1\x00' was not found.")
+
+	for _, name := range []string{"équipe de nuit", "運用チーム", "a+b&c=d%41"} {
+		if err := c.CreateTeam(ctx, &octoinvite.Team{Name: name, SpaceID: ptr("Spaces-1")}); err != nil {
+			t.Fatalf("CreateTeam(%q): %v", name, err)
+		}
+		teams, err := c.FindTeamsByName(ctx, "Spaces-1", name)
+		if err != nil || len(teams) != 1 || teams[0].Name != name {
+			t.Errorf("FindTeamsByName(%q): got %v, %v; want the team", name, teams, err)
+		}
+	}
+}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/yosida95/uritemplate/v3"
+	stduritemplate "github.com/std-uritemplate/std-uritemplate/go/v2"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -96,35 +96,33 @@ func (c *Client) spaceLink(ctx context.Context, spaceID, name string) (string, e
 
 // expand fills in a link's URI template (RFC 6570). Values may be strings, []string or ints;
 // empty strings, empty lists and zero ints are left out, so that the server applies its defaults.
+// Each value is percent-encoded by the bytes of its UTF-8, so that the server reads back exactly
+// the text given, whatever characters it holds.
 func expand(link string, vars map[string]any) (string, error) {
-	tmpl, err := uritemplate.New(link)
-	if err != nil {
-		return "", fmt.Errorf("client: the server gave the malformed link template %q: %w", link, err)
-	}
-	values := uritemplate.Values{}
+	values := stduritemplate.Substitutions{}
 	for name, v := range vars {
 		switch v := v.(type) {
 		case string:
 			if v != "" {
-				values.Set(name, uritemplate.String(v))
+				values[name] = v
 			}
 		case []string:
 			if len(v) > 0 {
-				values.Set(name, uritemplate.List(v...))
+				values[name] = v
 			}
 		case int:
 			if v > 0 {
-				values.Set(name, uritemplate.String(fmt.Sprint(v)))
+				values[name] = fmt.Sprint(v)
 			}
 		case bool:
-			values.Set(name, uritemplate.String(fmt.Sprint(v)))
+			values[name] = fmt.Sprint(v)
 		default:
 			panic(fmt.Sprintf("client: expand: unsupported value %T", v))
 		}
 	}
-	s, err := tmpl.Expand(values)
+	s, err := stduritemplate.Expand(link, values)
 	if err != nil {
-		return "", fmt.Errorf("client: expanding the link template %q: %w", link, err)
+		return "", fmt.Errorf("client: the server gave the malformed link template %q: %w", link, err)
 	}
 	return s, nil
 }

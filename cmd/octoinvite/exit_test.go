@@ -76,6 +76,8 @@ func TestCLIExitCodes_Process(t *testing.T) {
 		{[]string{"space", "get", "Nowhere"}, exitNotFound, "octoinvite: no space has the ID or name 'Nowhere'\n"},
 		{[]string{"space", "create", "Default"}, exitFailure,
 			"octoinvite: There was a problem with your request. A space with the name 'Default' or the slug 'default' already exists. (409 Conflict)\n"},
+		{[]string{"invitation", "get", "Invitations-1\x1b[31m\u009b\u202ex"}, exitNotFound,
+			"octoinvite: The resource 'Invitations-1?[31m??x' was not found. (404 Not Found)\n"},
 		{[]string{"serve", "--invitation-lifetime", "10s"}, exitUsage, "octoinvite: invalid --invitation-lifetime 10s: it must be at least 1m\n"},
 		{[]string{"serve", "--log-format", "xml"}, exitUsage, "octoinvite: invalid --log-format \"xml\": use text or json\n"},
 	} {
