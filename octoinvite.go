@@ -79,6 +79,22 @@ func ParseID(kind, s string) (id string, ok bool) {
 	return FormatID(kind, n), true
 }
 
+// ParseDocumentID reads the ID of a document of any kind the server has (KindSpace, KindTeam,
+// KindUser, KindInvitation, KindAPIKey, KindEvent, the built-in teams and SystemUserID), its
+// kind in any ASCII case, and returns it in canonical form, as ParseID does for one kind. ok is
+// false for anything else.
+func ParseDocumentID(s string) (id string, ok bool) {
+	if equalFoldASCII(s, SystemUserID) {
+		return SystemUserID, true
+	}
+	for _, kind := range []string{KindSpace, KindTeam, KindUser, KindInvitation, KindAPIKey, KindEvent} {
+		if id, ok := ParseID(kind, s); ok {
+			return id, true
+		}
+	}
+	return "", false
+}
+
 // equalFoldASCII reports whether a and b are equal, ignoring the case of ASCII letters only.
 func equalFoldASCII(a, b string) bool {
 	if len(a) != len(b) {

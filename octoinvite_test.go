@@ -42,6 +42,18 @@ func TestParseID(t *testing.T) {
 	}
 }
 
+func TestParseDocumentID(t *testing.T) {
+	for in, want := range map[string]string{
+		"spaces-1": "Spaces-1", "TEAMS-EVERYONE": "teams-everyone", "users-02": "Users-2", "Users-System": "users-system",
+		"invitations-3": "Invitations-3", "apikeys-4": "APIKeys-4", "EVENTS-5": "Events-5",
+		"Projects-1": "", "users-": "", "bogus": "", "": "",
+	} {
+		if got, ok := octoinvite.ParseDocumentID(in); got != want || ok != (want != "") {
+			t.Errorf("ParseDocumentID(%q) = %q, %v; want %q, %v", in, got, ok, want, want != "")
+		}
+	}
+}
+
 func TestTime_JSON(t *testing.T) {
 	at := octoinvite.NewTime(time.Date(2026, 11, 28, 10, 0, 0, 123999999, time.FixedZone("CET", 3600)))
 	b, err := json.Marshal(at)

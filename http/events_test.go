@@ -56,6 +56,7 @@ func TestEvents(t *testing.T) {
 			{"?from=2026-11-27", []string{}},
 			{"?spaces=Spaces-1", []string{"Events-4", "Events-2"}},
 			{"?spaces=Spaces-2", []string{}},
+			{"?spaces=spaces-1&users=USERS-2&regarding=invitations-1", []string{"Events-4"}},
 		} {
 			t.Run(tc.query, func(t *testing.T) {
 				r := call(t, env, "GET", "/api/events"+tc.query, servertest.AdminKey, "")

@@ -522,6 +522,18 @@ func canonicalIDs(kind string, ids []string) []string {
 	return out
 }
 
+// canonicalDocumentIDs parses ids as IDs of documents of any kind and drops those that cannot
+// name a document.
+func canonicalDocumentIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, s := range ids {
+		if id, ok := octoinvite.ParseDocumentID(s); ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 func millis(ms int64) octoinvite.Time { return octoinvite.NewTime(time.UnixMilli(ms)) }
 
 func nullString(s *string) sql.NullString {

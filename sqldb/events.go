@@ -63,14 +63,14 @@ func (db *DB) FindEvents(ctx context.Context, filter octoinvite.EventFilter) (pa
 		c.in("e.id", canonicalIDs(octoinvite.KindEvent, filter.IDs))
 	}
 	if filter.Regarding != nil {
-		regarding, arg := db.dialect.in("d.document_id", filter.Regarding)
+		regarding, arg := db.dialect.in("d.document_id", canonicalDocumentIDs(filter.Regarding))
 		c.add(`e.id IN (SELECT d.event_id FROM event_documents d WHERE `+regarding+`)`, arg)
 	}
 	if filter.Users != nil {
-		c.in("e.user_id", filter.Users)
+		c.in("e.user_id", canonicalDocumentIDs(filter.Users))
 	}
 	if filter.Spaces != nil {
-		c.in("e.space_id", filter.Spaces)
+		c.in("e.space_id", canonicalIDs(octoinvite.KindSpace, filter.Spaces))
 	}
 	if filter.From != nil {
 		c.add(`e.occurred >= ?`, filter.From.UnixMilli())

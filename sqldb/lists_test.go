@@ -105,6 +105,9 @@ func TestStoreIDListFilters(t *testing.T) {
 			{"Events/Spaces/Empty", events(octoinvite.EventFilter{Spaces: []string{}}), []string{}},
 			{"Events/Spaces/MalformedOnly", events(octoinvite.EventFilter{Spaces: bogus}), []string{}},
 			{"Events/Spaces/Mixed", events(octoinvite.EventFilter{Spaces: mixed("Spaces-1")}), []string{"Events-3", "Events-2"}},
+			{"Events/Regarding/AnyCase", events(octoinvite.EventFilter{Regarding: []string{"teams-1", "TEAMS-EVERYONE"}}), []string{"Events-4", "Events-3", "Events-2"}},
+			{"Events/Users/AnyCase", events(octoinvite.EventFilter{Users: []string{"USERS-SYSTEM", "users-1"}}), []string{"Events-4", "Events-3", "Events-2", "Events-1"}},
+			{"Events/Spaces/AnyCase", events(octoinvite.EventFilter{Spaces: []string{"spaces-1"}}), []string{"Events-3", "Events-2"}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
