@@ -97,7 +97,7 @@ Expires:     2026-11-28 19:00:00 JST
 State:       Pending
 Uses:        0/1
 Space:       Spaces-1
-Teams:       Teams-1, teams-everyone
+Teams:       Developers (Teams-1), Everyone (teams-everyone)
 Changed:     2026-11-26 19:00:00 JST by admin
 Link:        `+env.URL+`/app/register?invitation=`+inv.InvitationCode+`
 `)

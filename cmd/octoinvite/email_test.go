@@ -170,12 +170,12 @@ Invitations-2  joe@example.org   Queued    2026-11-28 19:00 JST
 		t.Errorf("invitation get once sent:\n%s", out)
 	}
 	mustRun(t, vars, "invite", "--space", "Spaces-1", "--team", "Teams-1")
-	assertOutput(t, mustRun(t, vars, "invitation", "list"), `ID             STATE    USES  EXPIRES               SPACE     TEAMS    EMAIL             DELIVERY
-Invitations-5  Pending  0/1   2026-11-28 19:01 JST  Spaces-1  Teams-1  (none)            -
-Invitations-4  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  Teams-1  b@example.org     Queued
-Invitations-3  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  Teams-1  a@example.org     Queued
-Invitations-2  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  Teams-1  joe@example.org   Queued
-Invitations-1  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  Teams-1  jane@example.org  Sent
+	assertOutput(t, mustRun(t, vars, "invitation", "list"), `ID             STATE    USES  EXPIRES               SPACE     TEAMS       EMAIL             DELIVERY
+Invitations-5  Pending  0/1   2026-11-28 19:01 JST  Spaces-1  Developers  (none)            -
+Invitations-4  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  Developers  b@example.org     Queued
+Invitations-3  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  Developers  a@example.org     Queued
+Invitations-2  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  Developers  joe@example.org   Queued
+Invitations-1  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  Developers  jane@example.org  Sent
 `)
 
 	out = mustRun(t, vars, "invitation", "resend", "Invitations-1")

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -98,7 +99,7 @@ email was sent.`,
 			if len(inv.AddToTeamIDs) == 0 {
 				note(cmd, "warning: %s adds its users to no team: whoever registers with it joins none but Everyone (name teams with --team)", inv.ID)
 			}
-			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(cmd.Context(), w, c, inv, location(getenv)) })
 		},
 	}
 	o.addFlags(cmd)
@@ -229,7 +230,7 @@ opens. With --space the invitation is looked up in that space, and one of anothe
 			if err != nil {
 				return apiError(err)
 			}
-			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(cmd.Context(), w, c, inv, location(getenv)) })
 		},
 	}
 	get.Flags().StringVar(&spaceArg, "space", "", "the space the invitation belongs to, by ID or name, such as Default")
@@ -269,6 +270,7 @@ users to one of the given teams (by ID or name). Expiry times are in local time.
 			}
 		}
 		loc := location(getenv)
+		teams := &teamNames{ctx: cmd.Context(), c: c, spaceID: spaceID}
 		return printList(cmd, o, page, func(r octoinvite.Range) (*client.Collection[*octoinvite.Invitation], error) {
 			filter.Range = r
 			return c.ListInvitations(cmd.Context(), filter)
@@ -287,7 +289,7 @@ users to one of the given teams (by ID or name). Expiry times are in local time.
 			},
 			row: func(inv *octoinvite.Invitation) []string {
 				return []string{inv.ID, inv.State, usesOf(inv), inv.Expires.In(loc).Format("2006-01-02 15:04 MST"),
-					spaceOf(inv.SpaceID), orNone(strings.Join(inv.AddToTeamIDs, ","))}
+					spaceOf(inv.SpaceID), orNone(teams.names(inv.AddToTeamIDs))}
 			},
 			basic: func(inv *octoinvite.Invitation) string { return inv.ID },
 		})
@@ -316,7 +318,7 @@ revoked; a used-up one cannot be revoked.`,
 			if !revoked {
 				note(cmd, "%s was already revoked on %s: nothing changed", inv.ID, whenBy(inv.RevokedOn, inv.RevokedBy, location(getenv)))
 			}
-			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(cmd.Context(), w, c, inv, location(getenv)) })
 		},
 	}
 	var regenerateExpiresIn time.Duration
@@ -343,7 +345,7 @@ invitation cannot be regenerated: create a new one.`,
 			if err != nil {
 				return apiError(err)
 			}
-			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(cmd.Context(), w, c, inv, location(getenv)) })
 		},
 	}
 	addExpiresInFlag(regenerate, &regenerateExpiresIn)
@@ -364,7 +366,7 @@ regenerated instead ("invitation regenerate"), which emails the new code.`,
 			if err != nil {
 				return apiError(err)
 			}
-			return o.print(inv.ID, func(w io.Writer) { printInvitation(w, c, inv, location(getenv)) })
+			return o.print(inv.ID, func(w io.Writer) { printInvitation(cmd.Context(), w, c, inv, location(getenv)) })
 		},
 	}
 	cmd.AddCommand(get, list, revoke, regenerate, resend)
@@ -399,9 +401,13 @@ func registerLink(c *client.Client, inv *octoinvite.Invitation) string {
 	return cmp.Or(inv.Links["Register"], octoinvite.InvitationLink(c.BaseURL(), inv.InvitationCode))
 }
 
-// printInvitation writes an invitation's fields. Its code and link are shown while it can be
-// redeemed; a revoked or redeemed invitation shows by whom and when instead.
-func printInvitation(w io.Writer, c *client.Client, inv *octoinvite.Invitation, loc *time.Location) {
+// printInvitation writes an invitation's fields, its teams by name and ID. Its code and link are
+// shown while it can be redeemed; a revoked or redeemed invitation shows by whom and when instead.
+func printInvitation(ctx context.Context, w io.Writer, c *client.Client, inv *octoinvite.Invitation, loc *time.Location) {
+	teams := &teamNames{ctx: ctx, c: c}
+	if inv.SpaceID != nil {
+		teams.spaceID = *inv.SpaceID
+	}
 	pairs := [][2]string{{"Invitation", inv.ID}}
 	if inv.State == octoinvite.StatePending {
 		pairs = append(pairs, [2]string{"Code", inv.InvitationCode})
@@ -429,13 +435,58 @@ func printInvitation(w io.Writer, c *client.Client, inv *octoinvite.Invitation, 
 	}
 	pairs = append(pairs,
 		[2]string{"Space", spaceOf(inv.SpaceID)},
-		[2]string{"Teams", orNone(strings.Join(inv.AddToTeamIDs, ", "))},
+		[2]string{"Teams", orNone(teams.withIDs(inv.AddToTeamIDs))},
 		[2]string{"Changed", whenBy(&inv.LastModifiedOn, &inv.LastModifiedBy, loc)},
 	)
 	if inv.State == octoinvite.StatePending {
 		pairs = append(pairs, [2]string{"Link", registerLink(c, inv)})
 	}
 	fields(w, pairs...)
+}
+
+// teamNames names teams for the text output, with one request for every team of the space and
+// the system teams (every team when spaceID is empty), made when the first name is needed. A team
+// it cannot name, as for a caller without the TeamView permission, is shown by its ID.
+type teamNames struct {
+	ctx     context.Context
+	c       *client.Client
+	spaceID string
+	byID    map[string]string
+}
+
+// name returns the name of the team, or "" if it has none to show.
+func (n *teamNames) name(id string) string {
+	if n.byID == nil {
+		n.byID = map[string]string{}
+		if teams, err := n.c.GetAllTeams(n.ctx, n.spaceID); err == nil {
+			for _, t := range teams {
+				n.byID[t.ID] = t.Name
+			}
+		}
+	}
+	return n.byID[id]
+}
+
+// names reads "Developers, Everyone": each team's name, or its ID.
+func (n *teamNames) names(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = cmp.Or(n.name(id), id)
+	}
+	return strings.Join(out, ", ")
+}
+
+// withIDs reads "Developers (Teams-1), Everyone (teams-everyone)": each team's name and ID, or
+// its ID alone.
+func (n *teamNames) withIDs(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id
+		if name := n.name(id); name != "" {
+			out[i] = name + " (" + id + ")"
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // whenBy reads "2026-11-28 19:00:00 JST by admin": the time, in loc, and who.

@@ -41,8 +41,8 @@ func TestCLIInvitationLifecycle(t *testing.T) {
 	t.Run("List", func(t *testing.T) {
 		out := mustRun(t, vars, "invitation", "list")
 		want := "ID             STATE    USES  EXPIRES               SPACE     TEAMS\n" +
-			"Invitations-2  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  teams-everyone\n" +
-			"Invitations-1  Pending  0/3   " + inv.Expires.In(location(func(string) string { return "Asia/Tokyo" })).Format("2006-01-02 15:04 MST") + "  Spaces-1  Teams-1\n"
+			"Invitations-2  Pending  0/1   2026-11-28 19:00 JST  Spaces-1  Everyone\n" +
+			"Invitations-1  Pending  0/3   " + inv.Expires.In(location(func(string) string { return "Asia/Tokyo" })).Format("2006-01-02 15:04 MST") + "  Spaces-1  Developers\n"
 		assertOutput(t, out, want)
 	})
 	t.Run("Revoke", func(t *testing.T) {
@@ -52,7 +52,7 @@ State:       Revoked
 Uses:        0/1
 Revoked:     2026-11-26 19:00:00 JST by admin
 Space:       Spaces-1
-Teams:       teams-everyone
+Teams:       Everyone (teams-everyone)
 Changed:     2026-11-26 19:00:00 JST by admin
 `
 		out, stderr, err := runCLI(t, vars, "invitation", "revoke", "Invitations-2")
@@ -124,7 +124,7 @@ State:       Redeemed
 Uses:        1/1
 Redeemed:    2026-11-26 20:00:00 JST by Users-3
 Space:       Spaces-1
-Teams:       teams-everyone
+Teams:       Everyone (teams-everyone)
 Changed:     2026-11-26 20:00:00 JST by admin
 `)
 	})

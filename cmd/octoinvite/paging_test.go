@@ -136,3 +136,88 @@ func TestCLIOutputBasic(t *testing.T) {
 		})
 	}
 }
+
+// TestCLIInvitationTeamNames: invitation get and list name the teams, with one request for the
+// teams whatever the number of invitations, and none for JSON or basic output; when the teams
+// cannot be read, the IDs stand in for their names.
+func TestCLIInvitationTeamNames(t *testing.T) {
+	env := servertest.Start(t)
+	env.CreateTeam(t, "Developers", ptr("Spaces-1"))
+	env.CreateTeam(t, "Testers", ptr("Spaces-1"))
+	vars := cliEnv(env)
+	mustRun(t, vars, "space", "create", "Operations")
+	env.CreateTeam(t, "On call", ptr("Spaces-2"))
+	for range 35 { // two of the server's pages
+		mustRun(t, vars, "invite", "--space", "Default", "--team", "Developers,Testers,Everyone")
+	}
+	mustRun(t, vars, "invite", "--space", "Operations", "--team", "On call")
+	mustRun(t, vars, "invite", "--space", "Operations")
+
+	target, _ := url.Parse(env.URL)
+	var mu sync.Mutex
+	var teamRequests []string
+	failTeams := false
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	recording := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(strings.ToLower(r.URL.Path), "/teams") {
+			mu.Lock()
+			teamRequests = append(teamRequests, r.URL.Path)
+			fail := failTeams
+			mu.Unlock()
+			if fail {
+				http.Error(w, `{"ErrorMessage":"down"}`, http.StatusServiceUnavailable)
+				return
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer recording.Close()
+	vars = map[string]string{"OCTOPUS_URL": recording.URL, "OCTOPUS_API_KEY": servertest.AdminKey, "TZ": "Asia/Tokyo"}
+	requests := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		r := teamRequests
+		teamRequests = nil
+		return r
+	}
+
+	out := mustRun(t, vars, "invitation", "list")
+	lines := strings.Split(out, "\n")
+	if len(lines) != 39 || !strings.HasSuffix(lines[1], "  Spaces-2  (none)") || !strings.HasSuffix(lines[2], "  Spaces-2  On call") ||
+		!strings.HasSuffix(lines[3], "  Spaces-1  Developers, Testers, Everyone") || !strings.HasSuffix(lines[37], "  Spaces-1  Developers, Testers, Everyone") {
+		t.Errorf("invitation list: got\n%s\nwant 37 invitations with their teams' names", out)
+	}
+	if got := requests(); fmt.Sprint(got) != "[/api/teams/all]" {
+		t.Errorf("invitation list: got the requests for teams %q, want one for every team", got)
+	}
+	mustRun(t, vars, "invitation", "list", "--space", "Operations")
+	if got := requests(); fmt.Sprint(got) != "[/api/Spaces-2/teams/all]" {
+		t.Errorf("invitation list --space: got the requests for teams %q, want one for the space's teams", got)
+	}
+	mustRun(t, vars, "invitation", "list", "-o", "json")
+	mustRun(t, vars, "invitation", "list", "-o", "basic")
+	mustRun(t, vars, "invitation", "get", "Invitations-1", "-o", "json")
+	if got := requests(); len(got) != 0 {
+		t.Errorf("JSON and basic output: got the requests for teams %q, want none", got)
+	}
+
+	out = mustRun(t, vars, "invitation", "get", "Invitations-1")
+	if !strings.Contains(out, "\nTeams:       Developers (Teams-1), Testers (Teams-2), Everyone (teams-everyone)\n") {
+		t.Errorf("invitation get: got\n%s\nwant the teams by name and ID", out)
+	}
+	if got := requests(); fmt.Sprint(got) != "[/api/Spaces-1/teams/all]" {
+		t.Errorf("invitation get: got the requests for teams %q, want one for the space's teams", got)
+	}
+
+	mu.Lock()
+	failTeams = true
+	mu.Unlock()
+	out = mustRun(t, vars, "invitation", "get", "Invitations-36")
+	if !strings.Contains(out, "\nTeams:       Teams-3\n") {
+		t.Errorf("invitation get without the teams: got\n%s\nwant the team's ID", out)
+	}
+	out = mustRun(t, vars, "invitation", "list", "--take", "1", "--skip", "1")
+	if !strings.Contains(out, "  Spaces-2  Teams-3\n") {
+		t.Errorf("invitation list without the teams: got\n%s\nwant the team's ID", out)
+	}
+}
