@@ -51,22 +51,45 @@ func (reg *Registration) passwordProblem() string {
 	return passwordProblem(reg.Password, []string{reg.Username, reg.DisplayName, reg.EmailAddress}, reg.ServerNames)
 }
 
+// PreparePassword returns the form in which a password is hashed and compared: the password
+// prepared by the OpaqueString profile of RFC 8265, which maps every non-ASCII space to an
+// ASCII one and normalises to NFC, so that "é" typed as one character or as "e" and a combining
+// accent, as keyboards and operating systems differ, is one password. ok is false when the
+// profile refuses the password: it is empty, not valid UTF-8, or holds control characters or
+// code points that Unicode says to ignore when rendering (zero-width spaces and joiners,
+// bidirectional controls, soft hyphens, variation selectors), characters that do not show.
+// An ASCII password without control characters is its own prepared form.
+func PreparePassword(p string) (prepared string, ok bool) {
+	if !utf8.ValidString(p) {
+		return "", false
+	}
+	prepared, err := precis.OpaqueString.String(p)
+	if err != nil {
+		return "", false
+	}
+	return prepared, true
+}
+
 // passwordProblem returns the message of the rule the password breaks, or "": userNames are the
 // username, display name and email address of its user, serverNames the configured names of
-// the server (ServerWords always apply).
+// the server (ServerWords always apply). Its length is counted in the characters of its
+// prepared form (PreparePassword), as NIST SP 800-63B asks, so that a password typed
+// decomposed is as long as the same password typed composed.
 func passwordProblem(p string, userNames, serverNames []string) string {
-	switch n := utf8.RuneCountInString(p); {
+	prepared, ok := PreparePassword(p)
+	if !ok {
+		prepared = p
+	}
+	switch n := utf8.RuneCountInString(prepared); {
 	case n < MinPasswordLength:
 		return MsgPasswordTooShort
 	case n > MaxPasswordLength:
 		return MsgPasswordTooLong
 	}
-	// The OpaqueString profile of RFC 8265 refuses control characters and the code points
-	// Unicode says to ignore when rendering (zero-width spaces and joiners, bidirectional
-	// controls, soft hyphens, variation selectors): characters that do not show.
-	if _, err := precis.OpaqueString.String(p); err != nil || !utf8.ValidString(p) {
+	if !ok {
 		return MsgPasswordCharacters
 	}
+	p = prepared
 	folded := foldForComparison(p)
 	if commonPasswords[strings.ToLower(p)] {
 		return MsgPasswordCommon

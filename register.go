@@ -180,7 +180,9 @@ type RegistrationService interface {
 	AcceptInvitation(ctx context.Context, userID, code string) (*InvitationAcceptance, error)
 }
 
-// PasswordHasher derives and checks password hashes with a slow key-derivation function.
+// PasswordHasher derives and checks password hashes with a slow key-derivation function. It
+// hashes and compares the text it is given; the stores give it passwords in their prepared
+// form (PreparePassword).
 type PasswordHasher interface {
 	// Hash returns the encoded hash of password, with a fresh salt and its parameters.
 	Hash(password string) (string, error)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/octoinvite/octoinvite"
 )
 
@@ -186,6 +188,11 @@ func TestRegistrationValidate_passwords(t *testing.T) {
 		{"ErrNUL", "correct horse\x00battery", octoinvite.MsgPasswordCharacters, nil},
 		{"ErrSoftHyphens", "correct\u00adhorse\u00adbattery", octoinvite.MsgPasswordCharacters, nil},
 		{"ErrCommon", "Password1234", octoinvite.MsgPasswordCommon, nil},
+		// Lengths count the characters of the prepared (NFC) form: 11 accented letters typed
+		// as 22 code points are 11 characters.
+		{"ErrShortDecomposed", strings.Repeat("e\u0301", 5) + strings.Repeat("a\u0300", 6), octoinvite.MsgPasswordTooShort, nil},
+		{"OKLongDecomposed", norm.NFD.String(string([]rune(strings.Repeat("déjà vu à la carte, crème brûlée, pâté, façade, naïveté, élève, rôle, Noël, hôtel, forêt, île, ", 2))[:128])), "", nil},
+		{"OKNoBreakSpaces", "correct\u00a0horse\u3000battery", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

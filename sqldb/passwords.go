@@ -44,13 +44,13 @@ func (db *DB) ChangePassword(ctx context.Context, change *octoinvite.PasswordCha
 		if change.CurrentPassword == "" {
 			return octoinvite.InvalidFields(octoinvite.Problem{Field: "CurrentPassword", Message: octoinvite.MsgCurrentPasswordRequired})
 		}
-		if ok, err := db.Passwords.Compare(change.CurrentPassword, oldHash.String); err != nil {
+		if ok, _, err := db.comparePassword(change.CurrentPassword, oldHash.String); err != nil {
 			return err
 		} else if !ok {
 			return octoinvite.InvalidFields(octoinvite.Problem{Field: "CurrentPassword", Message: octoinvite.MsgCurrentPasswordWrong})
 		}
 	}
-	hash, err := db.Passwords.Hash(change.Password)
+	hash, err := db.hashPassword(change.Password)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (db *DB) SetInitialPassword(ctx context.Context, userID, password string, s
 	if err := (&octoinvite.PasswordChange{UserID: user.ID, Password: password, ServerNames: serverNames}).Validate(user); err != nil {
 		return false, err
 	}
-	hash, err := db.Passwords.Hash(password)
+	hash, err := db.hashPassword(password)
 	if err != nil {
 		return false, err
 	}
@@ -103,4 +103,51 @@ func (db *DB) SetInitialPassword(ctx context.Context, userID, password string, s
 			Message: fmt.Sprintf("The password of user %s (%s) was set from the server's configuration", user.ID, user.Username), RelatedDocumentIDs: []string{user.ID}})
 	})
 	return set, err
+}
+
+// hashPassword returns the hash of the password's prepared form (octoinvite.PreparePassword),
+// so that every spelling of it that the profile maps alike verifies. The password policy has
+// refused a password the profile refuses before it gets here; should one come, it is refused
+// as the policy refuses it.
+func (db *DB) hashPassword(pw string) (string, error) {
+	prepared, ok := octoinvite.PreparePassword(pw)
+	if !ok {
+		return "", octoinvite.InvalidFields(octoinvite.Problem{Field: "Password", Message: octoinvite.MsgPasswordCharacters})
+	}
+	return db.Passwords.Hash(prepared)
+}
+
+// comparePassword reports whether pw matches hash. It compares the prepared form of pw first
+// (see hashPassword). Hashes made before passwords were prepared are of the password as typed:
+// when the prepared form does not match and differs from pw, pw itself is compared, and legacy
+// reports that it matched so, for the caller to store a hash of the prepared form in its place.
+// A password that is its own prepared form, as every ASCII password is, costs one comparison;
+// so does one the profile refuses, compared as typed. The number of comparisons depends on the
+// password typed alone, never on the hash, so a user that does not exist (an empty hash) takes
+// as long as one that does.
+func (db *DB) comparePassword(pw, hash string) (ok, legacy bool, err error) {
+	prepared, preparable := octoinvite.PreparePassword(pw)
+	if !preparable {
+		ok, err = db.Passwords.Compare(pw, hash)
+		return ok, false, err
+	}
+	if ok, err = db.Passwords.Compare(prepared, hash); ok || err != nil || prepared == pw {
+		return ok, false, err
+	}
+	ok, err = db.Passwords.Compare(pw, hash)
+	return ok, ok, err
+}
+
+// rehashPassword replaces the user's hash, made of the password as typed before passwords were
+// prepared, with a hash of its prepared form, unless the hash changed meanwhile. The password
+// is the same, so nothing else changes: no session ends and no event is recorded.
+func (db *DB) rehashPassword(ctx context.Context, userID, oldHash, pw string) error {
+	hash, err := db.hashPassword(pw)
+	if err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *transaction) error {
+		_, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`, hash, userID, oldHash)
+		return err
+	})
 }

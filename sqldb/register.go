@@ -110,7 +110,7 @@ func (db *DB) Register(ctx context.Context, reg *octoinvite.Registration) (user 
 	if err != nil {
 		return nil, err
 	}
-	hash, err := db.Passwords.Hash(reg.Password)
+	hash, err := db.hashPassword(reg.Password)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,9 @@ var errNoSession = octoinvite.Errorf(octoinvite.EUNAUTHORIZED,
 // up by its folded form (octoinvite.SignInKey); one that no user can hold is not looked up at
 // all. The password is compared outside any transaction: hashing is slow by design. A username
 // that matches no active user with a password is compared against a dummy hash, so that the
-// answer takes the same time, and every failure is recorded.
+// answer takes the same time, and every failure is recorded. A password that matches a hash
+// made before passwords were prepared (see comparePassword) gets a hash of its prepared form in
+// its place, so that users move to prepared hashes as they sign in.
 func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.User, err error) {
 	defer wrap(&err, "Login")
 	key, ok := octoinvite.SignInKey(username)
@@ -47,7 +49,7 @@ func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.
 			return nil, err
 		}
 	}
-	ok, err = db.Passwords.Compare(pw, hash.String)
+	ok, legacy, err := db.comparePassword(pw, hash.String)
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +58,11 @@ func (db *DB) Login(ctx context.Context, username, pw string) (user *octoinvite.
 			return nil, err
 		}
 		return nil, octoinvite.ErrBadCredentials
+	}
+	if legacy {
+		if err := db.rehashPassword(ctx, user.ID, hash.String, pw); err != nil {
+			return nil, err
+		}
 	}
 	return user, nil
 }
