@@ -9,6 +9,7 @@
 //
 //	go run ./cmd/octobench -duration 5s -rounds 3
 //	go run ./cmd/octobench -chart docs/benchmark.svg -results results.md
+//	go run ./cmd/octobench -scale sqlite
 package main
 
 import (
@@ -38,6 +39,8 @@ type config struct {
 	Keep        bool
 	// Email, if set, runs the email benchmark instead, with the mailpit binary it names.
 	Email string
+	// Scale, if its Store is set, runs the benchmark of lists at scale instead (scale.go).
+	Scale scaleConfig
 }
 
 func main() {
@@ -69,6 +72,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if !cfg.Keep {
 			defer os.RemoveAll(work)
 		}
+	}
+	if cfg.Scale.Store != "" {
+		return runScale(ctx, cfg.Scale, work, stdout, stderr)
 	}
 	b := &bench{cfg: cfg, work: work, log: stderr}
 	if cfg.Email != "" {
@@ -113,6 +119,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	f.StringVar(&cfg.Work, "work", "", "folder for the binary and the data folders (default: a temporary folder, removed at the end)")
 	f.BoolVar(&cfg.Keep, "keep", false, "keep the temporary folder")
 	f.StringVar(&cfg.Email, "email", "", "run the email benchmark instead, with this mailpit binary (go install github.com/axllent/mailpit@v1.33.1): invitations created per second with and without email, and emails delivered per second, at the largest -concurrency")
+	scaleFlags(f, &cfg.Scale)
 	if err := f.Parse(args); err != nil {
 		return cfg, err
 	}

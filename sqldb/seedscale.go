@@ -1,0 +1,128 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/octoinvite/octoinvite"
+)
+
+// seedEventsBatch is how many events SeedEvents writes per transaction: a few hundred
+// thousand rows with their documents, well within PostgreSQL's transaction timeout
+// (postgresTxTimeout) on a loaded machine.
+const seedEventsBatch = 20_000
+
+// SeedInvitationsFrom stores n new invitations in bulk, for loading a store with data of every
+// kind (the benchmark of lists at scale). The i-th (from 0) is what next makes of a zero
+// Invitation: its SpaceID, AddToTeamIDs, Expires, LastModifiedOn (also its creation time),
+// LastModifiedBy, MaxUses (1 when 0), Uses, RedeemedOn, RedeemedBy, RevokedOn and RevokedBy.
+// Each gets its own code, digested and sealed, and its ID from the counter, in the order of i.
+// Unlike SeedInvitations it records no event (see SeedEvents) and checks nothing: not the
+// space and teams, not the bounds of the expiry and of the uses. A foreign key error (or any
+// store error) is returned as it comes.
+func (db *DB) SeedInvitationsFrom(ctx context.Context, n int, next func(i int, inv *octoinvite.Invitation)) (err error) {
+	defer wrap(&err, "SeedInvitationsFrom(%d)", n)
+	for done := 0; done < n; {
+		batch := min(seedBatch, n-done)
+		if err := db.update(ctx, func(tx *transaction) error {
+			tx.changesInvitations()
+			last, err := tx.allocate(ctx, octoinvite.KindInvitation, batch)
+			if err != nil {
+				return err
+			}
+			invitations := make([]any, 0, 15*batch)
+			var teams []any
+			for k := range batch {
+				seq := last - int64(batch) + 1 + int64(k)
+				id := octoinvite.FormatID(octoinvite.KindInvitation, seq)
+				var inv octoinvite.Invitation
+				next(done+k, &inv)
+				code, err := octoinvite.NewInvitationCode(tx.db.Rand)
+				if err != nil {
+					return err
+				}
+				sealed, err := tx.db.seal(sealContext(id), code)
+				if err != nil {
+					return err
+				}
+				maxUses := max(inv.MaxUses, 1)
+				created := inv.LastModifiedOn.UnixMilli()
+				invitations = append(invitations, id, seq, nullString(inv.SpaceID), octoinvite.Digest(code), sealed,
+					inv.Expires.UnixMilli(), created, inv.LastModifiedBy, created, maxUses, inv.Uses,
+					millisOrNull(inv.RedeemedOn), nullString(inv.RedeemedBy), millisOrNull(inv.RevokedOn), nullString(inv.RevokedBy))
+				for position, team := range inv.AddToTeamIDs {
+					teams = append(teams, id, position, team)
+				}
+			}
+			if err := tx.insertRows(ctx, "invitations", "id, seq, space_id, code_digest, code_sealed, expires, last_modified_on, last_modified_by, "+
+				"created_on, max_uses, uses, redeemed_on, redeemed_by, revoked_on, revoked_by", invitations); err != nil {
+				return err
+			}
+			return tx.insertRows(ctx, "invitation_teams", "invitation_id, position, team_id", teams)
+		}); err != nil {
+			return err
+		}
+		done += batch
+	}
+	return nil
+}
+
+// SeedEvents records n events in bulk in the audit log, for loading a store with data (the
+// benchmark of lists at scale). The i-th (from 0) is what next makes of a zero Event: its
+// Category, UserID, Username, IsService is ignored, Occurred, Message, SpaceID and
+// RelatedDocumentIDs; the store gives it its ID from the counter, in the order of i. Nothing
+// is checked.
+func (db *DB) SeedEvents(ctx context.Context, n int, next func(i int, e *octoinvite.Event)) (err error) {
+	defer wrap(&err, "SeedEvents(%d)", n)
+	for done := 0; done < n; {
+		batch := min(seedEventsBatch, n-done)
+		if err := db.update(ctx, func(tx *transaction) error {
+			tx.keepsCachedReads()
+			tx.changesInvitations()
+			last, err := tx.allocate(ctx, octoinvite.KindEvent, batch)
+			if err != nil {
+				return err
+			}
+			events := make([]any, 0, 11*batch)
+			docs := make([]any, 0, 9*batch)
+			for k := range batch {
+				seq := last - int64(batch) + 1 + int64(k)
+				id := octoinvite.FormatID(octoinvite.KindEvent, seq)
+				var e octoinvite.Event
+				next(done+k, &e)
+				events = append(events, id, seq, e.Category, e.UserID, e.Username, e.IdentityEstablishedWith, e.UserAgent,
+					e.IPAddress, e.Occurred.UnixMilli(), e.Message, nullString(e.SpaceID))
+				for position, doc := range e.RelatedDocumentIDs {
+					docs = append(docs, id, position, doc)
+				}
+			}
+			if err := tx.insertRows(ctx, "events", "id, seq, category, user_id, username, identity, user_agent, ip_address, occurred, message, space_id", events); err != nil {
+				return err
+			}
+			return tx.insertRows(ctx, "event_documents", "event_id, position, document_id", docs)
+		}); err != nil {
+			return err
+		}
+		done += batch
+	}
+	return nil
+}
+
+// allocate takes the next n numbers of the kind's counter in one statement and returns the last
+// of them.
+func (tx *transaction) allocate(ctx context.Context, kind string, n int) (last int64, err error) {
+	err = tx.queryRow(ctx, `INSERT INTO counters (kind, value) VALUES (?, ?)
+		ON CONFLICT (kind) DO UPDATE SET value = counters.value + ? RETURNING value`, kind, n, n).Scan(&last)
+	if err != nil {
+		return 0, fmt.Errorf("allocating %d IDs of %s: %w", n, kind, err)
+	}
+	return last, nil
+}
+
+// millisOrNull is the Unix milliseconds of t, or NULL for nil.
+func millisOrNull(t *octoinvite.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
