@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -172,4 +174,23 @@ func parseIDByPattern(kind, s string) (string, bool) {
 		return "", false
 	}
 	return octoinvite.FormatID(kind, n), true
+}
+
+// FuzzFoldName checks that a name's folded form is valid UTF-8 without control characters
+// other than spaces, has no leading, trailing or doubled space, and folds to itself, so that a
+// key compares as the name it came from.
+func FuzzFoldName(f *testing.F) {
+	for _, s := range []string{"Équipe", "E\u0301QUIPE", "ＯＰＳ", "Straße", "ﬁ\u200bnance", "Dev \u00a0 Team", "\u0345\u03b9", "ǅ", "\u1e9e", "¨a", "\u3164x", "a\u034f\u0301", "\xff\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		key := octoinvite.FoldName(s)
+		if !utf8.ValidString(key) || strings.ContainsFunc(key, func(r rune) bool { return unicode.IsControl(r) }) ||
+			strings.HasPrefix(key, " ") || strings.HasSuffix(key, " ") || strings.Contains(key, "  ") {
+			t.Errorf("FoldName(%+q) = %+q", s, key)
+		}
+		if again := octoinvite.FoldName(key); again != key {
+			t.Errorf("FoldName(%+q) = %+q, which folds to %+q", s, key, again)
+		}
+	})
 }

@@ -69,9 +69,12 @@ func Slugify(name string) string {
 // SpaceFilter selects spaces. Empty fields select everything.
 type SpaceFilter struct {
 	IDs []string
-	// Name selects the space of that name, compared case-insensitively.
+	// Name selects the spaces of that name, compared by FoldName (without regard to case,
+	// width or Unicode normal form): one, or several that were stored before names were
+	// compared so (see docs/api.md).
 	Name string
-	// PartialName selects the spaces whose name contains it, case-insensitively.
+	// PartialName selects the spaces whose name's folded form (FoldName) contains its folded
+	// form.
 	PartialName string
 	Range
 }

@@ -41,7 +41,9 @@ func (t *Team) Validate() error {
 // TeamFilter selects teams. Empty fields select everything; SpaceIDs selects the teams of those
 // spaces, plus the system teams when IncludeSystem is set.
 type TeamFilter struct {
-	IDs           []string
+	IDs []string
+	// PartialName selects the teams whose name's folded form (FoldName) contains its folded
+	// form.
 	PartialName   string
 	SpaceIDs      []string
 	IncludeSystem bool

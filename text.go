@@ -5,6 +5,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // TextField describes a text field that a request sets and a store keeps (a display name, a
@@ -112,4 +115,60 @@ func CleanText(s string, n int) string {
 		return r
 	}, s)
 	return Truncate(s, n)
+}
+
+// FoldName returns the form in which space names, space slugs and team names are compared, for
+// uniqueness and for the name filters: Unicode's compatibility caseless form, with what does not
+// show taken out and white space made single spaces. So "Équipe", "équipe", "E" with a combining
+// accent followed by "quipe", "ÉQUIPE" and its fullwidth form are one name, as are "Straße" and
+// "STRASSE", "ﬁnance" and "finance", "Dev Team", "Dev  Team" and "Dev" and "Team" with a no-break
+// space between them. The stores keep it in a column of its own, so that SQLite and PostgreSQL,
+// whose lower() functions differ, compare alike. It never fails: a name any store holds has a key.
+//
+// Step by step: invalid UTF-8 becomes U+FFFD, as do control characters other than white space;
+// default-ignorable code points (zero-width spaces and joiners, soft hyphens, variation
+// selectors, fillers) are dropped; the text is folded as Unicode's compatibility caseless match
+// (D146 of the Unicode Standard, section 3.13: NFKD of the case folding of NFKD of the case
+// folding of NFD) defines; each run of white space becomes one space and leading and trailing
+// space goes; the result is composed (NFC, which of a compatibility decomposition is NFKC).
+// The steps repeat until the text no longer changes (at most four times), so that a key folds
+// to itself.
+func FoldName(name string) string {
+	s := strings.ToValidUTF8(name, "\ufffd")
+	for range 4 {
+		next := foldNameOnce(s)
+		if next == s {
+			break
+		}
+		s = next
+	}
+	return s
+}
+
+// foldNameOnce applies the steps of FoldName once.
+func foldNameOnce(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r) && !unicode.IsSpace(r):
+			return utf8.RuneError
+		case defaultIgnorable(r):
+			return -1
+		}
+		return r
+	}, s)
+	fold := cases.Fold()
+	s = norm.NFKD.String(fold.String(norm.NFKD.String(fold.String(norm.NFD.String(s)))))
+	return norm.NFC.String(strings.Join(strings.Fields(s), " "))
+}
+
+// defaultIgnorable reports whether r has Unicode's derived property Default_Ignorable_Code_Point:
+// format characters, variation selectors and the other code points that show nothing by
+// themselves, less the format characters that do show (prepended concatenation marks,
+// interlinear annotation and Egyptian hieroglyph format controls).
+func defaultIgnorable(r rune) bool {
+	if unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) {
+		return true
+	}
+	return unicode.Is(unicode.Cf, r) && !unicode.Is(unicode.Prepended_Concatenation_Mark, r) &&
+		!(r >= '\ufff9' && r <= '\ufffb') && !(r >= 0x13430 && r <= 0x1343f) && !unicode.IsSpace(r)
 }

@@ -276,3 +276,39 @@ func TestCleanText(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Équipe", "équipe"},
+		{"ÉQUIPE", "équipe"},
+		{"E\u0301quipe", "équipe"},     // decomposed
+		{"ＥＱＵＩＰＥ", "equipe"},           // fullwidth
+		{"Ｅ\u0301ｑｕｉｐｅ", "équipe"},     // fullwidth, decomposed
+		{"Straße", "strasse"},          // full case folding, not lower case
+		{"ΣΑΣ", "σασ"},                 // final sigma folds as sigma
+		{"σας", "σασ"},                 // ...
+		{"ﬁnance", "finance"},          // ligature
+		{"Team²", "team2"},             // superscript
+		{"Dev\u200bTeam", "devteam"},   // zero-width space
+		{"soft\u00adware", "software"}, // soft hyphen
+		{"Dev  Team", "dev team"},      // two spaces
+		{"Dev\u00a0Team", "dev team"},  // no-break space
+		{"Dev\u3000Team", "dev team"},  // ideographic space
+		{" Dev Team ", "dev team"},     // surrounding space
+		{"Ops\x07", "ops\ufffd"},       // a control character
+		{"Ops\xff", "ops\ufffd"},       // invalid UTF-8
+		{"Octopus Administrators", "octopus administrators"},
+		{"Développeurs", "développeurs"},
+		{"開発チーム", "開発チーム"},
+		{"ｶﾀｶﾅ", "カタカナ"}, // halfwidth katakana
+		{"\u200b", ""},
+	}
+	for _, tt := range tests {
+		if got := octoinvite.FoldName(tt.in); got != tt.want {
+			t.Errorf("FoldName(%+q) = %+q, want %+q", tt.in, got, tt.want)
+		}
+		if got := octoinvite.FoldName(tt.want); got != tt.want {
+			t.Errorf("FoldName(%+q) = %+q: a key must fold to itself", tt.want, got)
+		}
+	}
+}

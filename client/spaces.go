@@ -85,8 +85,9 @@ func (c *Client) GetAllSpaces(ctx context.Context) ([]*octoinvite.Space, error) 
 	return getAll[*octoinvite.Space](ctx, c, link)
 }
 
-// FindSpaceByName returns the space of that name, compared case-insensitively by the server
-// (the name parameter of the Spaces link), or an error matching ErrNotFound.
+// FindSpaceByName returns the space of that name, compared by the server without regard to
+// case, width or Unicode normal form (the name parameter of the Spaces link; see
+// octoinvite.FoldName), or an error matching ErrNotFound.
 func (c *Client) FindSpaceByName(ctx context.Context, name string) (*octoinvite.Space, error) {
 	col, err := c.ListSpaces(ctx, octoinvite.SpaceFilter{Name: name, Range: octoinvite.Range{Take: 2}})
 	if err != nil {

@@ -138,17 +138,19 @@ func (c *Client) GetAllTeams(ctx context.Context, spaceID string) ([]*octoinvite
 	return getAll[*octoinvite.Team](ctx, c, link)
 }
 
-// FindTeamsByName returns the teams of that name, compared case-insensitively, in the space
+// FindTeamsByName returns the teams of that name, compared as the server compares names
+// (octoinvite.FoldName: without regard to case, width or Unicode normal form), in the space
 // (and the system teams) when spaceID is not empty, else in every space: the server filters by
 // partialName and the client keeps exact matches. Names are unique within a space, so more than
 // one team comes back only across spaces, or for a space team named like a system team.
 func (c *Client) FindTeamsByName(ctx context.Context, spaceID, name string) ([]*octoinvite.Team, error) {
 	var out []*octoinvite.Team
+	key := octoinvite.FoldName(name)
 	for team, err := range c.AllTeams(ctx, spaceID, octoinvite.TeamFilter{PartialName: name, IncludeSystem: true}) {
 		if err != nil {
 			return nil, err
 		}
-		if strings.EqualFold(team.Name, name) {
+		if octoinvite.FoldName(team.Name) == key {
 			out = append(out, team)
 		}
 	}

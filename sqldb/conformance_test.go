@@ -411,7 +411,7 @@ func TestStoreRollsBackFailedTransactions(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO teams (id, seq, name, created_on) VALUES (?, ?, 'Ghost', 0)`, id, seq); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO teams (id, seq, name, name_key, created_on) VALUES (?, ?, 'Ghost', 'ghost', 0)`, id, seq); err != nil {
 				return err
 			}
 			return errDeliberate

@@ -27,8 +27,8 @@ import (
 )
 
 // migrations are one set for every dialect, written in the SQL that SQLite and PostgreSQL share:
-// TEXT, INTEGER and BIGINT columns, booleans as 0 or 1, times as Unix milliseconds. Migration 6
-// is in Go (usernameKeyMigration): it computes what SQL cannot.
+// TEXT, INTEGER and BIGINT columns, booleans as 0 or 1, times as Unix milliseconds. Migrations 6
+// and 10 are in Go (usernameKeyMigration, nameKeysMigration): they compute what SQL cannot.
 //
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -157,7 +157,7 @@ func (db *DB) migrate(ctx context.Context, opts ...goose.ProviderOption) error {
 	if err != nil {
 		return err
 	}
-	opts = append(opts, goose.WithGoMigrations(usernameKeyMigration(db.dialect)))
+	opts = append(opts, goose.WithGoMigrations(usernameKeyMigration(db.dialect), nameKeysMigration(db.dialect)))
 	p, err := goose.NewProvider(db.dialect.goose, db.write, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("sqldb: migrations: %w", err)
@@ -419,13 +419,15 @@ func (db *DB) bootstrap(ctx context.Context) error {
 		}{
 			{`INSERT INTO settings (name, value) VALUES ('master_key_check', ?)`, []any{sealed}},
 			{`INSERT INTO counters (kind, value) VALUES ('Spaces', 1), ('Users', 1)`, nil},
-			{`INSERT INTO spaces (id, seq, name, slug, description, is_default, managers_teams, created_on)
-			  VALUES ('Spaces-1', 1, 'Default', 'default', '', 1, '["teams-administrators"]', ?)`, []any{now}},
+			{`INSERT INTO spaces (id, seq, name, name_key, slug, slug_key, description, is_default, managers_teams, created_on)
+			  VALUES ('Spaces-1', 1, 'Default', ?, 'default', ?, '', 1, '["teams-administrators"]', ?)`,
+				[]any{octoinvite.FoldName("Default"), octoinvite.FoldName("default"), now}},
 			{`INSERT INTO users (id, seq, username, username_key, display_name, email_address, created_on)
 			  VALUES ('Users-1', 1, 'admin', 'admin', 'Administrator', '', ?)`, []any{now}},
-			{`INSERT INTO teams (id, seq, name, description, space_id, can_be_deleted, can_be_renamed, can_change_roles, can_change_members, created_on)
-			  VALUES ('teams-everyone', 0, 'Everyone', 'All users are members of this team.', NULL, 0, 0, 1, 0, ?),
-			         ('teams-administrators', 0, 'Octopus Administrators', 'Octopus Administrators can do anything in the system.', NULL, 0, 0, 0, 1, ?)`, []any{now, now}},
+			{`INSERT INTO teams (id, seq, name, name_key, description, space_id, can_be_deleted, can_be_renamed, can_change_roles, can_change_members, created_on)
+			  VALUES ('teams-everyone', 0, 'Everyone', ?, 'All users are members of this team.', NULL, 0, 0, 1, 0, ?),
+			         ('teams-administrators', 0, 'Octopus Administrators', ?, 'Octopus Administrators can do anything in the system.', NULL, 0, 0, 0, 1, ?)`,
+				[]any{octoinvite.FoldName("Everyone"), now, octoinvite.FoldName("Octopus Administrators"), now}},
 			{`INSERT INTO team_members (team_id, user_id) VALUES ('teams-everyone', 'Users-1'), ('teams-administrators', 'Users-1')`, nil},
 		}
 		for _, s := range stmts {
@@ -506,9 +508,13 @@ func (c *conditions) where() string {
 
 // likePattern returns a LIKE pattern that matches s anywhere, case-insensitively, with LIKE's
 // wildcards in s taken literally. Use it with ESCAPE '\'.
-func likePattern(s string) string {
+func likePattern(s string) string { return containsPattern(strings.ToLower(s)) }
+
+// containsPattern returns a LIKE pattern that matches s anywhere, as it is, with LIKE's
+// wildcards in s taken literally. Use it with ESCAPE '\', on a column of keys folded as s is.
+func containsPattern(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(s)) + "%"
+	return "%" + r.Replace(s) + "%"
 }
 
 // canonicalIDs parses ids as IDs of kind and drops those that cannot name a document.

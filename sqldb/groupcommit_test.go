@@ -32,7 +32,7 @@ func insertTeam(name string, fail error) func(*transaction) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO teams (id, seq, name, created_on) VALUES (?, ?, ?, 0)`, id, seq, name); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO teams (id, seq, name, name_key, created_on) VALUES (?, ?, ?, ?, 0)`, id, seq, name, octoinvite.FoldName(name)); err != nil {
 			return err
 		}
 		if name == "panics" {

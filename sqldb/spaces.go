@@ -70,11 +70,12 @@ func (db *DB) FindSpaces(ctx context.Context, filter octoinvite.SpaceFilter) (pa
 	if filter.IDs != nil {
 		c.in("id", canonicalIDs(octoinvite.KindSpace, filter.IDs))
 	}
+	// Names are compared by their keys (octoinvite.FoldName), a filter's folded as they are.
 	if filter.Name != "" {
-		c.add(`lower(name) = lower(?)`, filter.Name)
+		c.add(`name_key = ?`, octoinvite.FoldName(filter.Name))
 	}
-	if filter.PartialName != "" {
-		c.add(`lower(name) LIKE ? ESCAPE '\'`, likePattern(filter.PartialName))
+	if partial := octoinvite.FoldName(filter.PartialName); partial != "" {
+		c.add(`name_key LIKE ? ESCAPE '\'`, containsPattern(partial))
 	}
 	err = db.view(ctx, func(tx *transaction) error {
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces`+c.where(), c.args...).Scan(&page.Total); err != nil {
@@ -98,7 +99,7 @@ func (db *DB) CreateSpace(ctx context.Context, space *octoinvite.Space) (err err
 		return err
 	}
 	return db.update(ctx, func(tx *transaction) error {
-		if err := tx.checkSpace(ctx, space, ""); err != nil {
+		if err := tx.checkSpace(ctx, space, nil); err != nil {
 			return err
 		}
 		id, seq, err := tx.nextID(ctx, octoinvite.KindSpace)
@@ -112,9 +113,9 @@ func (db *DB) CreateSpace(ctx context.Context, space *octoinvite.Space) (err err
 		}
 		teamsJSON, _ := json.Marshal(space.SpaceManagersTeams)
 		membersJSON, _ := json.Marshal(space.SpaceManagersTeamMembers)
-		_, err = tx.exec(ctx, `INSERT INTO spaces (id, seq, name, slug, description, is_default, task_queue_stopped, managers_teams, managers_members, created_on)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, seq, space.Name, space.Slug, space.Description, boolInt(space.IsDefault), boolInt(space.TaskQueueStopped), string(teamsJSON), string(membersJSON), tx.now.UnixMilli())
+		_, err = tx.exec(ctx, `INSERT INTO spaces (id, seq, name, name_key, slug, slug_key, description, is_default, task_queue_stopped, managers_teams, managers_members, created_on)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, seq, space.Name, octoinvite.FoldName(space.Name), space.Slug, octoinvite.FoldName(space.Slug), space.Description, boolInt(space.IsDefault), boolInt(space.TaskQueueStopped), string(teamsJSON), string(membersJSON), tx.now.UnixMilli())
 		if tx.db.dialect.isUnique(err) {
 			return spaceNameTaken(space)
 		} else if err != nil {
@@ -131,8 +132,11 @@ func spaceNameTaken(space *octoinvite.Space) error {
 }
 
 // checkSpace puts the space's managers in canonical form, refusing unknown teams and users,
-// and refuses a name or slug that a space other than except holds.
-func (tx *transaction) checkSpace(ctx context.Context, space *octoinvite.Space, except string) error {
+// and refuses a name or slug whose key (octoinvite.FoldName) another space holds. current is
+// the space as stored, for a change (nil for a new space): a name or slug that keeps its key
+// is not checked again, so that a space that migration 10 found clashing with an older one
+// can still be changed (see nameKeysMigration).
+func (tx *transaction) checkSpace(ctx context.Context, space *octoinvite.Space, current *octoinvite.Space) error {
 	teams, err := tx.existingTeams(ctx, space.SpaceManagersTeams)
 	if err != nil {
 		return err
@@ -157,9 +161,24 @@ func (tx *transaction) checkSpace(ctx context.Context, space *octoinvite.Space, 
 		return octoinvite.Invalid(problems...)
 	}
 	space.SpaceManagersTeamMembers = members
+	var keys []string
+	var args []any
+	except := ""
+	if current != nil {
+		except = current.ID
+	}
+	if key := octoinvite.FoldName(space.Name); current == nil || key != octoinvite.FoldName(current.Name) {
+		keys, args = append(keys, "name_key = ?"), append(args, key)
+	}
+	if key := octoinvite.FoldName(space.Slug); current == nil || key != octoinvite.FoldName(current.Slug) {
+		keys, args = append(keys, "slug_key = ?"), append(args, key)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
 	var taken int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces WHERE (lower(name) = lower(?) OR lower(slug) = lower(?)) AND id <> ?`,
-		space.Name, space.Slug, except).Scan(&taken); err != nil {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM spaces WHERE (`+strings.Join(keys, " OR ")+`) AND id <> ?`,
+		append(args, except)...).Scan(&taken); err != nil {
 		return err
 	} else if taken > 0 {
 		return spaceNameTaken(space)
@@ -183,7 +202,7 @@ func (db *DB) UpdateSpace(ctx context.Context, space *octoinvite.Space) (err err
 		if err != nil {
 			return err
 		}
-		if err := tx.checkSpace(ctx, space, id); err != nil {
+		if err := tx.checkSpace(ctx, space, current); err != nil {
 			return err
 		}
 		if space.IsDefault && !current.IsDefault {
@@ -193,10 +212,14 @@ func (db *DB) UpdateSpace(ctx context.Context, space *octoinvite.Space) (err err
 		}
 		teamsJSON, _ := json.Marshal(space.SpaceManagersTeams)
 		membersJSON, _ := json.Marshal(space.SpaceManagersTeamMembers)
+		// A key that changes clears its clash: the space no longer shares it with an older one.
+		nameKey, slugKey := octoinvite.FoldName(space.Name), octoinvite.FoldName(space.Slug)
 		_, err = tx.exec(ctx, `UPDATE spaces SET name = ?, slug = ?, description = ?, is_default = ?, task_queue_stopped = ?,
-			managers_teams = ?, managers_members = ? WHERE id = ?`,
+			managers_teams = ?, managers_members = ?,
+			name_clash = CASE WHEN name_key = ? THEN name_clash ELSE '' END, name_key = ?,
+			slug_clash = CASE WHEN slug_key = ? THEN slug_clash ELSE '' END, slug_key = ? WHERE id = ?`,
 			space.Name, space.Slug, space.Description, boolInt(space.IsDefault), boolInt(space.TaskQueueStopped),
-			string(teamsJSON), string(membersJSON), id)
+			string(teamsJSON), string(membersJSON), nameKey, nameKey, slugKey, slugKey, id)
 		if tx.db.dialect.isUnique(err) {
 			return spaceNameTaken(space)
 		} else if err != nil {

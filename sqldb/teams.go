@@ -62,8 +62,9 @@ func (db *DB) FindTeams(ctx context.Context, filter octoinvite.TeamFilter) (page
 	if filter.IDs != nil {
 		c.in("id", canonicalIDs(octoinvite.KindTeam, filter.IDs))
 	}
-	if filter.PartialName != "" {
-		c.add(`lower(name) LIKE ? ESCAPE '\'`, likePattern(filter.PartialName))
+	// Names are compared by their keys (octoinvite.FoldName), the filter's folded as they are.
+	if partial := octoinvite.FoldName(filter.PartialName); partial != "" {
+		c.add(`name_key LIKE ? ESCAPE '\'`, containsPattern(partial))
 	}
 	if filter.MemberUserID != "" {
 		userID, _ := octoinvite.ParseID(octoinvite.KindUser, filter.MemberUserID)
@@ -119,8 +120,8 @@ func (db *DB) CreateTeam(ctx context.Context, team *octoinvite.Team) (err error)
 		if err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, `INSERT INTO teams (id, seq, name, description, space_id, can_be_deleted, can_be_renamed, can_change_roles, can_change_members, created_on)
-			VALUES (?, ?, ?, ?, ?, 1, 1, 1, 1, ?)`, id, seq, team.Name, team.Description, nullString(team.SpaceID), tx.now.UnixMilli())
+		_, err = tx.exec(ctx, `INSERT INTO teams (id, seq, name, name_key, description, space_id, can_be_deleted, can_be_renamed, can_change_roles, can_change_members, created_on)
+			VALUES (?, ?, ?, ?, ?, ?, 1, 1, 1, 1, ?)`, id, seq, team.Name, octoinvite.FoldName(team.Name), team.Description, nullString(team.SpaceID), tx.now.UnixMilli())
 		if tx.db.dialect.isUnique(err) {
 			return teamNameTaken(team)
 		} else if err != nil {
@@ -156,12 +157,12 @@ func teamNameTaken(team *octoinvite.Team) error {
 	return octoinvite.Conflict(fmt.Sprintf("A team with the name '%s' already exists in this space.", team.Name))
 }
 
-// checkTeamName refuses a name that a team of the same space (or another system team), other
-// than except, holds.
+// checkTeamName refuses a name whose key (octoinvite.FoldName) a team of the same space (or
+// another system team), other than except, holds.
 func (tx *transaction) checkTeamName(ctx context.Context, team *octoinvite.Team, except string) error {
 	var taken int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM teams WHERE coalesce(space_id, '') = ? AND lower(name) = lower(?) AND id <> ?`,
-		deref(team.SpaceID), team.Name, except).Scan(&taken); err != nil {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM teams WHERE coalesce(space_id, '') = ? AND name_key = ? AND id <> ?`,
+		deref(team.SpaceID), octoinvite.FoldName(team.Name), except).Scan(&taken); err != nil {
 		return err
 	} else if taken > 0 {
 		return teamNameTaken(team)
@@ -265,10 +266,18 @@ func (db *DB) UpdateTeam(ctx context.Context, team *octoinvite.Team) (err error)
 		if len(problems) > 0 {
 			return octoinvite.Invalid(problems...)
 		}
-		if err := tx.checkTeamName(ctx, team, id); err != nil {
-			return err
+		// A name that keeps its key is not checked again, so that a team that migration 10 found
+		// clashing with an older one can still be changed (see nameKeysMigration); a key that
+		// changes clears the clash.
+		key := octoinvite.FoldName(team.Name)
+		if key != octoinvite.FoldName(current.Name) {
+			if err := tx.checkTeamName(ctx, team, id); err != nil {
+				return err
+			}
 		}
-		_, err = tx.exec(ctx, `UPDATE teams SET name = ?, description = ? WHERE id = ?`, team.Name, team.Description, id)
+		_, err = tx.exec(ctx, `UPDATE teams SET name = ?, description = ?,
+			name_clash = CASE WHEN name_key = ? THEN name_clash ELSE '' END, name_key = ? WHERE id = ?`,
+			team.Name, team.Description, key, key, id)
 		if tx.db.dialect.isUnique(err) {
 			return teamNameTaken(team)
 		} else if err != nil {

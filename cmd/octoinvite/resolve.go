@@ -14,7 +14,8 @@ import (
 
 // resolver finds the spaces, teams and users a command line names, by ID or by name, as
 // Octopus's CLI does: the argument is tried as an ID first, then as an exact name, compared
-// without regard to case (a username as the server compares usernames). A name that matches
+// as the server compares names (octoinvite.FoldName; a username as the server compares
+// usernames). A name that matches
 // several resources is a usage error listing them; one that matches none is an error matching
 // client.ErrNotFound that says what was looked for.
 type resolver struct {
