@@ -115,3 +115,37 @@ func BenchmarkCreateInvitation(b *testing.B) {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkLogin signs in with the default Argon2id parameters, with the password as it was
+// registered (composed) and in other spellings: a password that is its own prepared form costs
+// one comparison, right or wrong; a wrong one typed otherwise costs two (see comparePassword).
+func BenchmarkLogin(b *testing.B) {
+	db := benchStore(b, 0)
+	ctx := context.Background()
+	inv := benchInvitation()
+	if err := db.CreateInvitation(ctx, &inv); err != nil {
+		b.Fatalf("CreateInvitation: %v", err)
+	}
+	reg := &octoinvite.Registration{Username: "jane", DisplayName: "Jane", Password: passwordNFC, InvitationCode: inv.InvitationCode}
+	if _, err := db.Register(ctx, reg); err != nil {
+		b.Fatalf("Register: %v", err)
+	}
+	for _, tc := range []struct {
+		name, password string
+		ok             bool
+	}{
+		{"ASCIIWrong", "correct horse battery", false},
+		{"Composed", passwordNFC, true},
+		{"Decomposed", passwordNFD, true},
+		{"ComposedWrong", "crème brûlée à la mode", false},
+		{"DecomposedWrong", "cre\u0300me bru\u0302le\u0301e a\u0300 la mode", false},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.Login(ctx, "jane", tc.password); (err == nil) != tc.ok {
+					b.Fatalf("Login: %v", err)
+				}
+			}
+		})
+	}
+}
