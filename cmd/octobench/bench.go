@@ -45,6 +45,7 @@ const invitationBody = `{"AddToTeamIds":["teams-everyone"],"SpaceId":"Spaces-1"}
 // measurement is what one server did in one scenario at one size and concurrency, over every round.
 type measurement struct {
 	rates   []float64 // requests per second of each round
+	cpu     []float64 // the server's CPU time per request in each round, seconds
 	metrics vegeta.Metrics
 	peak    int64 // peak resident memory over the rounds, bytes
 	errors  map[string]int
@@ -71,6 +72,8 @@ type bench struct {
 	work   string
 	log    io.Writer
 	binary string
+	// variants are the builds of -against, driven beside octoinvite.
+	variants []variant
 
 	startup  map[int][]time.Duration // every start's time, by size
 	seedTime map[int]time.Duration
@@ -92,6 +95,9 @@ func (b *bench) run(ctx context.Context) error {
 	build.Stdout, build.Stderr = b.log, b.log
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building octoinvite: %w", err)
+	}
+	if err := b.buildVariants(ctx); err != nil {
+		return err
 	}
 	for _, size := range b.cfg.Sizes {
 		if err := b.runSize(ctx, size); err != nil {
@@ -165,9 +171,14 @@ func (b *bench) runScenario(ctx context.Context, k key, data, getFile, postFile 
 		return err
 	}
 	defer ref.stop()
+	others, err := b.startVariants(ctx, k.size, data)
+	if err != nil {
+		return err
+	}
+	defer stopAll(others)
 	b.results[k] = map[string]*measurement{}
 	for round := 1; round <= b.cfg.Rounds; round++ {
-		for _, s := range []*server{ref, octo} {
+		for _, s := range roundOrder(ref, append([]*server{octo}, others...), round) {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -188,6 +199,10 @@ func (b *bench) runScenario(ctx context.Context, k key, data, getFile, postFile 
 	o, r := b.results[k]["octoinvite"], b.results[k]["reference"]
 	b.logf("%d invitations, %s, %d connections: octoinvite %.0f/s, reference %.0f/s, octoinvite errors %v",
 		k.size, k.scenario, k.concurrency, o.rate(), r.rate(), o.errors)
+	for _, s := range others {
+		m := b.results[k][s.name]
+		b.logf("  %s %.0f/s (octoinvite / it: %.2f), errors %v", s.name, m.rate(), medianFloat(roundRatios(o.rates, m.rates)), m.errors)
+	}
 	return nil
 }
 
@@ -285,15 +300,15 @@ func (b *bench) targeter(scenario string, s *server, size, conc int) (vegeta.Tar
 // Argon2id makes registrations far slower than this in a round of a few seconds.
 const registrationsPerRound = 1000
 
-// registrations creates invitations on octoinvite (outside the measurement) and returns a
+// registrations creates invitations on an octoinvite (outside the measurement) and returns a
 // targeter that registers one user with each. The reference gets the same bodies.
 func (b *bench) registrations(s *server, conc int) (vegeta.Targeter, error) {
 	n := min(registrationsPerRound, max(50, int(b.cfg.Duration.Seconds()*float64(40+conc))))
-	if s.name != "octoinvite" {
+	if s.name == "reference" {
 		n = math.MaxInt32 // the reference needs no invitations: the round's duration ends it
 	}
 	codes := make([]string, min(n, registrationsPerRound))
-	if s.name == "octoinvite" {
+	if s.name != "reference" {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		var firstErr error
@@ -356,6 +371,10 @@ func (b *bench) attack(s *server, targets vegeta.Targeter, conc int, m *measurem
 		vegeta.Connections(conc), vegeta.MaxConnections(conc),
 		vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second), vegeta.Redirects(vegeta.NoFollow),
 	)
+	cpuBefore, err := s.cpuTime()
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	var n int
 	var last time.Time
@@ -376,8 +395,13 @@ func (b *bench) attack(s *server, targets vegeta.Targeter, conc int, m *measurem
 			m.errors[fmt.Sprintf("%d %s", res.Code, octoinvite.Truncate(msg, 120))]++
 		}
 	}
+	cpuAfter, err := s.cpuTime()
+	if err != nil {
+		return err
+	}
 	if n > 0 {
 		m.rates = append(m.rates, float64(n)/last.Sub(start).Seconds())
+		m.cpu = append(m.cpu, (cpuAfter-cpuBefore).Seconds()/float64(n))
 	}
 	peak, err := s.peakMemory()
 	if err != nil {

@@ -7,9 +7,15 @@
 // server, and drives both with the same load generator (vegeta) at each concurrency, alternating
 // reference and octoinvite for several rounds. Everything listens on loopback only.
 //
+// With -against, it also builds octoinvite at other git revisions (a worktree of each, removed
+// after the build) and drives each beside the checkout's in every round, on a copy of the same
+// data, so that a change is measured against the code without it in the same run: the report
+// then gives, per scenario, the median of the rounds' ratios and the CPU time per request.
+//
 //	go run ./cmd/octobench -duration 5s -rounds 3
 //	go run ./cmd/octobench -chart docs/benchmark.svg -results results.md
 //	go run ./cmd/octobench -scale sqlite
+//	go run ./cmd/octobench -scenarios 'GET invitation' -sizes 1000 -concurrency 64 -rounds 5 -against main~1
 package main
 
 import (
@@ -37,6 +43,8 @@ type config struct {
 	Results     string
 	Work        string
 	Keep        bool
+	// Against lists git revisions whose octoinvite is driven beside the checkout's.
+	Against []string
 	// Email, if set, runs the email benchmark instead, with the mailpit binary it names.
 	Email string
 	// Scale, if its Store is set, runs the benchmark of lists at scale instead (scale.go).
@@ -88,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := b.run(ctx); err != nil {
 		return err
 	}
-	report := b.report()
+	report := b.report() + b.compareReport()
 	fmt.Fprint(stdout, report)
 	if cfg.Results != "" {
 		if err := os.WriteFile(cfg.Results, []byte(report), 0o644); err != nil {
@@ -106,11 +114,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
-	var concurrency, sizes, only string
+	var concurrency, sizes, only, against string
 	f := flag.NewFlagSet("octobench", flag.ContinueOnError)
 	f.SetOutput(stderr)
 	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long each server is driven per round of a scenario")
-	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds per scenario, each running the reference then octoinvite")
+	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds per scenario, each running the reference, then octoinvite and every -against build in an order that turns each round")
 	f.StringVar(&concurrency, "concurrency", "1,64", "comma-separated numbers of connections")
 	f.StringVar(&sizes, "sizes", "1000,1000000", "comma-separated numbers of stored invitations")
 	f.StringVar(&only, "scenarios", strings.Join(scenarios, ","), "comma-separated scenarios to run")
@@ -118,6 +126,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	f.StringVar(&cfg.Results, "results", "", "file to write the results table into, besides standard output")
 	f.StringVar(&cfg.Work, "work", "", "folder for the binary and the data folders (default: a temporary folder, removed at the end)")
 	f.BoolVar(&cfg.Keep, "keep", false, "keep the temporary folder")
+	f.StringVar(&against, "against", "", "comma-separated git revisions (such as main~1) whose octoinvite is built and driven beside the checkout's in every round, on a copy of the same data, for a side-by-side ratio")
 	f.StringVar(&cfg.Email, "email", "", "run the email benchmark instead, with this mailpit binary (go install github.com/axllent/mailpit@v1.33.1): invitations created per second with and without email, and emails delivered per second, at the largest -concurrency")
 	scaleFlags(f, &cfg.Scale)
 	if err := f.Parse(args); err != nil {
@@ -135,6 +144,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			return cfg, fmt.Errorf("invalid -scenarios: %q is none of %q", name, scenarios)
 		}
 		cfg.Scenarios = append(cfg.Scenarios, strings.TrimSpace(name))
+	}
+	for _, rev := range strings.Split(against, ",") {
+		if rev = strings.TrimSpace(rev); rev != "" {
+			cfg.Against = append(cfg.Against, rev)
+		}
 	}
 	if cfg.Duration < 100*time.Millisecond || cfg.Rounds < 1 {
 		return cfg, errors.New("-duration must be at least 100ms and -rounds at least 1")

@@ -132,3 +132,27 @@ func (s *server) peakMemory() (int64, error) {
 	}
 	return 0, errors.New("no VmHWM in /proc status")
 }
+
+// clockTicks is the unit of the CPU times in /proc/<pid>/stat (USER_HZ), 100 on every Linux
+// architecture Go supports.
+const clockTicks = 100
+
+// cpuTime returns the CPU time the process has used so far, user and system.
+func (s *server) cpuTime() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command's name, in parentheses, may hold spaces: the fields follow its last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	fields := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(fields) < 13 {
+		return 0, errors.New("unexpected /proc stat")
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
