@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	prom "github.com/prometheus/client_golang/prometheus"
@@ -42,27 +41,12 @@ type Metrics struct {
 	invitations  *prom.CounterVec
 	authFailures *prom.CounterVec
 	emails       *prom.CounterVec
-	// observers keeps the counter and histogram of each method, route and status met
-	// (a requestLabels), so that a request does not look its labels up again.
-	observers sync.Map
 }
 
 var (
 	_ ohttp.Observer    = (*Metrics)(nil)
 	_ delivery.Observer = (*Metrics)(nil)
 )
-
-// requestLabels are the labels of a request's metrics.
-type requestLabels struct {
-	method, route string
-	status        int
-}
-
-// requestObservers are the metrics of one requestLabels.
-type requestObservers struct {
-	requests prom.Counter
-	duration prom.Observer
-}
 
 // InvitationEvent is the label of octoinvite_invitation_events_total that says what happened to
 // invitations: not to be confused with the categories of the audit log (octoinvite.EventCreated,
@@ -169,19 +153,8 @@ func (m *Metrics) ObserveRequest(method, route string, status int, d time.Durati
 	if route == "" {
 		route = "unmatched"
 	}
-	// The labels are bounded (known methods, registered routes, the statuses the server
-	// answers), so the map is too.
-	labels := requestLabels{method: method, route: route, status: status}
-	o, ok := m.observers.Load(labels)
-	if !ok {
-		o, _ = m.observers.LoadOrStore(labels, &requestObservers{
-			requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
-			duration: m.duration.WithLabelValues(method, route),
-		})
-	}
-	obs := o.(*requestObservers)
-	obs.requests.Inc()
-	obs.duration.Observe(d.Seconds())
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
 }
 
 // stateCollector reads the number of invitations in each state at each scrape.
