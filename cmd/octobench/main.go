@@ -82,6 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if cfg.Scale.Store != "" {
+		cfg.Scale.Keep = cfg.Keep
 		return runScale(ctx, cfg.Scale, work, stdout, stderr)
 	}
 	b := &bench{cfg: cfg, work: work, log: stderr}

@@ -38,6 +38,8 @@ type scaleConfig struct {
 	CreateRate int
 	// Retention is the retention the purge is given.
 	Retention time.Duration
+	// Keep keeps the store (-keep), for looking into it after the run.
+	Keep bool
 }
 
 // scaleFlags registers the flags of the benchmark of lists at scale.
@@ -163,11 +165,15 @@ func runScale(ctx context.Context, cfg scaleConfig, work string, stdout, log io.
 		return fmt.Errorf("-scale needs at least %d invitations, 5 events, 1 repetition and a create rate of 1", scaleSpaces)
 	}
 	var offset atomic.Int64 // the store's clock, ahead of the real one by this much
-	db, storeName, pg, cleanup, err := openScaleStore(ctx, cfg.Store, work)
+	db, storeName, location, pg, cleanup, err := openScaleStore(ctx, cfg.Store, work)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	if cfg.Keep {
+		fmt.Fprintf(log, "%s: the store is kept: %s\n", storeName, location)
+	} else {
+		defer cleanup()
+	}
 	defer db.Close()
 	db.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 
@@ -394,35 +400,35 @@ func sleep(ctx context.Context, d time.Duration) error {
 //
 // For PostgreSQL it also returns a connection to the new database, for VACUUM ANALYZE after the
 // bulk load (what autovacuum would do soon after it).
-func openScaleStore(ctx context.Context, store, work string) (db *sqldb.DB, name string, admin *sql.DB, cleanup func(), err error) {
+func openScaleStore(ctx context.Context, store, work string) (db *sqldb.DB, name, location string, admin *sql.DB, cleanup func(), err error) {
 	key := make([]byte, sqldb.MasterKeySize)
 	if _, err := rand.Read(key); err != nil {
-		return nil, "", nil, nil, err
+		return nil, "", "", nil, nil, err
 	}
 	if store == "sqlite" {
 		dir, err := os.MkdirTemp(work, "scale-")
 		if err != nil {
-			return nil, "", nil, nil, err
+			return nil, "", "", nil, nil, err
 		}
 		db, err := sqldb.OpenSQLite(ctx, filepath.Join(dir, "octoinvite.db"), key)
 		if err != nil {
 			os.RemoveAll(dir)
-			return nil, "", nil, nil, err
+			return nil, "", "", nil, nil, err
 		}
-		return db, "SQLite", nil, func() { os.RemoveAll(dir) }, nil
+		return db, "SQLite", filepath.Join(dir, "octoinvite.db"), nil, func() { os.RemoveAll(dir) }, nil
 	}
 	u, err := url.Parse(store)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return nil, "", nil, nil, fmt.Errorf(`-scale: %q is neither "sqlite" nor a postgres:// URL`, store)
+		return nil, "", "", nil, nil, fmt.Errorf(`-scale: %q is neither "sqlite" nor a postgres:// URL`, store)
 	}
 	server, err := sql.Open("pgx", store)
 	if err != nil {
-		return nil, "", nil, nil, err
+		return nil, "", "", nil, nil, err
 	}
 	database := fmt.Sprintf("octobench_scale_%d", os.Getpid())
 	if _, err := server.ExecContext(ctx, "CREATE DATABASE "+database); err != nil {
 		server.Close()
-		return nil, "", nil, nil, err
+		return nil, "", "", nil, nil, err
 	}
 	drop := func() {
 		_, _ = server.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+database+" WITH (FORCE)")
@@ -431,20 +437,20 @@ func openScaleStore(ctx context.Context, store, work string) (db *sqldb.DB, name
 	u.Path = "/" + database
 	if db, err = sqldb.OpenPostgres(ctx, u.String(), key); err != nil {
 		drop()
-		return nil, "", nil, nil, err
+		return nil, "", "", nil, nil, err
 	}
 	target, err := sql.Open("pgx", u.String())
 	if err != nil {
 		db.Close()
 		drop()
-		return nil, "", nil, nil, err
+		return nil, "", "", nil, nil, err
 	}
 	dropDB := drop
 	drop = func() {
 		target.Close()
 		dropDB()
 	}
-	return db, "PostgreSQL", target, drop, nil
+	return db, "PostgreSQL", u.String(), target, drop, nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
