@@ -38,16 +38,19 @@ func (tx *transaction) recordEvent(ctx context.Context, e *octoinvite.Event) err
 		tx.now.UnixMilli(), e.Message, nullString(e.SpaceID)); err != nil {
 		return err
 	}
-	docs := make([]any, 0, 3*len(e.RelatedDocumentIDs))
+	docs := make([]any, 0, 4*len(e.RelatedDocumentIDs))
 	for i, doc := range e.RelatedDocumentIDs {
-		docs = append(docs, id, i, doc)
+		docs = append(docs, id, i, doc, seq)
 	}
-	if err := tx.insertRows(ctx, "event_documents", "event_id, position, document_id", docs); err != nil {
+	if err := tx.insertRows(ctx, "event_documents", eventDocumentColumns, docs); err != nil {
 		return err
 	}
 	e.ID = id
 	return nil
 }
+
+// eventDocumentColumns are the columns of a row of event_documents, as recordEvent writes them.
+const eventDocumentColumns = "event_id, position, document_id, event_seq"
 
 // userEvent returns an event whose actor is the user.
 func userEvent(user *octoinvite.User, category, message string, related ...string) *octoinvite.Event {
@@ -62,10 +65,6 @@ func (db *DB) FindEvents(ctx context.Context, filter octoinvite.EventFilter) (pa
 	if filter.IDs != nil {
 		c.in("e.id", canonicalIDs(octoinvite.KindEvent, filter.IDs))
 	}
-	if filter.Regarding != nil {
-		regarding, arg := db.dialect.in("d.document_id", canonicalDocumentIDs(filter.Regarding))
-		c.add(`e.id IN (SELECT d.event_id FROM event_documents d WHERE `+regarding+`)`, arg)
-	}
 	if filter.Users != nil {
 		c.in("e.user_id", canonicalDocumentIDs(filter.Users))
 	}
@@ -78,16 +77,40 @@ func (db *DB) FindEvents(ctx context.Context, filter octoinvite.EventFilter) (pa
 	if filter.To != nil {
 		c.add(`e.occurred <= ?`, filter.To.UnixMilli())
 	}
+	// count counts the events selected; seqs selects the seq of the page's events, newest first.
+	count := `SELECT count(*) FROM events e` + c.where()
+	seqs := `SELECT e.seq FROM events e` + c.where() + ` ORDER BY e.seq DESC LIMIT ? OFFSET ?`
+	args := c.args
+	if filter.Regarding != nil {
+		// The events regarding documents are read from the documents' index entries, newest
+		// first (event_documents_regarding), joined to the events only for the other
+		// conditions. An event that names a document twice, or names two of them, counts once.
+		from := `event_documents d`
+		if len(c.conds) > 0 {
+			from += ` JOIN events e ON e.seq = d.event_seq`
+		}
+		regarding := conditions{dialect: db.dialect}
+		if ids := canonicalDocumentIDs(filter.Regarding); len(ids) == 1 {
+			regarding.add(`d.document_id = ?`, ids[0]) // a range of the index, already in order
+		} else {
+			regarding.in("d.document_id", ids)
+		}
+		regarding.conds = append(regarding.conds, c.conds...)
+		regarding.args = append(regarding.args, c.args...)
+		count = `SELECT count(DISTINCT d.event_seq) FROM ` + from + regarding.where()
+		seqs = `SELECT DISTINCT d.event_seq FROM ` + from + regarding.where() + ` ORDER BY d.event_seq DESC LIMIT ? OFFSET ?`
+		args = regarding.args
+	}
 	err = db.view(ctx, func(tx *transaction) error {
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM events e`+c.where(), c.args...).Scan(&page.Total); err != nil {
+		if err := tx.queryRow(ctx, count, args...).Scan(&page.Total); err != nil {
 			return err
 		}
 		// The page's documents come in the same statement, by a join: a list of the page's IDs
 		// would be as long as the page.
 		rows, err := tx.query(ctx, `SELECT e.id, d.document_id, e.category, e.user_id, e.username, e.identity, e.user_agent, e.ip_address, e.occurred, e.message, e.space_id
-			FROM (SELECT e.* FROM events e`+c.where()+` ORDER BY e.seq DESC LIMIT ? OFFSET ?) e
-			LEFT JOIN event_documents d ON d.event_id = e.id ORDER BY e.seq DESC, d.position`,
-			append(c.args, filter.Take, filter.Skip)...)
+			FROM events e LEFT JOIN event_documents d ON d.event_id = e.id
+			WHERE e.seq IN (`+seqs+`) ORDER BY e.seq DESC, d.position`,
+			append(args, filter.Take, filter.Skip)...)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -317,6 +318,8 @@ func (db *DB) FindInvitations(ctx context.Context, filter octoinvite.InvitationF
 		states = append(states, state)
 	}
 	err = db.view(ctx, func(tx *transaction) error {
+		// c selects the invitations; counted holds the same conditions but the states', in the
+		// form the count reads best (see below).
 		c := conditions{dialect: db.dialect}
 		if filter.IDs != nil {
 			c.in("i.id", canonicalIDs(octoinvite.KindInvitation, filter.IDs))
@@ -324,21 +327,57 @@ func (db *DB) FindInvitations(ctx context.Context, filter octoinvite.InvitationF
 		if filter.SpaceID != nil {
 			c.add("i.space_id = ?", *filter.SpaceID)
 		}
+		counted := conditions{dialect: db.dialect, conds: slices.Clone(c.conds), args: slices.Clone(c.args)}
+		var teams string
+		var teamsArg any
 		if filter.TeamIDs != nil {
-			teams, arg := db.dialect.in("it.team_id", canonicalIDs(octoinvite.KindTeam, filter.TeamIDs))
-			c.add("EXISTS (SELECT 1 FROM invitation_teams it WHERE it.invitation_id = i.id AND "+teams+")", arg)
+			// A page walks the invitations newest first and looks up each one's teams; the count
+			// reads the teams' invitations from their index (invitation_teams_team_invitation).
+			teams, teamsArg = db.dialect.in("it.team_id", canonicalIDs(octoinvite.KindTeam, filter.TeamIDs))
+			counted.add(`i.id IN (SELECT it.invitation_id FROM invitation_teams it WHERE `+teams+`)`, teamsArg)
+			c.add("EXISTS (SELECT 1 FROM invitation_teams it WHERE it.invitation_id = i.id AND "+teams+")", teamsArg)
 		}
+		count, countArgs := `SELECT count(*) FROM invitations i`+counted.where(), counted.args
 		if len(states) > 0 {
-			inStates, arg := db.dialect.in(sqlState, states)
-			c.add(inStates, tx.now.UnixMilli(), arg)
+			cond, args := stateCondition(states, tx.now.UnixMilli())
+			c.add(cond, args...)
+			// The states do not overlap: their count is the sum of each one's, which its own
+			// index serves, where one count of either state would read every invitation.
+			var counts []string
+			countArgs = nil
+			for _, g := range stateGroups(states, tx.now.UnixMilli()) {
+				state := conditions{conds: append(slices.Clone(counted.conds), g.conds...), args: append(slices.Clone(counted.args), g.args...)}
+				counts = append(counts, `(SELECT count(*) FROM invitations i`+state.where()+`)`)
+				countArgs = append(countArgs, state.args...)
+			}
+			count = `SELECT ` + strings.Join(counts, " + ")
+		} else if filter.TeamIDs != nil && filter.IDs == nil && filter.SpaceID == nil {
+			// The teams alone: their index holds the answer. An invitation's teams are a set
+			// (NormalizeTeamIDs): for one team, each of its rows is another invitation.
+			distinct := `DISTINCT `
+			if len(filter.TeamIDs) == 1 {
+				distinct = ``
+			}
+			count, countArgs = `SELECT count(`+distinct+`it.invitation_id) FROM invitation_teams it WHERE `+teams, []any{teamsArg}
 		}
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM invitations i`+c.where(), c.args...).Scan(&page.Total); err != nil {
+		if err := tx.queryRow(ctx, count, countArgs...).Scan(&page.Total); err != nil {
 			return err
+		}
+		// A page deep in the list starts at the seq that the skipped entries end on, found by
+		// reading only the index entries that the conditions need (each state's partial index
+		// holds what decides it), rather than by skipping whole rows: the page is the same.
+		pageArgs := append(slices.Clone(c.args), filter.Range.Take)
+		seek := c
+		if filter.Range.Skip > 0 {
+			seek.conds = slices.Clone(c.conds)
+			seek.args = slices.Clone(c.args)
+			seek.add(`i.seq <= (SELECT i.seq FROM invitations i`+c.where()+` ORDER BY i.seq DESC LIMIT 1 OFFSET ?)`,
+				append(slices.Clone(c.args), filter.Range.Skip)...)
+			pageArgs = append(seek.args, filter.Range.Take)
 		}
 		// The page's teams come in the same statement, by a join: a list of the page's IDs
 		// would be as long as the page.
-		rows, err := tx.query(ctx, invitationsWithTeams(`SELECT i.* FROM invitations i`+c.where()+` ORDER BY i.seq DESC LIMIT ? OFFSET ?`, `i.seq DESC, `),
-			append(c.args, filter.Range.Take, filter.Range.Skip)...)
+		rows, err := tx.query(ctx, invitationsWithTeams(`SELECT i.* FROM invitations i`+seek.where()+` ORDER BY i.seq DESC LIMIT ?`, `i.seq DESC, `), pageArgs...)
 		if err != nil {
 			return err
 		}

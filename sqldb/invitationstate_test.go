@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -88,6 +89,22 @@ func TestStoreInvitationStateRule(t *testing.T) {
 				}
 				if want := state == octoinvite.StatePending || state == octoinvite.StateExpired; open != want {
 					t.Errorf("sqlOpen: got %v, want %v for %s", open, want, state)
+				}
+				// The filter's form, for every set of states.
+				for set := 1; set < 1<<len(octoinvite.InvitationStates); set++ {
+					var states []string
+					for k, s := range octoinvite.InvitationStates {
+						if set&(1<<k) != 0 {
+							states = append(states, s)
+						}
+					}
+					cond, args := stateCondition(states, now.UnixMilli())
+					var in bool
+					mustDo(t, db.read.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+holds(cond)+` FROM invitations i WHERE i.id = ?`),
+						append(args, inv.ID)...).Scan(&in))
+					if want := slices.Contains(states, state); in != want {
+						t.Errorf("stateCondition(%v): got %v, want %v for %s", states, in, want, state)
+					}
 				}
 				for _, cutoff := range cutoffs {
 					var closed bool

@@ -14,7 +14,7 @@ const seedEventsBatch = 20_000
 
 // SeedInvitationsFrom stores n new invitations in bulk, for loading a store with data of every
 // kind (the benchmark of lists at scale). The i-th (from 0) is what next makes of a zero
-// Invitation: its SpaceID, AddToTeamIDs, Expires, LastModifiedOn (also its creation time),
+// Invitation: its SpaceID, AddToTeamIDs (a set of canonical IDs), Expires, LastModifiedOn (also its creation time),
 // LastModifiedBy, MaxUses (1 when 0), Uses, RedeemedOn, RedeemedBy, RevokedOn and RevokedBy.
 // Each gets its own code, digested and sealed, and its ID from the counter, in the order of i.
 // Unlike SeedInvitations it records no event (see SeedEvents) and checks nothing: not the
@@ -84,7 +84,7 @@ func (db *DB) SeedEvents(ctx context.Context, n int, next func(i int, e *octoinv
 				return err
 			}
 			events := make([]any, 0, 11*batch)
-			docs := make([]any, 0, 9*batch)
+			docs := make([]any, 0, 12*batch)
 			for k := range batch {
 				seq := last - int64(batch) + 1 + int64(k)
 				id := octoinvite.FormatID(octoinvite.KindEvent, seq)
@@ -93,13 +93,13 @@ func (db *DB) SeedEvents(ctx context.Context, n int, next func(i int, e *octoinv
 				events = append(events, id, seq, e.Category, e.UserID, e.Username, e.IdentityEstablishedWith, e.UserAgent,
 					e.IPAddress, e.Occurred.UnixMilli(), e.Message, nullString(e.SpaceID))
 				for position, doc := range e.RelatedDocumentIDs {
-					docs = append(docs, id, position, doc)
+					docs = append(docs, id, position, doc, seq)
 				}
 			}
 			if err := tx.insertRows(ctx, "events", "id, seq, category, user_id, username, identity, user_agent, ip_address, occurred, message, space_id", events); err != nil {
 				return err
 			}
-			return tx.insertRows(ctx, "event_documents", "event_id, position, document_id", docs)
+			return tx.insertRows(ctx, "event_documents", eventDocumentColumns, docs)
 		}); err != nil {
 			return err
 		}
