@@ -47,8 +47,10 @@ type measurement struct {
 	rates   []float64 // requests per second of each round
 	cpu     []float64 // the server's CPU time per request in each round, seconds
 	metrics vegeta.Metrics
-	peak    int64 // peak resident memory over the rounds, bytes
-	errors  map[string]int
+	// peakAnon and peakFile are the peaks of the anonymous and the file-backed resident memory
+	// over the rounds (RssAnon, RssFile), sampled while the load runs, bytes.
+	peakAnon, peakFile int64
+	errors             map[string]int
 }
 
 func (m *measurement) rate() float64 {
@@ -363,9 +365,6 @@ func (b *bench) registrations(s *server, conc int) (vegeta.Targeter, error) {
 
 // attack drives s with conc connections for one round, adding what it measured to m.
 func (b *bench) attack(s *server, targets vegeta.Targeter, conc int, m *measurement) error {
-	if err := s.resetPeakMemory(); err != nil {
-		return err
-	}
 	attacker := vegeta.NewAttacker(
 		vegeta.Workers(uint64(conc)), vegeta.MaxWorkers(uint64(conc)),
 		vegeta.Connections(conc), vegeta.MaxConnections(conc),
@@ -375,6 +374,9 @@ func (b *bench) attack(s *server, targets vegeta.Targeter, conc int, m *measurem
 	if err != nil {
 		return err
 	}
+	sampled := make(chan rss, 1)
+	stopSampling := make(chan struct{})
+	go func() { sampled <- s.sampleMemory(stopSampling) }()
 	start := time.Now()
 	var n int
 	var last time.Time
@@ -395,6 +397,9 @@ func (b *bench) attack(s *server, targets vegeta.Targeter, conc int, m *measurem
 			m.errors[fmt.Sprintf("%d %s", res.Code, octoinvite.Truncate(msg, 120))]++
 		}
 	}
+	close(stopSampling)
+	mem := <-sampled
+	m.peakAnon, m.peakFile = max(m.peakAnon, mem.anon), max(m.peakFile, mem.file)
 	cpuAfter, err := s.cpuTime()
 	if err != nil {
 		return err
@@ -403,10 +408,5 @@ func (b *bench) attack(s *server, targets vegeta.Targeter, conc int, m *measurem
 		m.rates = append(m.rates, float64(n)/last.Sub(start).Seconds())
 		m.cpu = append(m.cpu, (cpuAfter-cpuBefore).Seconds()/float64(n))
 	}
-	peak, err := s.peakMemory()
-	if err != nil {
-		return err
-	}
-	m.peak = max(m.peak, peak)
 	return nil
 }

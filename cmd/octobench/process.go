@@ -112,27 +112,6 @@ func (s *server) stop() {
 	}
 }
 
-// resetPeakMemory resets the process's peak resident set size (VmHWM), so that the next reading
-// is the peak of what follows.
-func (s *server) resetPeakMemory() error {
-	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.cmd.Process.Pid), []byte("5"), 0)
-}
-
-// peakMemory returns the process's peak resident set size in bytes since the last reset.
-func (s *server) peakMemory() (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmHWM in /proc status")
-}
-
 // clockTicks is the unit of the CPU times in /proc/<pid>/stat (USER_HZ), 100 on every Linux
 // architecture Go supports.
 const clockTicks = 100
@@ -155,4 +134,66 @@ func (s *server) cpuTime() (time.Duration, error) {
 		return 0, err
 	}
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// rss is a process's resident memory, anonymous (the heap, stacks: RssAnon) and file-backed
+// (the binary, mapped files: RssFile), in bytes.
+type rss struct{ anon, file int64 }
+
+// memorySampleInterval is how often sampleMemory reads the process's resident memory.
+const memorySampleInterval = 20 * time.Millisecond
+
+// sampleMemory reads the process's resident memory every memorySampleInterval until stop is
+// closed, and returns the peak of each kind (the kernel keeps a peak of their sum only, VmHWM).
+// A process that has ended is read no more.
+func (s *server) sampleMemory(stop <-chan struct{}) rss {
+	var peak rss
+	tick := time.NewTicker(memorySampleInterval)
+	defer tick.Stop()
+	for {
+		now, err := s.memory()
+		if err != nil {
+			return peak
+		}
+		peak.anon, peak.file = max(peak.anon, now.anon), max(peak.file, now.file)
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+	}
+}
+
+// memory returns the process's resident memory now.
+func (s *server) memory() (rss, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return rss{}, err
+	}
+	return parseRSS(string(b))
+}
+
+// parseRSS reads RssAnon and RssFile from the text of /proc/<pid>/status.
+func parseRSS(status string) (rss, error) {
+	var r rss
+	var found int
+	for _, line := range strings.Split(status, "\n") {
+		for _, f := range []struct {
+			prefix string
+			dst    *int64
+		}{{"RssAnon:", &r.anon}, {"RssFile:", &r.file}} {
+			if rest, ok := strings.CutPrefix(line, f.prefix); ok {
+				kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+				if err != nil {
+					return rss{}, fmt.Errorf("/proc status: %s %w", f.prefix, err)
+				}
+				*f.dst = kb << 10
+				found++
+			}
+		}
+	}
+	if found != 2 {
+		return rss{}, errors.New("no RssAnon and RssFile in /proc status")
+	}
+	return r, nil
 }

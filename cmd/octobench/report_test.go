@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// measured returns a measurement of rounds at the given rates and peak memory.
+// measured returns a measurement of rounds at the given rates and peak anonymous memory.
 func measured(peak int64, rates ...float64) *measurement {
-	return &measurement{rates: rates, peak: peak, errors: map[string]int{}}
+	return &measurement{rates: rates, peakAnon: peak, peakFile: 1 << 20, errors: map[string]int{}}
 }
 
 func TestTargets(t *testing.T) {
@@ -35,14 +35,14 @@ func TestTargets(t *testing.T) {
 	}
 	set(1000000, 64, scenarioGet, 700, 1000, 10)
 	want := map[string]string{
-		"GET at 64 conns, 1000 invitations: ≥ 0.75 of the reference":    "0.80 yes",
-		"POST at 64 conns, 1000 invitations: ≥ 0.5 of the reference":    "0.40 no",
-		"POST at 64 conns ≥ 3 × POST at 1 conn, 1000 invitations":       "4.00 yes",
-		"GET at 64 conns, 1000000 invitations: ≥ 0.75 of the reference": "0.70 no",
-		"GET invitation at 64 conns: 1000000 invitations ≥ 0.9 of 1000": "0.88 no",
-		"90/10 GET/POST at 1 conns: 1000000 invitations ≥ 0.9 of 1000":  "1.00 yes",
-		"start-up at 1000000 invitations < 1 s (slowest of 2 starts)":   "1.2s no",
-		"peak RSS at 1000000 invitations, every scenario ≤ 100 MiB":     "101 MiB no",
+		"GET at 64 conns, 1000 invitations: ≥ 0.75 of the reference":          "0.80 yes",
+		"POST at 64 conns, 1000 invitations: ≥ 0.5 of the reference":          "0.40 no",
+		"POST at 64 conns ≥ 3 × POST at 1 conn, 1000 invitations":             "4.00 yes",
+		"GET at 64 conns, 1000000 invitations: ≥ 0.75 of the reference":       "0.70 no",
+		"GET invitation at 64 conns: 1000000 invitations ≥ 0.9 of 1000":       "0.88 no",
+		"90/10 GET/POST at 1 conns: 1000000 invitations ≥ 0.9 of 1000":        "1.00 yes",
+		"start-up at 1000000 invitations < 1 s (slowest of 2 starts)":         "1.2s no",
+		"peak anonymous RSS at 1000000 invitations, every scenario ≤ 100 MiB": "101 MiB no",
 	}
 	got := map[string]string{}
 	for _, tg := range b.targets() {
@@ -77,7 +77,7 @@ func TestTargets_Subset(t *testing.T) {
 	want := []string{
 		"GET at 64 conns, 1000 invitations: ≥ 0.75 of the reference: 0.90",
 		"start-up at 1000 invitations < 1 s (slowest of 1 starts): 80ms",
-		"peak RSS at 1000 invitations, GET invitation ≤ 100 MiB: 30 MiB",
+		"peak anonymous RSS at 1000 invitations, GET invitation ≤ 100 MiB: 30 MiB",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got targets\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -121,5 +121,16 @@ func TestNiceCeil(t *testing.T) {
 		if got := niceCeil(tt.in); got != tt.want {
 			t.Errorf("niceCeil(%v): got %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestParseRSS(t *testing.T) {
+	status := "Name:\toctoinvite\nVmHWM:\t   80000 kB\nVmRSS:\t   70000 kB\nRssAnon:\t   51200 kB\nRssFile:\t   18000 kB\nRssShmem:\t       0 kB\n"
+	got, err := parseRSS(status)
+	if err != nil || got != (rss{anon: 51200 << 10, file: 18000 << 10}) {
+		t.Errorf("got %+v, %v, want 50 MiB anonymous and 18000 KiB file-backed", got, err)
+	}
+	if _, err := parseRSS("VmRSS:\t1 kB\n"); err == nil {
+		t.Error("got no error for a status without RssAnon and RssFile")
 	}
 }
