@@ -523,26 +523,32 @@ const purgeBatch = 500
 // PurgeInvitations deletes the invitations that were used up, revoked or expired more than
 // retention ago, with their teams, and returns how many it deleted. Each batch records one event,
 // by the system user, that names the invitations it deleted. Several instances may run
-// it at once: each batch claims its rows with a conditional update, so an invitation another
-// instance deleted first is simply not found, nor counted, again.
+// it at once: each batch claims its rows by locking them, passing over those another instance
+// holds, so an invitation another instance deleted first is simply not found, nor counted, again.
 func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (purged int, err error) {
 	defer wrap(&err, "PurgeInvitations")
+	// Each batch goes on from the seq where the previous one stopped, so that no batch walks
+	// again over the entries of the rows deleted before it (PostgreSQL keeps them in its
+	// indexes until a vacuum). An invitation closed meanwhile behind it waits for the next purge.
+	var after int64
 	for {
 		var n int
+		var last int64
 		err := db.update(ctx, func(tx *transaction) error {
+			n = 0
 			cutoff := tx.now.Add(-retention).UnixMilli()
-			// The no-op update locks the batch's rows (PostgreSQL re-checks the condition after
-			// waiting for a concurrent writer), so that no regeneration revives an invitation
-			// between the deletion of its teams and its own.
-			rows, err := tx.query(ctx, `UPDATE invitations SET seq = seq WHERE id IN (
-				SELECT id FROM invitations WHERE `+sqlClosedBefore+` ORDER BY seq LIMIT ?) AND `+sqlClosedBefore+` RETURNING id`,
-				cutoff, cutoff, cutoff, purgeBatch, cutoff, cutoff, cutoff)
+			// The batch's rows stay locked until the transaction ends (on SQLite, the one writer
+			// holds them all), so that no regeneration revives an invitation between the
+			// deletion of its teams and its own; a row that a concurrent write holds is passed
+			// over, and left for the next purge.
+			rows, err := tx.query(ctx, `SELECT id, seq FROM invitations WHERE seq > ? AND `+sqlClosedBefore+` ORDER BY seq LIMIT ?`+tx.db.dialect.skipLocked,
+				after, cutoff, cutoff, cutoff, purgeBatch)
 			if err != nil {
 				return err
 			}
 			ids, err := collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
 				var id string
-				return id, row.Scan(&id)
+				return id, row.Scan(&id, &last)
 			})
 			if err != nil || len(ids) == 0 {
 				return err
@@ -571,5 +577,6 @@ func (db *DB) PurgeInvitations(ctx context.Context, retention time.Duration) (pu
 		if n < purgeBatch {
 			return purged, nil
 		}
+		after = last
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,4 +228,90 @@ func eventNumber(id string) int {
 	var n int
 	fmt.Sscanf(id, "Events-%d", &n)
 	return n
+}
+
+// TestStorePurgeWithConcurrentCreates purges more than two batches of closed invitations while
+// invitations are created: every create succeeds and is kept, and the purge deletes exactly the
+// closed invitations, with their teams, and records one event per batch naming them.
+func TestStorePurgeWithConcurrentCreates(t *testing.T) {
+	t.Parallel()
+	const closed = 2*purgeBatch + 137
+	forEachStore(t, func(t *testing.T, db *DB) {
+		ctx := adminContext(t, db)
+		mustDo(t, db.SeedInvitationsFrom(ctx, closed, func(i int, inv *octoinvite.Invitation) {
+			created := testEpoch.Add(-40 * 24 * time.Hour)
+			inv.LastModifiedOn, inv.LastModifiedBy = octoinvite.NewTime(created), "admin"
+			inv.Expires = octoinvite.NewTime(created.Add(time.Hour))
+			inv.AddToTeamIDs = []string{octoinvite.EveryoneTeamID}
+			inv.SpaceID = ptr("Spaces-1")
+		}))
+		before := recordedEvents(t, db)
+		const creators, creates = 4, 25
+		created := make(chan string, creators*creates)
+		errs := make(chan error, creators*creates)
+		var purged int
+		var purgeErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { purged, purgeErr = db.PurgeInvitations(context.Background(), 24*time.Hour) }) // as the lifecycle worker, by the system
+		for range creators {
+			wg.Go(func() {
+				for range creates {
+					inv := &octoinvite.Invitation{SpaceID: ptr("Spaces-1"), AddToTeamIDs: []string{octoinvite.EveryoneTeamID}, LastModifiedBy: "admin"}
+					if err := db.CreateInvitation(ctx, inv); err != nil {
+						errs <- err
+						continue
+					}
+					created <- inv.ID
+				}
+			})
+		}
+		wg.Wait()
+		close(created)
+		close(errs)
+		for err := range errs {
+			t.Errorf("create during the purge: got %v, want success", err)
+		}
+		mustDo(t, purgeErr)
+		if purged != closed {
+			t.Errorf("got %d purged, want %d", purged, closed)
+		}
+		var want []string
+		for id := range created {
+			want = append(want, id)
+		}
+		slices.SortFunc(want, func(a, b string) int { return idNumber(b) - idNumber(a) })
+		page, err := db.FindInvitations(ctx, octoinvite.InvitationFilter{Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+		mustDo(t, err)
+		if got := idsOf(page.Items, func(i *octoinvite.Invitation) string { return i.ID }); !slices.Equal(got, want) {
+			t.Errorf("got %d invitations %v, want the %d created during the purge %v", len(got), got, len(want), want)
+		}
+		var teams int
+		mustDo(t, db.read.QueryRowContext(ctx, `SELECT count(*) FROM invitation_teams`).Scan(&teams))
+		if teams != len(want) {
+			t.Errorf("got %d rows of teams, want %d, those of the invitations kept", teams, len(want))
+		}
+		// The purge's events: one per batch, by the system, naming every invitation purged once.
+		events, err := db.FindEvents(ctx, octoinvite.EventFilter{Users: []string{octoinvite.SystemUserID}, Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+		mustDo(t, err)
+		named := map[string]int{}
+		var sizes []int
+		for _, e := range events.Items {
+			if eventNumber(e.ID) < before || e.Category != octoinvite.EventDeleted {
+				continue
+			}
+			sizes = append(sizes, len(e.RelatedDocumentIDs))
+			for _, id := range e.RelatedDocumentIDs {
+				named[id]++
+			}
+		}
+		slices.Sort(sizes)
+		if wantSizes := []int{closed - 2*purgeBatch, purgeBatch, purgeBatch}; !slices.Equal(sizes, wantSizes) {
+			t.Errorf("got purge events naming %v invitations, want %v", sizes, wantSizes)
+		}
+		for i := 1; i <= closed; i++ {
+			if id := fmt.Sprintf("Invitations-%d", i); named[id] != 1 {
+				t.Errorf("%s: named by %d purge events, want 1", id, named[id])
+			}
+		}
+	})
 }
