@@ -140,9 +140,18 @@ func (b *bench) runSize(ctx context.Context, size int) error {
 		return err
 	}
 
+	var pg *postgresStore
+	if b.cfg.Store != "" {
+		start := time.Now()
+		if pg, err = b.createPostgres(ctx, size); err != nil {
+			return err
+		}
+		defer pg.drop()
+		b.logf("seeded %d invitations on PostgreSQL in %s", size, time.Since(start).Round(time.Millisecond))
+	}
 	for _, scenario := range b.cfg.Scenarios {
 		for _, conc := range b.cfg.Concurrency {
-			if err := b.runScenario(ctx, key{size: size, concurrency: conc, scenario: scenario}, data, getFile, postFile); err != nil {
+			if err := b.runScenario(ctx, key{size: size, concurrency: conc, scenario: scenario}, data, getFile, postFile, pg); err != nil {
 				return err
 			}
 		}
@@ -162,7 +171,7 @@ func (b *bench) startOctoinvite(ctx context.Context, size int, data string) (*se
 
 // runScenario runs the rounds of one scenario at one concurrency on freshly started servers, so
 // that each one's peak memory is its own.
-func (b *bench) runScenario(ctx context.Context, k key, data, getFile, postFile string) error {
+func (b *bench) runScenario(ctx context.Context, k key, data, getFile, postFile string, pg *postgresStore) error {
 	octo, err := b.startOctoinvite(ctx, k.size, data)
 	if err != nil {
 		return err
@@ -178,9 +187,20 @@ func (b *bench) runScenario(ctx context.Context, k key, data, getFile, postFile 
 		return err
 	}
 	defer stopAll(others)
+	pgs, err := b.startPostgres(ctx, k.scenario, pg)
+	if err != nil {
+		return err
+	}
+	defer stopAll(pgs)
+	builds := append([]*server{octo}, others...)
+	for _, s := range pgs {
+		if s.name != serverPostgresPair+" (second)" {
+			builds = append(builds, s)
+		}
+	}
 	b.results[k] = map[string]*measurement{}
 	for round := 1; round <= b.cfg.Rounds; round++ {
-		for _, s := range roundOrder(ref, append([]*server{octo}, others...), round) {
+		for _, s := range roundOrder(ref, builds, round) {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -201,7 +221,7 @@ func (b *bench) runScenario(ctx context.Context, k key, data, getFile, postFile 
 	o, r := b.results[k]["octoinvite"], b.results[k]["reference"]
 	b.logf("%d invitations, %s, %d connections: octoinvite %.0f/s, reference %.0f/s, octoinvite errors %v",
 		k.size, k.scenario, k.concurrency, o.rate(), r.rate(), o.errors)
-	for _, s := range others {
+	for _, s := range builds[1:] {
 		m := b.results[k][s.name]
 		b.logf("  %s %.0f/s (octoinvite / it: %.2f), errors %v", s.name, m.rate(), medianFloat(roundRatios(o.rates, m.rates)), m.errors)
 	}
@@ -272,11 +292,11 @@ func (b *bench) targeter(scenario string, s *server, size, conc int) (vegeta.Tar
 	header := http.Header{"X-Octopus-Apikey": {adminKey}, "Content-Type": {"application/json"}}
 	get := func(t *vegeta.Target) {
 		t.Method, t.Header, t.Body = http.MethodGet, header, nil
-		t.URL = fmt.Sprintf("%s/api/Spaces-1/users/invitations/Invitations-%d", s.url, 1+rand.IntN(size))
+		t.URL = fmt.Sprintf("%s/api/Spaces-1/users/invitations/Invitations-%d", s.base(), 1+rand.IntN(size))
 	}
 	post := func(t *vegeta.Target) {
 		t.Method, t.Header, t.Body = http.MethodPost, header, []byte(invitationBody)
-		t.URL = s.url + "/api/Spaces-1/users/invitations"
+		t.URL = s.base() + "/api/Spaces-1/users/invitations"
 	}
 	switch scenario {
 	case scenarioGet:

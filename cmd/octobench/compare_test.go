@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -31,5 +32,17 @@ func TestCompareReport(t *testing.T) {
 	want := "| 1000 | GET invitation | 64 | 110 | `main~1` | 100 | 1.10 | 1.10, 0.90, 1.20 | 21.0 | 25.0 | 1.19 |\n"
 	if got := b.compareReport(); !strings.HasSuffix(got, want) {
 		t.Errorf("got %s\nwant it to end with %s", got, want)
+	}
+}
+
+func TestBaseSplitsTheLoad(t *testing.T) {
+	single := &server{url: "http://a"}
+	pair := &server{url: "http://a", urls: []string{"http://a", "http://b"}, next: new(atomic.Uint64)}
+	var got []string
+	for range 4 {
+		got = append(got, single.base()+" "+pair.base())
+	}
+	if want := "http://a http://b,http://a http://a,http://a http://b,http://a http://a"; strings.Join(got, ",") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, ","), want)
 	}
 }

@@ -43,6 +43,9 @@ type config struct {
 	Results     string
 	Work        string
 	Keep        bool
+	// Store, if set, is the URL of a PostgreSQL server on which octoinvite is driven too, on a
+	// fresh database per size.
+	Store string
 	// Against lists git revisions whose octoinvite is driven beside the checkout's.
 	Against []string
 	// Email, if set, runs the email benchmark instead, with the mailpit binary it names.
@@ -97,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := b.run(ctx); err != nil {
 		return err
 	}
-	report := b.report() + b.compareReport()
+	report := b.report() + b.postgresReport() + b.compareReport()
 	fmt.Fprint(stdout, report)
 	if cfg.Results != "" {
 		if err := os.WriteFile(cfg.Results, []byte(report), 0o644); err != nil {
@@ -127,6 +130,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	f.StringVar(&cfg.Results, "results", "", "file to write the results table into, besides standard output")
 	f.StringVar(&cfg.Work, "work", "", "folder for the binary and the data folders (default: a temporary folder, removed at the end)")
 	f.BoolVar(&cfg.Keep, "keep", false, "keep the temporary folder")
+	f.StringVar(&cfg.Store, "store", "", "also drive octoinvite on PostgreSQL, one instance and two sharing the load, on a fresh database per size created on the server of this URL (postgres://user@host:port/db) and dropped at the end; GET, POST and 90/10 only")
 	f.StringVar(&against, "against", "", "comma-separated git revisions (such as main~1) whose octoinvite is built and driven beside the checkout's in every round, on a copy of the same data, for a side-by-side ratio")
 	f.StringVar(&cfg.Email, "email", "", "run the email benchmark instead, with this mailpit binary (go install github.com/axllent/mailpit@v1.33.1): invitations created per second with and without email, and emails delivered per second, at the largest -concurrency")
 	scaleFlags(f, &cfg.Scale)

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -22,6 +23,10 @@ type server struct {
 	cmd  *exec.Cmd
 	url  string
 	done chan error
+	// urls, if set, are the addresses of instances that share the load, each request going
+	// to the next (next counts them); see base.
+	urls []string
+	next *atomic.Uint64
 }
 
 // startOctoinvite starts the octoinvite binary on the data folder, with extra flags, and returns

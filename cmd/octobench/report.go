@@ -102,6 +102,7 @@ func (b *bench) targets() []target {
 			}
 		}
 	}
+	out = append(out, b.postgresTargets()...)
 	if starts := b.startup[large]; len(starts) > 0 {
 		slowest := slices.Max(starts)
 		out = append(out, target{
@@ -166,7 +167,8 @@ func errorSummary(errs map[string]int) string {
 }
 
 // chart draws, for each store size, requests per second against connections (log scale) of
-// each scenario, octoinvite in solid lines and the reference dashed.
+// each scenario, octoinvite on SQLite in solid lines, on PostgreSQL (with -store) dotted and the
+// reference dashed.
 func (b *bench) chart() string {
 	const panelW, panelH, left, top, bottom, gap = 420, 300, 70, 40, 50, 80
 	colors := map[string]string{scenarioGet: "#1f77b4", scenarioPost: "#d62728", scenarioMix: "#2ca02c", scenarioRegister: "#9467bd"}
@@ -211,7 +213,7 @@ func (b *bench) chart() string {
 		}
 		fmt.Fprintf(&w, `<rect width="%d" height="%d" fill="none" stroke="#888"/>`+"\n", panelW, panelH)
 		for _, scenario := range scenarios {
-			for _, srv := range []string{"reference", "octoinvite"} {
+			for _, srv := range []string{"reference", "octoinvite", serverPostgres} {
 				if srv == "reference" && scenario == scenarioRegister {
 					continue // the reference answers registrations as it answers any POST
 				}
@@ -221,9 +223,15 @@ func (b *bench) chart() string {
 						pts = append(pts, fmt.Sprintf("%.1f,%.1f", xOf(c), yOf(m.rate())))
 					}
 				}
+				if len(pts) == 0 {
+					continue
+				}
 				dash := ""
-				if srv == "reference" {
+				switch srv {
+				case "reference":
 					dash = ` stroke-dasharray="6 4"`
+				case serverPostgres:
+					dash = ` stroke-dasharray="2 3"`
 				}
 				fmt.Fprintf(&w, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>`+"\n", strings.Join(pts, " "), colors[scenario], dash)
 				for _, p := range pts {
@@ -241,7 +249,11 @@ func (b *bench) chart() string {
 			lx, lx+24, y, y, colors[scenario], lx+30, y, html.EscapeString(scenario))
 	}
 	y := top + 10 + len(scenarios)*20 + 10
-	fmt.Fprintf(&w, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#000" stroke-width="2"/><text x="%d" y="%d" dy="4">octoinvite</text>`+"\n", lx, lx+24, y, y, lx+30, y)
+	fmt.Fprintf(&w, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#000" stroke-width="2"/><text x="%d" y="%d" dy="4">octoinvite (SQLite)</text>`+"\n", lx, lx+24, y, y, lx+30, y)
+	if b.cfg.Store != "" {
+		y += 20
+		fmt.Fprintf(&w, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#000" stroke-width="2" stroke-dasharray="2 3"/><text x="%d" y="%d" dy="4">octoinvite (PostgreSQL)</text>`+"\n", lx, lx+24, y, y, lx+30, y)
+	}
 	fmt.Fprintf(&w, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#000" stroke-width="2" stroke-dasharray="6 4"/><text x="%d" y="%d" dy="4">reference</text>`+"\n", lx, lx+24, y+20, y+20, lx+30, y+20)
 	fmt.Fprintln(&w, `</svg>`)
 	return w.String()
