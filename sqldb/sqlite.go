@@ -30,7 +30,7 @@ func OpenSQLite(ctx context.Context, path string, masterKey []byte) (*DB, error)
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + sqlitePragmas
 	// Writes take the lock when they begin (_txlock=immediate), so that two writers never
 	// deadlock upgrading read locks; one connection serialises them within the process.
-	writeConnector, err := newStatementCache(dsn + "&_txlock=immediate")
+	writeConnector, err := newStatementCache(dsn + "&_txlock=immediate&_pragma=temp_store(2)")
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: %w", err)
 	}
