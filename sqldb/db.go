@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pressly/goose/v3"
 
 	"github.com/octoinvite/octoinvite"
@@ -45,6 +46,8 @@ type DB struct {
 	sealer  cipher.AEAD
 	// closers release what the pools are built on, after the pools close.
 	closers []func()
+	// pgPool, on PostgreSQL, is the pool under read and write, for the bulk loads' COPY.
+	pgPool *pgxpool.Pool
 	// txTimeout, if set, bounds each transaction, so that a database that stops answering
 	// without closing the connection fails requests instead of holding them.
 	txTimeout time.Duration

@@ -79,6 +79,7 @@ func OpenPostgres(ctx context.Context, url string, masterKey []byte) (*DB, error
 		return nil, err
 	}
 	db.closers = append(db.closers, pgPool.Close)
+	db.pgPool = pgPool
 	db.txTimeout = postgresTxTimeout
 	locker, err := lock.NewPostgresSessionLocker(
 		lock.WithLockID(migrationLockID),

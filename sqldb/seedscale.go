@@ -3,6 +3,10 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/octoinvite/octoinvite"
 )
@@ -71,41 +75,80 @@ func (db *DB) SeedInvitationsFrom(ctx context.Context, n int, next func(i int, i
 // benchmark of lists at scale). The i-th (from 0) is what next makes of a zero Event: its
 // Category, UserID, Username, IsService is ignored, Occurred, Message, SpaceID and
 // RelatedDocumentIDs; the store gives it its ID from the counter, in the order of i. Nothing
-// is checked.
+// is checked. On PostgreSQL each batch is written by COPY, in a transaction of its own.
 func (db *DB) SeedEvents(ctx context.Context, n int, next func(i int, e *octoinvite.Event)) (err error) {
 	defer wrap(&err, "SeedEvents(%d)", n)
 	for done := 0; done < n; {
 		batch := min(seedEventsBatch, n-done)
-		if err := db.update(ctx, func(tx *transaction) error {
-			tx.keepsCachedReads()
-			tx.changesInvitations()
-			last, err := tx.allocate(ctx, octoinvite.KindEvent, batch)
-			if err != nil {
-				return err
-			}
-			events := make([]any, 0, 11*batch)
-			docs := make([]any, 0, 12*batch)
+		var events, docs [][]any
+		fill := func(last int64) {
+			events, docs = make([][]any, 0, batch), make([][]any, 0, 3*batch)
 			for k := range batch {
 				seq := last - int64(batch) + 1 + int64(k)
 				id := octoinvite.FormatID(octoinvite.KindEvent, seq)
 				var e octoinvite.Event
 				next(done+k, &e)
-				events = append(events, id, seq, e.Category, e.UserID, e.Username, e.IdentityEstablishedWith, e.UserAgent,
-					e.IPAddress, e.Occurred.UnixMilli(), e.Message, nullString(e.SpaceID))
+				var space any // NULL
+				if e.SpaceID != nil {
+					space = *e.SpaceID
+				}
+				events = append(events, []any{id, seq, e.Category, e.UserID, e.Username, e.IdentityEstablishedWith, e.UserAgent,
+					e.IPAddress, e.Occurred.UnixMilli(), e.Message, space})
 				for position, doc := range e.RelatedDocumentIDs {
-					docs = append(docs, id, position, doc, seq)
+					docs = append(docs, []any{id, int32(position), doc, seq})
 				}
 			}
-			if err := tx.insertRows(ctx, "events", "id, seq, category, user_id, username, identity, user_agent, ip_address, occurred, message, space_id", events); err != nil {
-				return err
-			}
-			return tx.insertRows(ctx, "event_documents", eventDocumentColumns, docs)
-		}); err != nil {
+		}
+		var err error
+		if db.pgPool != nil {
+			err = db.copyEvents(ctx, batch, fill, &events, &docs)
+		} else {
+			err = db.update(ctx, func(tx *transaction) error {
+				tx.keepsCachedReads()
+				tx.changesInvitations()
+				last, err := tx.allocate(ctx, octoinvite.KindEvent, batch)
+				if err != nil {
+					return err
+				}
+				fill(last)
+				if err := tx.insertRows(ctx, "events", eventColumns, slices.Concat(events...)); err != nil {
+					return err
+				}
+				return tx.insertRows(ctx, "event_documents", eventDocumentColumns, slices.Concat(docs...))
+			})
+		}
+		if err != nil {
 			return err
 		}
 		done += batch
 	}
 	return nil
+}
+
+// eventColumns are the columns of an event, as SeedEvents writes them.
+const eventColumns = "id, seq, category, user_id, username, identity, user_agent, ip_address, occurred, message, space_id"
+
+// copyEvents writes a batch of SeedEvents on PostgreSQL, by COPY, many times faster than
+// INSERT: fill, given the last number allocated, fills events and docs.
+func (db *DB) copyEvents(ctx context.Context, batch int, fill func(last int64), events, docs *[][]any) error {
+	tx, err := db.pgPool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // after a commit, a no-op
+	var last int64
+	if err := tx.QueryRow(ctx, `INSERT INTO counters (kind, value) VALUES ($1, $2)
+		ON CONFLICT (kind) DO UPDATE SET value = counters.value + $2 RETURNING value`, octoinvite.KindEvent, batch).Scan(&last); err != nil {
+		return fmt.Errorf("allocating %d IDs of %s: %w", batch, octoinvite.KindEvent, err)
+	}
+	fill(last)
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, strings.Split(eventColumns, ", "), pgx.CopyFromRows(*events)); err != nil {
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"event_documents"}, strings.Split(eventDocumentColumns, ", "), pgx.CopyFromRows(*docs)); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
 }
 
 // allocate takes the next n numbers of the kind's counter in one statement and returns the last
