@@ -360,7 +360,9 @@ func createWhile(ctx context.Context, db *sqldb.DB, rate int, phase func(context
 		end = make(chan struct{})
 	)
 	began := time.Now()
+	ticking := make(chan struct{})
 	go func() {
+		defer close(ticking)
 		ticker := time.NewTicker(time.Second / time.Duration(rate))
 		defer ticker.Stop()
 		for {
@@ -388,6 +390,7 @@ func createWhile(ctx context.Context, db *sqldb.DB, rate int, phase func(context
 	}()
 	err := phase(ctx)
 	close(end)
+	<-ticking // no create starts after this: wg.Wait then waits for every one
 	wg.Wait()
 	l.took = time.Since(began)
 	slices.Sort(l.times)
