@@ -154,16 +154,26 @@ func newDB(read, write *sql.DB, d dialect, masterKey []byte) (*DB, error) {
 	}, nil
 }
 
-// migrate applies the embedded migrations not yet recorded in the database, in order.
-func (db *DB) migrate(ctx context.Context, opts ...goose.ProviderOption) error {
+// migrations returns the provider of the database's migrations: the embedded SQL files and the
+// migrations written in Go.
+func (db *DB) migrations(opts ...goose.ProviderOption) (*goose.Provider, error) {
 	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts = append(opts, goose.WithGoMigrations(usernameKeyMigration(db.dialect), nameKeysMigration(db.dialect)))
 	p, err := goose.NewProvider(db.dialect.goose, db.write, fsys, opts...)
 	if err != nil {
-		return fmt.Errorf("sqldb: migrations: %w", err)
+		return nil, fmt.Errorf("sqldb: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// migrate applies the embedded migrations not yet recorded in the database, in order.
+func (db *DB) migrate(ctx context.Context, opts ...goose.ProviderOption) error {
+	p, err := db.migrations(opts...)
+	if err != nil {
+		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("sqldb: applying migrations: %w", err)
