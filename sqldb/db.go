@@ -350,18 +350,29 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	return true, sqlTx.Commit()
 }
 
-// nextID allocates the next ID of a kind. The counter's row stays locked until the transaction
-// ends, so concurrent transactions, on any instance, never receive the same number.
+// allocateIDs takes the next numbers of a kind's counter (arguments: the kind, how many, how
+// many again) and returns the last of them. One statement creates the counter or increments
+// it: two transactions allocating the first IDs of a kind at once must not both try to create
+// it. The counter's row stays locked until the transaction ends, so concurrent transactions,
+// on any instance, never receive the same number.
+const allocateIDs = `INSERT INTO counters (kind, value) VALUES (?, ?)
+	ON CONFLICT (kind) DO UPDATE SET value = counters.value + ? RETURNING value`
+
+// nextID allocates the next ID of a kind.
 func (tx *transaction) nextID(ctx context.Context, kind string) (string, int64, error) {
-	// One statement creates the counter or increments it: two transactions allocating the
-	// first ID of a kind at once must not both try to create it.
-	var n int64
-	err := tx.queryRow(ctx, `INSERT INTO counters (kind, value) VALUES (?, 1)
-		ON CONFLICT (kind) DO UPDATE SET value = counters.value + 1 RETURNING value`, kind).Scan(&n)
+	n, err := tx.allocate(ctx, kind, 1)
 	if err != nil {
-		return "", 0, fmt.Errorf("allocating the next ID of %s: %w", kind, err)
+		return "", 0, err
 	}
 	return octoinvite.FormatID(kind, n), n, nil
+}
+
+// allocate takes the next n numbers of the kind's counter and returns the last of them.
+func (tx *transaction) allocate(ctx context.Context, kind string, n int) (last int64, err error) {
+	if err := tx.queryRow(ctx, allocateIDs, kind, n, n).Scan(&last); err != nil {
+		return 0, fmt.Errorf("allocating %d IDs of %s: %w", n, kind, err)
+	}
+	return last, nil
 }
 
 // seal encrypts a secret under the master key, bound to the document it belongs to (aad) so that

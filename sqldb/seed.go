@@ -44,12 +44,9 @@ func (db *DB) SeedInvitations(ctx context.Context, n int, template octoinvite.In
 }
 
 func (tx *transaction) seedInvitations(ctx context.Context, n int, template *octoinvite.Invitation) error {
-	var last int64
-	err := tx.queryRow(ctx, `INSERT INTO counters (kind, value) VALUES (?, ?)
-		ON CONFLICT (kind) DO UPDATE SET value = counters.value + ? RETURNING value`,
-		octoinvite.KindInvitation, n, n).Scan(&last)
+	last, err := tx.allocate(ctx, octoinvite.KindInvitation, n)
 	if err != nil {
-		return fmt.Errorf("allocating %d invitation IDs: %w", n, err)
+		return err
 	}
 	now := tx.now.UnixMilli()
 	expires := tx.now.Add(tx.db.InvitationLifetime).UnixMilli()

@@ -137,8 +137,7 @@ func (db *DB) copyEvents(ctx context.Context, batch int, fill func(last int64), 
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // after a commit, a no-op
 	var last int64
-	if err := tx.QueryRow(ctx, `INSERT INTO counters (kind, value) VALUES ($1, $2)
-		ON CONFLICT (kind) DO UPDATE SET value = counters.value + $2 RETURNING value`, octoinvite.KindEvent, batch).Scan(&last); err != nil {
+	if err := tx.QueryRow(ctx, db.dialect.rebind(allocateIDs), octoinvite.KindEvent, batch, batch).Scan(&last); err != nil {
 		return fmt.Errorf("allocating %d IDs of %s: %w", batch, octoinvite.KindEvent, err)
 	}
 	fill(last)
@@ -149,17 +148,6 @@ func (db *DB) copyEvents(ctx context.Context, batch int, fill func(last int64), 
 		return err
 	}
 	return tx.Commit(ctx)
-}
-
-// allocate takes the next n numbers of the kind's counter in one statement and returns the last
-// of them.
-func (tx *transaction) allocate(ctx context.Context, kind string, n int) (last int64, err error) {
-	err = tx.queryRow(ctx, `INSERT INTO counters (kind, value) VALUES (?, ?)
-		ON CONFLICT (kind) DO UPDATE SET value = counters.value + ? RETURNING value`, kind, n, n).Scan(&last)
-	if err != nil {
-		return 0, fmt.Errorf("allocating %d IDs of %s: %w", n, kind, err)
-	}
-	return last, nil
 }
 
 // millisOrNull is the Unix milliseconds of t, or NULL for nil.
