@@ -221,6 +221,7 @@ func TestEmail_InviterToldOfAcceptance(t *testing.T) {
 	}
 	bossClient, _ := client.New(e.URL, client.WithAPIKey(key.APIKey))
 	inv := e.invite(t, bossClient, "jane@example.org")
+	e.waitDelivery(t, inv.ID, octoinvite.DeliverySent) // as above: sent before it is accepted
 	if _, err := anon.Register(ctx, &octoinvite.Registration{Username: "jane", DisplayName: "Jane Doe", Password: "correct horse battery staple", InvitationCode: inv.InvitationCode}); err != nil {
 		t.Fatal(err)
 	}
