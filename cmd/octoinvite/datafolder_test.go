@@ -40,20 +40,25 @@ func TestServe_PortTakenCreatesNothing(t *testing.T) {
 	}
 }
 
-// TestServe_MetricsPortTakenCreatesNothing is the same for the metrics address.
+// TestServe_MetricsPortTakenCreatesNothing is the same for the metrics and the profiling
+// addresses.
 func TestServe_MetricsPortTakenCreatesNothing(t *testing.T) {
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	dir := filepath.Join(t.TempDir(), "data")
-	err = run(context.Background(), []string{"serve", "--listen", "127.0.0.1:0", "--metrics-listen", taken.Addr().String(), "--data", dir}, io.Discard, io.Discard, noEnv)
-	if err == nil || !strings.Contains(err.Error(), "(--metrics-listen)") {
-		t.Fatalf("got %v, want an error saying the metrics address is taken", err)
-	}
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("the data folder: got %v, want it not created", err)
+	for _, flag := range []string{"--metrics-listen", "--pprof-listen"} {
+		t.Run(flag, func(t *testing.T) {
+			taken, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer taken.Close()
+			dir := filepath.Join(t.TempDir(), "data")
+			err = run(context.Background(), []string{"serve", "--listen", "127.0.0.1:0", flag, taken.Addr().String(), "--data", dir}, io.Discard, io.Discard, noEnv)
+			if err == nil || !strings.Contains(err.Error(), "("+flag+")") {
+				t.Fatalf("got %v, want an error saying the address of %s is taken", err, flag)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("the data folder: got %v, want it not created", err)
+			}
+		})
 	}
 }
 

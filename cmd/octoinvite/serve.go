@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"net/url"
 	"os"
@@ -53,7 +54,10 @@ type serveConfig struct {
 	PurgeInterval         time.Duration
 	// MetricsListen, if set, is a private address serving /metrics, /healthz and /readyz
 	// without authentication.
-	MetricsListen     string
+	MetricsListen string
+	// PprofListen, if set, is a loopback address serving net/http/pprof's profiles, without
+	// authentication: they expose the process's memory.
+	PprofListen       string
 	LogFormat         string
 	MaxBodyBytes      int64
 	ShutdownTimeout   time.Duration
@@ -153,6 +157,7 @@ files are made readable by their owner only, and one server at a time may use it
 				"invitation-retention":    "OCTOINVITE_INVITATION_RETENTION",
 				"purge-interval":          "OCTOINVITE_PURGE_INTERVAL",
 				"metrics-listen":          "OCTOINVITE_METRICS_LISTEN",
+				"pprof-listen":            "OCTOINVITE_PPROF_LISTEN",
 				"log-format":              "OCTOINVITE_LOG_FORMAT",
 				"max-body-bytes":          "OCTOINVITE_MAX_BODY_BYTES",
 				"shutdown-timeout":        "OCTOINVITE_SHUTDOWN_TIMEOUT",
@@ -212,6 +217,7 @@ files are made readable by their owner only, and one server at a time may use it
 	f.DurationVar(&cfg.InvitationRetention, "invitation-retention", 30*24*time.Hour, "how long used-up, revoked and expired invitations are kept before they are purged; 0 keeps them (OCTOINVITE_INVITATION_RETENTION)")
 	f.DurationVar(&cfg.PurgeInterval, "purge-interval", time.Hour, "how often the purge of old invitations runs (OCTOINVITE_PURGE_INTERVAL)")
 	f.StringVar(&cfg.MetricsListen, "metrics-listen", "", "a private address serving /metrics, /healthz and /readyz without a key, such as 127.0.0.1:9090; on the main address /metrics needs an administrator's key (OCTOINVITE_METRICS_LISTEN)")
+	f.StringVar(&cfg.PprofListen, "pprof-listen", "", "a loopback address serving Go's profiles (/debug/pprof/) without a key, such as 127.0.0.1:6060; off by default; profiles show the process's memory, so any other address is refused (OCTOINVITE_PPROF_LISTEN)")
 	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json (OCTOINVITE_LOG_FORMAT)")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", ohttp.DefaultMaxBodyBytes, "largest request body accepted (OCTOINVITE_MAX_BODY_BYTES)")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT or SIGTERM (OCTOINVITE_SHUTDOWN_TIMEOUT)")
@@ -351,6 +357,14 @@ func (cfg *serveConfig) validate() error {
 			return fmt.Errorf("invalid --metrics-listen %q: %v", cfg.MetricsListen, err)
 		}
 	}
+	if cfg.PprofListen != "" {
+		// A host name is refused too, even localhost: what it resolves to is not this
+		// configuration's to check.
+		host, _, err := net.SplitHostPort(cfg.PprofListen)
+		if addr, perr := netip.ParseAddr(host); err != nil || perr != nil || !addr.Unmap().IsLoopback() {
+			return fmt.Errorf("invalid --pprof-listen %q: it must be a loopback address such as 127.0.0.1:6060 or [::1]:6060, since profiles show the process's memory to anyone who can connect", cfg.PprofListen)
+		}
+	}
 	return nil
 }
 
@@ -413,6 +427,13 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 			return fmt.Errorf("listening on %s (--metrics-listen): %w", cfg.MetricsListen, err)
 		}
 		defer opsLn.Close()
+	}
+	var pprofLn net.Listener
+	if cfg.PprofListen != "" {
+		if pprofLn, err = net.Listen("tcp", cfg.PprofListen); err != nil {
+			return fmt.Errorf("listening on %s (--pprof-listen): %w", cfg.PprofListen, err)
+		}
+		defer pprofLn.Close()
 	}
 
 	if cfg.Database == "" || cfg.MasterKey == "" {
@@ -497,6 +518,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if opsLn != nil {
 		attrs = append(attrs, slog.String("metrics_address", "http://"+opsLn.Addr().String()))
 	}
+	if pprofLn != nil {
+		attrs = append(attrs, slog.String("pprof_address", "http://"+pprofLn.Addr().String()))
+	}
 	if cfg.smtp != nil {
 		attrs = append(attrs, slog.String("smtp", redactURL(cfg.SMTPURL)))
 	}
@@ -522,13 +546,23 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	// The purge and the email worker stop before the store closes, whatever way serve returns.
 	defer func() { stopJobs(); <-jobsDone; <-emailDone }()
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- srv.Serve(api.Listener(ln)) }()
 	var opsSrv *http.Server
 	if opsLn != nil {
 		opsSrv = &http.Server{Handler: api.OperationsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 			ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
 		go func() { errc <- opsSrv.Serve(api.Listener(opsLn)) }()
+	}
+	if pprofLn != nil {
+		// No write timeout: a CPU profile or a trace answers after the seconds it was asked
+		// for, and net/http/pprof refuses a duration beyond the server's WriteTimeout.
+		pprofSrv := &http.Server{Handler: pprofHandler(), ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
+		// Closed rather than drained: a profile being taken would hold the shutdown for as
+		// many seconds as it was asked for, and its reader loses nothing it needs.
+		defer pprofSrv.Close()
+		go func() { errc <- pprofSrv.Serve(pprofLn) }()
 	}
 	select {
 	case err := <-errc:
@@ -547,6 +581,19 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// pprofHandler serves net/http/pprof's handlers under /debug/pprof/, on a mux of its own:
+// importing net/http/pprof also registers them on http.DefaultServeMux, which no server of
+// octoinvite serves.
+func pprofHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index) // the index, and every profile by its name (heap, allocs, goroutine...)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // openStore opens the store the configuration names and returns it with a description of where

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"net"
@@ -53,6 +54,11 @@ func TestServe_BadConfiguration(t *testing.T) {
 		{"ErrRetention", []string{"serve", "--invitation-retention", "-1h"}, nil, "invalid --invitation-retention -1h0m0s: it must not be negative"},
 		{"ErrPurgeInterval", []string{"serve"}, map[string]string{"OCTOINVITE_PURGE_INTERVAL": "1s"}, "invalid --purge-interval 1s: it must be at least 1m"},
 		{"ErrMetricsListen", []string{"serve", "--metrics-listen", "9090"}, nil, `invalid --metrics-listen "9090"`},
+		{"ErrPprofListenAllInterfaces", []string{"serve", "--pprof-listen", ":6060"}, nil, `invalid --pprof-listen ":6060": it must be a loopback address such as 127.0.0.1:6060 or [::1]:6060`},
+		{"ErrPprofListenUnspecified", []string{"serve", "--pprof-listen", "0.0.0.0:6060"}, nil, `invalid --pprof-listen "0.0.0.0:6060": it must be a loopback address`},
+		{"ErrPprofListenPrivate", []string{"serve"}, map[string]string{"OCTOINVITE_PPROF_LISTEN": "10.0.0.5:6060"}, `invalid --pprof-listen "10.0.0.5:6060": it must be a loopback address`},
+		{"ErrPprofListenHostName", []string{"serve", "--pprof-listen", "localhost:6060"}, nil, `invalid --pprof-listen "localhost:6060": it must be a loopback address`},
+		{"ErrPprofListenNoPort", []string{"serve", "--pprof-listen", "127.0.0.1"}, nil, `invalid --pprof-listen "127.0.0.1": it must be a loopback address`},
 		{"ErrAdminKey", []string{"serve", "--admin-api-key", "secret"}, nil, "invalid --admin-api-key"},
 		{"ErrListen", []string{"serve", "--listen", "8080"}, nil, `invalid --listen "8080"`},
 		{"ErrLogFormat", []string{"serve", "--log-format", "xml"}, nil, `invalid --log-format "xml": use text or json`},
@@ -173,6 +179,83 @@ func TestServe_MetricsListener(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Errorf("got %v from a clean shutdown, want nil", err)
 	}
+}
+
+// TestServe_PprofListener serves Go's profiles on their own loopback address only when
+// --pprof-listen asks for it, never on the main address nor on the metrics one, and closes
+// that address with the server.
+func TestServe_PprofListener(t *testing.T) {
+	pprofLine := regexp.MustCompile(`pprof_address=(http://[0-9.:\[\]]+)`)
+	notFound := func(path string) string { return `{"ErrorMessage":"There is no resource at '` + path + `'."}` }
+
+	t.Run("Off", func(t *testing.T) {
+		url, stderr, stop := startServe(t, []string{"--data", t.TempDir(), "--metrics-listen", "127.0.0.1:0"}, noEnv)
+		if m := pprofLine.FindString(stderr.String()); m != "" {
+			t.Errorf("got %s in the log without --pprof-listen, want no profiling address", m)
+		}
+		metrics := regexp.MustCompile(`metrics_address=(http://[0-9.:]+)`).FindStringSubmatch(stderr.String())
+		if metrics == nil {
+			t.Fatalf("got no metrics address in the log:\n%s", stderr)
+		}
+		for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap"} {
+			if status, body := getBody(t, url+path); status != 404 || body != notFound(path) {
+				t.Errorf("GET %s on the main address: got %d %s, want 404 %s", path, status, body, notFound(path))
+			}
+			if status, _ := getBody(t, metrics[1]+path); status != 404 {
+				t.Errorf("GET %s on the metrics address: got %d, want 404", path, status)
+			}
+		}
+		if err := stop(); err != nil {
+			t.Errorf("got %v from a clean shutdown, want nil", err)
+		}
+	})
+
+	t.Run("OK", func(t *testing.T) {
+		url, stderr, stop := startServe(t, []string{"--data", t.TempDir(), "--pprof-listen", "127.0.0.1:0"}, noEnv)
+		m := pprofLine.FindStringSubmatch(stderr.String())
+		if m == nil {
+			t.Fatalf("got no profiling address in the log:\n%s", stderr)
+		}
+		if status, body := getBody(t, m[1]+"/debug/pprof/"); status != 200 || !strings.Contains(body, "heap") {
+			t.Errorf("GET /debug/pprof/: got %d %.200q, want 200 and the index of the profiles", status, body)
+		}
+		// A profile is gzip-compressed protocol buffers (see runtime/pprof).
+		status, body := getBody(t, m[1]+"/debug/pprof/heap")
+		if status != 200 {
+			t.Fatalf("GET /debug/pprof/heap: got %d %.200q, want 200", status, body)
+		}
+		if zr, err := gzip.NewReader(strings.NewReader(body)); err != nil {
+			t.Errorf("GET /debug/pprof/heap: got a body that is not gzip (%v), want a profile", err)
+		} else if raw, err := io.ReadAll(zr); err != nil || len(raw) == 0 {
+			t.Errorf("GET /debug/pprof/heap: got %d bytes of profile (%v), want a profile", len(raw), err)
+		}
+		path := "/debug/pprof/"
+		if status, body := getBody(t, url+path); status != 404 || body != notFound(path) {
+			t.Errorf("GET %s on the main address: got %d %s, want 404 %s", path, status, body, notFound(path))
+		}
+		if err := stop(); err != nil {
+			t.Errorf("got %v from a clean shutdown, want nil", err)
+		}
+		if resp, err := http.Get(m[1] + "/debug/pprof/"); err == nil {
+			resp.Body.Close()
+			t.Errorf("GET /debug/pprof/ after the server stopped: got %d, want no answer", resp.StatusCode)
+		}
+	})
+}
+
+// getBody makes an anonymous GET and returns its status and body.
+func getBody(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, strings.TrimSpace(string(b))
 }
 
 func TestServe_GeneratedAdminKeyIsPrintedOnce(t *testing.T) {
