@@ -159,9 +159,10 @@ func (b *bench) runSize(ctx context.Context, size int) error {
 	return nil
 }
 
-// startOctoinvite starts octoinvite on the data folder and records how long it took.
-func (b *bench) startOctoinvite(ctx context.Context, size int, data string) (*server, error) {
-	octo, startup, err := startOctoinvite(ctx, b.binary, data, adminKey)
+// startOctoinvite starts octoinvite on the data folder, with extra flags, and records how long
+// it took.
+func (b *bench) startOctoinvite(ctx context.Context, size int, data string, extra ...string) (*server, error) {
+	octo, startup, err := startOctoinvite(ctx, b.binary, data, adminKey, extra...)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +173,11 @@ func (b *bench) startOctoinvite(ctx context.Context, size int, data string) (*se
 // runScenario runs the rounds of one scenario at one concurrency on freshly started servers, so
 // that each one's peak memory is its own.
 func (b *bench) runScenario(ctx context.Context, k key, data, getFile, postFile string, pg *postgresStore) error {
-	octo, err := b.startOctoinvite(ctx, k.size, data)
+	var extra []string
+	if b.cfg.PprofListen != "" {
+		extra = []string{"--pprof-listen", b.cfg.PprofListen}
+	}
+	octo, err := b.startOctoinvite(ctx, k.size, data, extra...)
 	if err != nil {
 		return err
 	}
@@ -212,6 +217,10 @@ func (b *bench) runScenario(ctx context.Context, k key, data, getFile, postFile 
 			if m == nil {
 				m = &measurement{errors: map[string]int{}}
 				b.results[k][s.name] = m
+			}
+			if s == octo && b.cfg.PprofListen != "" {
+				b.logf("driving octoinvite for %s (%d invitations, %s, %d connections): its profiles are at http://%s/debug/pprof/",
+					b.cfg.Duration, k.size, k.scenario, k.concurrency, b.cfg.PprofListen)
 			}
 			if err := b.attack(s, targets, k.concurrency, m); err != nil {
 				return err

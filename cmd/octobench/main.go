@@ -12,6 +12,9 @@
 // data, so that a change is measured against the code without it in the same run: the report
 // then gives, per scenario, the median of the rounds' ratios and the CPU time per request.
 //
+// With -pprof-listen, the checkout's octoinvite serves its profiles (serve --pprof-listen) while
+// it is measured, for go tool pprof to read (docs/benchmarks.md, "Profiling the server").
+//
 //	go run ./cmd/octobench -duration 5s -rounds 3
 //	go run ./cmd/octobench -chart docs/benchmark.svg -results results.md
 //	go run ./cmd/octobench -scale sqlite
@@ -50,6 +53,9 @@ type config struct {
 	Against []string
 	// Email, if set, runs the email benchmark instead, with the mailpit binary it names.
 	Email string
+	// PprofListen, if set, is the loopback address where the checkout's octoinvite serves its
+	// profiles (serve --pprof-listen) while it is measured.
+	PprofListen string
 	// Scale, if its Store is set, runs the benchmark of lists at scale instead (scale.go).
 	Scale scaleConfig
 }
@@ -133,6 +139,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	f.StringVar(&cfg.Store, "store", "", "also drive octoinvite on PostgreSQL, one instance and two sharing the load, on a fresh database per size created on the server of this URL (postgres://user@host:port/db) and dropped at the end; GET, POST and 90/10 only")
 	f.StringVar(&against, "against", "", "comma-separated git revisions (such as main~1) whose octoinvite is built and driven beside the checkout's in every round, on a copy of the same data, for a side-by-side ratio")
 	f.StringVar(&cfg.Email, "email", "", "run the email benchmark instead, with this mailpit binary (go install github.com/axllent/mailpit@v1.33.1): invitations created per second with and without email, and emails delivered per second, at the largest -concurrency")
+	f.StringVar(&cfg.PprofListen, "pprof-listen", "", "serve the profiles of the checkout's octoinvite at this loopback address while it is measured (serve --pprof-listen), such as 127.0.0.1:6060, and log when each of its loads begins; profiling costs the server some of its rate")
 	scaleFlags(f, &cfg.Scale)
 	if err := f.Parse(args); err != nil {
 		return cfg, err
