@@ -56,7 +56,8 @@ type serveConfig struct {
 	// without authentication.
 	MetricsListen string
 	// PprofListen, if set, is a loopback address serving net/http/pprof's profiles, without
-	// authentication: they expose the process's memory.
+	// authentication: they show what the process holds and does (its command line, goroutines,
+	// call stacks and allocations).
 	PprofListen       string
 	LogFormat         string
 	MaxBodyBytes      int64
@@ -217,7 +218,7 @@ files are made readable by their owner only, and one server at a time may use it
 	f.DurationVar(&cfg.InvitationRetention, "invitation-retention", 30*24*time.Hour, "how long used-up, revoked and expired invitations are kept before they are purged; 0 keeps them (OCTOINVITE_INVITATION_RETENTION)")
 	f.DurationVar(&cfg.PurgeInterval, "purge-interval", time.Hour, "how often the purge of old invitations runs (OCTOINVITE_PURGE_INTERVAL)")
 	f.StringVar(&cfg.MetricsListen, "metrics-listen", "", "a private address serving /metrics, /healthz and /readyz without a key, such as 127.0.0.1:9090; on the main address /metrics needs an administrator's key (OCTOINVITE_METRICS_LISTEN)")
-	f.StringVar(&cfg.PprofListen, "pprof-listen", "", "a loopback address serving Go's profiles (/debug/pprof/) without a key, such as 127.0.0.1:6060; off by default; profiles show the process's memory, so any other address is refused (OCTOINVITE_PPROF_LISTEN)")
+	f.StringVar(&cfg.PprofListen, "pprof-listen", "", "a loopback address serving Go's profiles (/debug/pprof/) without a key, such as 127.0.0.1:6060; off by default; profiles show what the process holds and does, so any other address is refused (OCTOINVITE_PPROF_LISTEN)")
 	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json (OCTOINVITE_LOG_FORMAT)")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", ohttp.DefaultMaxBodyBytes, "largest request body accepted (OCTOINVITE_MAX_BODY_BYTES)")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to let in-flight requests finish on SIGINT or SIGTERM (OCTOINVITE_SHUTDOWN_TIMEOUT)")
@@ -362,7 +363,7 @@ func (cfg *serveConfig) validate() error {
 		// configuration's to check.
 		host, _, err := net.SplitHostPort(cfg.PprofListen)
 		if addr, perr := netip.ParseAddr(host); err != nil || perr != nil || !addr.Unmap().IsLoopback() {
-			return fmt.Errorf("invalid --pprof-listen %q: it must be a loopback address such as 127.0.0.1:6060 or [::1]:6060, since profiles show the process's memory to anyone who can connect", cfg.PprofListen)
+			return fmt.Errorf("invalid --pprof-listen %q: it must be a loopback address such as 127.0.0.1:6060 or [::1]:6060, since profiles show what the process holds and does to anyone who can connect", cfg.PprofListen)
 		}
 	}
 	return nil
@@ -559,8 +560,8 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		// for, and net/http/pprof refuses a duration beyond the server's WriteTimeout.
 		pprofSrv := &http.Server{Handler: pprofHandler(), ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn)}
-		// Closed rather than drained: a profile being taken would hold the shutdown for as
-		// many seconds as it was asked for, and its reader loses nothing it needs.
+		// Closed rather than drained: a profile being taken when the server stops is cut
+		// short, rather than holding the shutdown for as many seconds as it was asked for.
 		defer pprofSrv.Close()
 		go func() { errc <- pprofSrv.Serve(pprofLn) }()
 	}
