@@ -48,6 +48,9 @@ type DB struct {
 	closers []func()
 	// pgPool, on PostgreSQL, is the pool under read and write, for the bulk loads' COPY.
 	pgPool *pgxpool.Pool
+	// allocator, on PostgreSQL, is the pool that runs each allocation of IDs as a transaction
+	// of its own; see transaction.allocate.
+	allocator *pgxpool.Pool
 	// txTimeout, if set, bounds each transaction, so that a database that stops answering
 	// without closing the connection fails requests instead of holding them.
 	txTimeout time.Duration
@@ -353,8 +356,8 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 // allocateIDs takes the next numbers of a kind's counter (arguments: the kind, how many, how
 // many again) and returns the last of them. One statement creates the counter or increments
 // it: two transactions allocating the first IDs of a kind at once must not both try to create
-// it. The counter's row stays locked until the transaction ends, so concurrent transactions,
-// on any instance, never receive the same number.
+// it. The counter's row stays locked until the statement's transaction ends, so concurrent
+// transactions, on any instance, never receive the same number.
 const allocateIDs = `INSERT INTO counters (kind, value) VALUES (?, ?)
 	ON CONFLICT (kind) DO UPDATE SET value = counters.value + ? RETURNING value`
 
@@ -368,8 +371,24 @@ func (tx *transaction) nextID(ctx context.Context, kind string) (string, int64, 
 }
 
 // allocate takes the next n numbers of the kind's counter and returns the last of them.
+//
+// On SQLite the counter moves inside tx, so a transaction that fails gives its numbers back and
+// IDs have no gaps: writes run one at a time there, and the counter's row costs no waiting. On
+// PostgreSQL the counter moves in a transaction of its own, on the allocator's connections: a
+// create that held its kind's row (and the events' row, for its audit event) until its own
+// commit would make every concurrent write queue behind that commit's flush to disk. A
+// transaction that fails then leaves a gap, as Octopus Server's own block allocation of IDs
+// does. The allocation commits without waiting for its flush: the write that uses the numbers
+// commits after it, and PostgreSQL's log is written in order, so a write that is on disk has
+// its allocation on disk before it; an allocation lost in a crash was used by no write that
+// was acknowledged.
 func (tx *transaction) allocate(ctx context.Context, kind string, n int) (last int64, err error) {
-	if err := tx.queryRow(ctx, allocateIDs, kind, n, n).Scan(&last); err != nil {
+	if tx.db.allocator != nil {
+		last, err = allocateApart(ctx, tx.db.allocator, kind, n)
+	} else {
+		err = tx.queryRow(ctx, allocateIDs, kind, n, n).Scan(&last)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("allocating %d IDs of %s: %w", n, kind, err)
 	}
 	return last, nil

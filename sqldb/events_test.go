@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -84,21 +85,28 @@ func TestStoreEvents(t *testing.T) {
 		ev := func(id, category, userID, username string, ctxInfo octoinvite.RequestInfo, at time.Time, message, space string, related ...string) eventLine {
 			return eventLine{id, category, userID, username, ctxInfo.IdentityEstablishedWith, ctxInfo.UserAgent, ctxInfo.IPAddress, message, space, related, at}
 		}
+		// The failed registration wrote no event. On SQLite it took no event ID either, and
+		// Events-3 follows Events-2; on PostgreSQL it kept the two it took (see allocate).
+		eventID := func(n int) string {
+			if n >= 3 && !idsWithoutGaps(db) {
+				n += 2
+			}
+			return fmt.Sprintf("Events-%d", n)
+		}
 		none := octoinvite.RequestInfo{}
 		fromAdmin := octoinvite.RequestInfoFromContext(adminCtx)
 		fromAnon := octoinvite.RequestInfoFromContext(anonCtx)
 		all := []eventLine{
-			ev("Events-9", "LoginFailed", jane.ID, "jane", fromAnon, later, "Failed sign-in as Users-2 (jane)", "", "Users-2"),
-			ev("Events-8", "LoginFailed", "users-system", "system", fromAnon, later, "Failed sign-in with a username that names no active user", "", []string{}...),
-			ev("Events-7", "Deleted", "Users-1", "admin", fromAdmin, later, "API key "+key.ID+" of user Users-2 was revoked", "", key.ID, "Users-2"),
-			ev("Events-6", "Created", "Users-2", "jane", fromAnon, later, "API key "+key.ID+" was created for user Users-2 with the purpose 'laptop'", "", key.ID, "Users-2"),
-			ev("Events-5", "LoginSucceeded", "Users-2", "jane", fromAnon, later, "User Users-2 (jane) signed in", "", "Users-2"),
-			ev("Events-4", "Modified", "Users-2", "jane", fromAnon, later, "Invitation "+inv2.ID+" was redeemed by Users-2 (jane)", "Spaces-1", inv2.ID, "Users-2"),
-			ev("Events-3", "Created", "Users-2", "jane", fromAnon, later, "User Users-2 (jane) registered with invitation "+inv2.ID, "", "Users-2", inv2.ID),
+			ev(eventID(9), "LoginFailed", jane.ID, "jane", fromAnon, later, "Failed sign-in as "+jane.ID+" (jane)", "", jane.ID),
+			ev(eventID(8), "LoginFailed", "users-system", "system", fromAnon, later, "Failed sign-in with a username that names no active user", "", []string{}...),
+			ev(eventID(7), "Deleted", "Users-1", "admin", fromAdmin, later, "API key "+key.ID+" of user "+jane.ID+" was revoked", "", key.ID, jane.ID),
+			ev(eventID(6), "Created", jane.ID, "jane", fromAnon, later, "API key "+key.ID+" was created for user "+jane.ID+" with the purpose 'laptop'", "", key.ID, jane.ID),
+			ev(eventID(5), "LoginSucceeded", jane.ID, "jane", fromAnon, later, "User "+jane.ID+" (jane) signed in", "", jane.ID),
+			ev(eventID(4), "Modified", jane.ID, "jane", fromAnon, later, "Invitation "+inv2.ID+" was redeemed by "+jane.ID+" (jane)", "Spaces-1", inv2.ID, jane.ID),
+			ev(eventID(3), "Created", jane.ID, "jane", fromAnon, later, "User "+jane.ID+" (jane) registered with invitation "+inv2.ID, "", jane.ID, inv2.ID),
 			ev("Events-2", "Created", "Users-1", "admin", fromAdmin, testEpoch, "Invitation "+inv2.ID+" was created to add a user to teams-administrators in space Spaces-1", "Spaces-1", inv2.ID, "teams-administrators", "Spaces-1"),
 			ev("Events-1", "Created", "users-system", "system", none, testEpoch, "Invitation "+inv.ID+" was created to add a user to teams-everyone", "", inv.ID, "teams-everyone"),
 		}
-		// The failed registration wrote no event, and took no event ID: Events-3 follows Events-2.
 
 		for _, tc := range []struct {
 			name   string
@@ -114,7 +122,7 @@ func TestStoreEvents(t *testing.T) {
 			{"BySpace", octoinvite.EventFilter{Spaces: []string{"Spaces-1"}}, []eventLine{all[5], all[7]}, 2},
 			{"From", octoinvite.EventFilter{From: &later, Users: []string{"Users-1"}}, []eventLine{all[2]}, 1},
 			{"To", octoinvite.EventFilter{To: &testEpoch}, all[7:], 2},
-			{"ByID", octoinvite.EventFilter{IDs: []string{"events-3"}}, []eventLine{all[6]}, 1},
+			{"ByID", octoinvite.EventFilter{IDs: []string{strings.ToLower(eventID(3))}}, []eventLine{all[6]}, 1},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				if tc.filter.Take == 0 {
@@ -141,9 +149,9 @@ func TestStoreEvents(t *testing.T) {
 		})
 
 		t.Run("MessageReferences", func(t *testing.T) {
-			e, err := db.FindEventByID(context.Background(), "Events-4")
+			e, err := db.FindEventByID(context.Background(), eventID(4))
 			mustDo(t, err)
-			want := []octoinvite.EventReference{{ReferencedDocumentID: inv2.ID, StartIndex: 11, Length: len(inv2.ID)}, {ReferencedDocumentID: "Users-2", StartIndex: 11 + len(inv2.ID) + 17, Length: 7}}
+			want := []octoinvite.EventReference{{ReferencedDocumentID: inv2.ID, StartIndex: 11, Length: len(inv2.ID)}, {ReferencedDocumentID: jane.ID, StartIndex: 11 + len(inv2.ID) + 17, Length: len(jane.ID)}}
 			g, _ := json.Marshal(e.MessageReferences)
 			w, _ := json.Marshal(want)
 			if string(g) != string(w) {

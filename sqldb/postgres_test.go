@@ -234,3 +234,58 @@ func TestClassifyPostgres(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresCreatesDoNotQueueOnCounters holds a write open after it has taken its IDs, an
+// invitation's and its audit event's: a create on another connection takes the next IDs and
+// commits without waiting for it, and the held write's IDs stay its own.
+func TestPostgresCreatesDoNotQueueOnCounters(t *testing.T) {
+	db, err := OpenPostgres(context.Background(), pgtest.NewDatabase(t, "pool_max_conns=4"), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	held, release := make(chan [2]string, 1), make(chan struct{})
+	heldDone := make(chan error, 1)
+	go func() {
+		heldDone <- db.update(ctx, func(tx *transaction) error {
+			inv, _, err := tx.nextID(ctx, octoinvite.KindInvitation)
+			if err != nil {
+				return err
+			}
+			ev, _, err := tx.nextID(ctx, octoinvite.KindEvent)
+			if err != nil {
+				return err
+			}
+			held <- [2]string{inv, ev}
+			<-release
+			return nil
+		})
+	}()
+	var ids [2]string
+	select {
+	case ids = <-held:
+	case err := <-heldDone:
+		t.Fatalf("the held write ended early: %v", err)
+	}
+	if ids != [2]string{"Invitations-1", "Events-1"} {
+		t.Fatalf("the held write took %v, want [Invitations-1 Events-1]", ids)
+	}
+	inv := &octoinvite.Invitation{AddToTeamIDs: []string{octoinvite.EveryoneTeamID}, LastModifiedBy: "admin"}
+	err = within(t, 5*time.Second, func() error { return db.CreateInvitation(ctx, inv) })
+	close(release)
+	if err != nil {
+		t.Fatalf("a create beside the held write: %v", err)
+	}
+	if inv.ID != "Invitations-2" {
+		t.Errorf("the create beside the held write: got %s, want Invitations-2", inv.ID)
+	}
+	if err := <-heldDone; err != nil {
+		t.Fatal(err)
+	}
+	events, err := db.FindEvents(ctx, octoinvite.EventFilter{Regarding: []string{inv.ID}, Range: octoinvite.Range{Take: 10}})
+	mustDo(t, err)
+	if len(events.Items) != 1 || events.Items[0].ID != "Events-2" {
+		t.Errorf("the create's events: got %v, want Events-2 alone", lines(events.Items))
+	}
+}
