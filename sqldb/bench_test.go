@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/octoinvite/octoinvite"
+	"github.com/octoinvite/octoinvite/internal/pgtest"
 )
 
 // The hot paths of the API, on SQLite: the key check of every request, the load of an
@@ -115,6 +116,46 @@ func BenchmarkCreateInvitation(b *testing.B) {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkPostgresCreateInvitation commits creates on PostgreSQL, alone and 64 at once, with
+// IDs allocated apart from the create's transaction (allocation=apart, the store's way) and
+// inside it (allocation=in-transaction, the counter's row then held until the create's commit),
+// side by side in one run.
+func BenchmarkPostgresCreateInvitation(b *testing.B) {
+	for _, allocation := range []string{"apart", "in-transaction"} {
+		for _, writers := range []int{1, 64} {
+			b.Run(fmt.Sprintf("allocation=%s/writers=%d", allocation, writers), func(b *testing.B) {
+				ctx := context.Background()
+				db, err := OpenPostgres(ctx, pgtest.NewDatabase(b), testKey)
+				if err != nil {
+					b.Fatalf("opening the store: %v", err)
+				}
+				b.Cleanup(func() { db.Close() })
+				if allocation == "in-transaction" {
+					db.allocator = nil
+				}
+				create := func() {
+					inv := benchInvitation()
+					if err := db.CreateInvitation(ctx, &inv); err != nil {
+						b.Fatalf("CreateInvitation: %v", err)
+					}
+				}
+				if writers == 1 {
+					for b.Loop() {
+						create()
+					}
+					return
+				}
+				b.SetParallelism(max(1, writers/max(1, runtimeProcs())))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						create()
+					}
+				})
+			})
+		}
+	}
+}
 
 // BenchmarkLogin signs in with the default Argon2id parameters, with the password as it was
 // registered (composed) and in other spellings: a password that is its own prepared form costs
