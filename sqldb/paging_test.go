@@ -235,7 +235,7 @@ func eventNumber(id string) int {
 // closed invitations, with their teams, and records one event per batch naming them.
 func TestStorePurgeWithConcurrentCreates(t *testing.T) {
 	t.Parallel()
-	const closed = 2*purgeBatch + 137
+	const closed = 2*purgeBatch + purgeBatch/3 // two whole batches and a part of one
 	forEachStore(t, func(t *testing.T, db *DB) {
 		ctx := adminContext(t, db)
 		mustDo(t, db.SeedInvitationsFrom(ctx, closed, func(i int, inv *octoinvite.Invitation) {
