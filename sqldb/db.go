@@ -309,15 +309,46 @@ func (db *DB) view(ctx context.Context, fn func(*transaction) error) error {
 	return db.run(ctx, db.read, true, fn)
 }
 
-// viewOne runs fn, which must run exactly one statement. On SQLite it runs on the read pool
-// without a transaction of its own: one statement reads one consistent snapshot by itself, and
-// a lookup then costs no BEGIN and COMMIT. On PostgreSQL it runs in view, whose retries recover
-// from dropped connections.
+// viewOne runs fn, which must run exactly one statement, and only reads, on the read pool
+// without a transaction of its own: one statement reads one consistent snapshot by itself, and a
+// lookup then costs no BEGIN and COMMIT (on PostgreSQL, two round trips to the server). On
+// PostgreSQL the statement runs under ctx bounded by the transaction time, whatever context fn
+// gives it, so that a database that stops answering fails the lookup as it fails a transaction;
+// and a statement that met a pooled connection the database had dropped runs again on another,
+// which a read may always do.
 func (db *DB) viewOne(ctx context.Context, fn func(*transaction) error) error {
-	if db.dialect.name != "sqlite" {
-		return db.view(ctx, fn)
+	if db.dialect.name == "sqlite" {
+		return fn(&transaction{tx: db.read, db: db, now: db.Now().UTC().Truncate(time.Millisecond)})
 	}
-	return fn(&transaction{tx: db.read, db: db, now: db.Now().UTC().Truncate(time.Millisecond)})
+	if db.txTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, db.txTimeout)
+		defer cancel()
+	}
+	for attempt := 1; ; attempt++ {
+		err := fn(&transaction{tx: boundQuerier{pool: db.read, ctx: ctx}, db: db, now: db.Now().UTC().Truncate(time.Millisecond)})
+		if err == nil || attempt == maxAttempts || !db.dialect.retryable(err, false) || ctx.Err() != nil {
+			return db.dialect.classify(err)
+		}
+	}
+}
+
+// boundQuerier runs statements on a pool under its own context in place of theirs.
+type boundQuerier struct {
+	pool *sql.DB
+	ctx  context.Context
+}
+
+func (q boundQuerier) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	return q.pool.ExecContext(q.ctx, query, args...)
+}
+
+func (q boundQuerier) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.pool.QueryContext(q.ctx, query, args...)
+}
+
+func (q boundQuerier) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	return q.pool.QueryRowContext(q.ctx, query, args...)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*transaction) error) error {

@@ -88,6 +88,7 @@ func TestPostgresUnansweringDatabase(t *testing.T) {
 		run  func() error
 	}{
 		{"Read", func() error { _, err := db.FindUserByID(ctx, "Users-1"); return err }},
+		{"Lookup", func() error { _, err := db.FindSpaceByID(ctx, "Spaces-1"); return err }},
 		{"Write", func() error { return db.CreateTeam(ctx, &octoinvite.Team{Name: "Ops", SpaceID: ptr("Spaces-1")}) }},
 	} {
 		if err := within(t, outcomeDeadline, op.run); !errors.Is(err, ErrUnavailable) {
