@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,9 +19,9 @@ import (
 
 // Listener returns ln with the answers that net/http writes by itself, before any handler runs,
 // put in the server's shape: a request whose header fields are too large (431), that cannot be
-// read (400) or whose transfer encoding is unknown (501) is answered with an Octopus error body,
-// or with a page when it asked for one (a path under /app/), and logged and observed as every
-// other request is. Serve Handler on it.
+// read (400), whose transfer encoding is unknown (501) or whose Expect header is other than
+// 100-continue (417) is answered with an Octopus error body, or with a page when it asked for one
+// (a path under /app/), and logged and observed as every other request is. Serve Handler on it.
 func (s *Server) Listener(ln net.Listener) net.Listener {
 	return &listener{Listener: ln, s: s}
 }
@@ -93,13 +94,27 @@ func (c *conn) CloseWrite() error {
 	return nil
 }
 
-// ownAnswerHeaders follow the status line of every answer net/http writes by itself; an answer
-// of a handler has a Date header and its headers in order, Connection before Content-Type.
+// ownAnswerHeaders follow the status line of every answer net/http writes by itself to a
+// request it could not read; an answer of a handler has a Date header and its headers in order,
+// Connection before Content-Type.
 const ownAnswerHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+// expectationFailed is how net/http's answer to a request whose Expect is not 100-continue
+// begins (after "HTTP/1.1 ", or "HTTP/1.0 " for an HTTP/1.0 request); a Date header's value and
+// an end follow. It is written through the response writer, like a handler's answer, but with no
+// Content-Type and no body, which no handler of the server answers.
+const expectationFailed = "417 Expectation Failed\r\nConnection: close\r\nDate: "
+
+// expectationFailedEnds are the ends of net/http's 417 after the Date header's value: with an
+// empty Content-Length, or, to a HEAD request, without one.
+var expectationFailedEnds = []string{"\r\nContent-Length: 0\r\n\r\n", "\r\n\r\n"}
 
 // ownAnswer reports whether b is an answer net/http writes by itself, with its status and what
 // its status line says of the problem after the status text ("" if nothing).
 func ownAnswer(b []byte) (status int, problem string, ok bool) {
+	if isExpectationFailed(b) {
+		return http.StatusExpectationFailed, "", true
+	}
 	rest, ok := bytes.CutPrefix(b, []byte("HTTP/1.1 "))
 	if !ok {
 		return 0, "", false
@@ -115,6 +130,21 @@ func ownAnswer(b []byte) (status int, problem string, ok bool) {
 	}
 	_, problem, _ = strings.Cut(string(line), ": ")
 	return status, problem, true
+}
+
+// isExpectationFailed reports whether b is the whole of net/http's 417 to a request whose Expect
+// it does not meet.
+func isExpectationFailed(b []byte) bool {
+	rest, ok := bytes.CutPrefix(b, []byte("HTTP/1.1 "+expectationFailed))
+	if !ok {
+		rest, ok = bytes.CutPrefix(b, []byte("HTTP/1.0 "+expectationFailed))
+	}
+	// The Date header's value, in http.TimeFormat, is always 29 bytes long.
+	const dateLen = len("Mon, 02 Jan 2006 15:04:05 GMT")
+	if !ok || len(rest) < dateLen {
+		return false
+	}
+	return slices.Contains(expectationFailedEnds, string(rest[dateLen:]))
 }
 
 // answer writes the server's answer to a request that net/http refused before any handler ran,
@@ -164,7 +194,9 @@ func (c *conn) answer(status int, problem string) error {
 	fmt.Fprintf(&out, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
 	_ = h.Write(&out)
 	out.WriteString("\r\n")
-	out.Write(rec.Body.Bytes())
+	if method != http.MethodHead { // an answer to HEAD has no body, but says how long it would be
+		out.Write(rec.Body.Bytes())
+	}
 	_, err := c.Conn.Write(out.Bytes())
 	return err
 }
@@ -178,6 +210,8 @@ func refusalWords(status int, problem string) (message, advice string) {
 		return "The request's header fields are too large.", "Clear this site's cookies in your browser, then open the link again."
 	case status == http.StatusNotImplemented:
 		return "The request's transfer encoding is not supported: send the body as is, or chunked.", again
+	case status == http.StatusExpectationFailed:
+		return "The request's expectation cannot be met: the only Expect the server supports is 100-continue.", again
 	case problem != "":
 		return "The request could not be read: " + problem + ".", again
 	}

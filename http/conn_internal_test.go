@@ -16,6 +16,13 @@ func TestOwnAnswer(t *testing.T) {
 		{"HTTP/1.1 400 Bad Request" + ownAnswerHeaders + "400 Bad Request", 400, "", true},
 		{"HTTP/1.1 400 Bad Request: missing required Host header" + ownAnswerHeaders + "400 Bad Request: missing required Host header", 400, "missing required Host header", true},
 		{"HTTP/1.1 501 Not Implemented" + ownAnswerHeaders + "Unsupported transfer encoding", 501, "", true},
+		{"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nDate: Wed, 02 Dec 2026 16:28:16 GMT\r\nContent-Length: 0\r\n\r\n", 417, "", true},
+		{"HTTP/1.0 417 Expectation Failed\r\nConnection: close\r\nDate: Wed, 02 Dec 2026 16:28:16 GMT\r\nContent-Length: 0\r\n\r\n", 417, "", true},
+		{"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nDate: Wed, 02 Dec 2026 16:28:16 GMT\r\n\r\n", 417, "", true}, // to HEAD
+		// A 417 with anything more (a body, a Content-Type) is not net/http's own.
+		{"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nDate: Wed, 02 Dec 2026 16:28:16 GMT\r\nContent-Length: 2\r\n\r\n{}", 0, "", false},
+		{"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nDate: Wed, 02 Dec 2026 16:28:16 GMT\r\nContent-Type: application/json; charset=utf-8\r\n\r\n", 0, "", false},
+		{"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nDate: Wed", 0, "", false},
 		// A handler's answer: Go writes Connection before Content-Type, and a Date.
 		{"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nDate: Wed, 02 Dec 2026 05:01:06 GMT\r\n\r\n400 Bad Request", 0, "", false},
 		{"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n\r\n{}", 0, "", false},

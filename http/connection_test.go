@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,4 +214,112 @@ func TestAnswersBeforeRouting_keepAlive(t *testing.T) {
 			t.Errorf("got %d %s, want %d %s", resp.StatusCode, resp.Header.Get("Content-Type"), step.status, step.contentType)
 		}
 	}
+}
+
+// TestExpectationFailed sends requests whose Expect header net/http does not meet (any value but
+// 100-continue, as far as the first Expect field says): each is answered 417 with an Octopus
+// error body, or a page under /app/, logged, and creates nothing; 100-continue is served.
+func TestExpectationFailed(t *testing.T) {
+	env := servertest.Start(t)
+	var logBuf bytes.Buffer
+	env.API.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
+	env = servertest.Serve(t, env)
+	const body = `{"AddToTeamIds":["teams-everyone"]}`
+	post := func(proto, expect string) string {
+		return "POST /api/users/invitations " + proto + "\r\nHost: octoinvite\r\nX-Octopus-ApiKey: " + servertest.AdminKey +
+			"\r\nContent-Type: application/json\r\n" + expect + "Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
+	const want = `{"ErrorMessage":"The request's expectation cannot be met: the only Expect the server supports is 100-continue."}`
+	tests := []struct {
+		name    string
+		request string
+	}{
+		{"Unknown", post("HTTP/1.1", "Expect: 200-ok\r\n")},
+		{"ContinueMisspelt", post("HTTP/1.1", "Expect: 100-continued\r\n")},
+		{"FirstFieldCounts", post("HTTP/1.1", "Expect: something\r\nExpect: 100-continue\r\n")},
+		{"HTTP10", post("HTTP/1.0", "Expect: 200-ok\r\n")},
+		{"NoBody", "GET /api/users/me HTTP/1.1\r\nHost: octoinvite\r\nX-Octopus-ApiKey: " + servertest.AdminKey + "\r\nExpect: x\r\n\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := rawExchange(t, env, tt.request)
+			resp.wantJSON(t, http.StatusExpectationFailed, want)
+			if got := resp.header.Get("Content-Length"); got != strconv.Itoa(len(resp.body)) {
+				t.Errorf("got Content-Length %q, want %d", got, len(resp.body))
+			}
+			if resp.header.Get("X-Request-Id") == "" {
+				t.Error("got no X-Request-Id")
+			}
+		})
+	}
+	t.Run("Head", func(t *testing.T) {
+		// An answer to HEAD says how long its body would be, and has none.
+		conn, err := net.Dial("tcp", strings.TrimPrefix(env.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+		if _, err := io.WriteString(conn, "HEAD /api HTTP/1.1\r\nHost: octoinvite\r\nExpect: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		all, err := io.ReadAll(conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, rest, _ := strings.Cut(string(all), "\r\n\r\n")
+		if !strings.HasPrefix(head, "HTTP/1.1 417 Expectation Failed\r\n") || rest != "" ||
+			!strings.Contains(head, "\r\nContent-Type: application/json; charset=utf-8\r\n") ||
+			!strings.Contains(head, "\r\nContent-Length: "+strconv.Itoa(len(want))+"\r\n") {
+			t.Errorf("got\n%s\nwant a 417 of JSON, Content-Length %d, and no body", all, len(want))
+		}
+	})
+	t.Run("Page", func(t *testing.T) {
+		resp := rawExchange(t, env, "GET /app/users/sign-in HTTP/1.1\r\nHost: octoinvite\r\nExpect: x\r\n\r\n")
+		if resp.status != http.StatusExpectationFailed || resp.header.Get("Content-Type") != "text/html; charset=utf-8" ||
+			resp.header.Get("Content-Security-Policy") == "" || !strings.Contains(resp.body, "the only Expect the server supports is 100-continue") {
+			t.Errorf("got %d %q:\n%s\nwant 417, a page saying why", resp.status, resp.header.Get("Content-Type"), resp.body)
+		}
+	})
+	ctx := t.Context()
+	if page, err := env.DB.FindInvitations(ctx, octoinvite.InvitationFilter{Range: octoinvite.Range{Take: 1}}); err != nil || page.Total != 0 {
+		t.Fatalf("got %d invitations (%v), want none created by a refused request", page.Total, err)
+	}
+	log := logBuf.String()
+	for _, want := range []string{"method=POST path=/api/users/invitations query=\"\" status=417", "method=HEAD path=/api query=\"\" status=417",
+		`problem="The request's expectation cannot be met: the only Expect the server supports is 100-continue."`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log misses %q:\n%s", want, log)
+		}
+	}
+	t.Run("Continue", func(t *testing.T) {
+		// 100-continue, in any case and among other expectations, is met: net/http answers 100
+		// Continue when the handler reads the body.
+		conn, err := net.Dial("tcp", strings.TrimPrefix(env.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+		if _, err := io.WriteString(conn, post("HTTP/1.1", "Expect: 100-Continue, x-other\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		rd := bufio.NewReader(conn)
+		var statuses []int
+		for len(statuses) < 2 {
+			resp, err := http.ReadResponse(rd, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			statuses = append(statuses, resp.StatusCode)
+		}
+		if !slices.Equal(statuses, []int{http.StatusContinue, http.StatusCreated}) {
+			t.Fatalf("got %v, want 100 Continue then 201", statuses)
+		}
+		page, err := env.DB.FindInvitations(ctx, octoinvite.InvitationFilter{Range: octoinvite.Range{Take: 10}})
+		if err != nil || page.Total != 1 {
+			t.Fatalf("got %d invitations (%v), want the one created", page.Total, err)
+		}
+	})
 }
