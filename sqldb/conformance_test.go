@@ -206,6 +206,7 @@ func TestStoreUserAndSpaceFilters(t *testing.T) {
 			{Username: "jo", DisplayName: "Jo Bloggs", EmailAddress: "jo@example.com"},
 			{Username: "sam", DisplayName: "Sam", EmailAddress: "sam@EXAMPLE.org"},
 			{Username: "svc", DisplayName: "Deployer", IsService: true},
+			{Username: "zoe", DisplayName: "Émile Straße", EmailAddress: "Zola@Mail.test"},
 		} {
 			mustDo(t, db.CreateUser(ctx, &u))
 		}
@@ -218,11 +219,19 @@ func TestStoreUserAndSpaceFilters(t *testing.T) {
 			wantTotal int
 			wantIDs   []string
 		}{
-			{"Everyone", octoinvite.UserFilter{Range: octoinvite.Range{Take: 30}}, 4, []string{"Users-1", "Users-2", "Users-3", "Users-4"}},
-			{"Paged", octoinvite.UserFilter{Range: octoinvite.Range{Skip: 1, Take: 2}}, 4, []string{"Users-2", "Users-3"}},
+			{"Everyone", octoinvite.UserFilter{Range: octoinvite.Range{Take: 30}}, 5, []string{"Users-1", "Users-2", "Users-3", "Users-4", "Users-5"}},
+			{"Paged", octoinvite.UserFilter{Range: octoinvite.Range{Skip: 1, Take: 2}}, 5, []string{"Users-2", "Users-3"}},
 			{"ByEmailIgnoringCase", octoinvite.UserFilter{Filter: "example.", Range: octoinvite.Range{Take: 30}}, 2, []string{"Users-2", "Users-3"}},
 			{"ByDisplayName", octoinvite.UserFilter{Filter: "deploy", Range: octoinvite.Range{Take: 30}}, 1, []string{"Users-4"}},
 			{"ByIDs", octoinvite.UserFilter{IDs: []string{"users-3", "Users-1"}, Range: octoinvite.Range{Take: 30}}, 2, []string{"Users-1", "Users-3"}},
+			// The filter folds as names fold (octoinvite.FoldName), alike on both stores:
+			// SQLite's lower() leaves É as it is, and neither lower() turns ß into ss or a
+			// full-width letter into its ASCII one.
+			{"ByAccentedName", octoinvite.UserFilter{Filter: "ÉMILE", Range: octoinvite.Range{Take: 30}}, 1, []string{"Users-5"}},
+			{"ByFoldedLetters", octoinvite.UserFilter{Filter: "strasse", Range: octoinvite.Range{Take: 30}}, 1, []string{"Users-5"}},
+			{"ByFullWidthLetters", octoinvite.UserFilter{Filter: "ＺＯＬＡ@", Range: octoinvite.Range{Take: 30}}, 1, []string{"Users-5"}},
+			{"NotAcrossFields", octoinvite.UserFilter{Filter: "zoe émile", Range: octoinvite.Range{Take: 30}}, 0, nil},
+			{"WildcardTakenLiterally", octoinvite.UserFilter{Filter: "_", Range: octoinvite.Range{Take: 30}}, 0, nil},
 		}
 		for _, tc := range users {
 			t.Run("Users"+tc.name, func(t *testing.T) {

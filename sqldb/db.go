@@ -28,8 +28,9 @@ import (
 )
 
 // migrations are one set for every dialect, written in the SQL that SQLite and PostgreSQL share:
-// TEXT, INTEGER and BIGINT columns, booleans as 0 or 1, times as Unix milliseconds. Migrations 6
-// and 10 are in Go (usernameKeyMigration, nameKeysMigration): they compute what SQL cannot.
+// TEXT, INTEGER and BIGINT columns, booleans as 0 or 1, times as Unix milliseconds. Migrations 6,
+// 10 and 12 are in Go (usernameKeyMigration, nameKeysMigration, searchKeysMigration): they
+// compute what SQL cannot.
 //
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -164,7 +165,7 @@ func (db *DB) migrations(opts ...goose.ProviderOption) (*goose.Provider, error) 
 	if err != nil {
 		return nil, err
 	}
-	opts = append(opts, goose.WithGoMigrations(usernameKeyMigration(db.dialect), nameKeysMigration(db.dialect)))
+	opts = append(opts, goose.WithGoMigrations(usernameKeyMigration(db.dialect), nameKeysMigration(db.dialect), searchKeysMigration(db.dialect)))
 	p, err := goose.NewProvider(db.dialect.goose, db.write, fsys, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: migrations: %w", err)
@@ -496,8 +497,9 @@ func (db *DB) bootstrap(ctx context.Context) error {
 			{`INSERT INTO spaces (id, seq, name, name_key, slug, slug_key, description, is_default, managers_teams, created_on)
 			  VALUES ('Spaces-1', 1, 'Default', ?, 'default', ?, '', 1, '["teams-administrators"]', ?)`,
 				[]any{octoinvite.FoldName("Default"), octoinvite.FoldName("default"), now}},
-			{`INSERT INTO users (id, seq, username, username_key, display_name, email_address, created_on)
-			  VALUES ('Users-1', 1, 'admin', 'admin', 'Administrator', '', ?)`, []any{now}},
+			{`INSERT INTO users (id, seq, username, username_key, display_name, email_address, search_key, created_on)
+			  VALUES ('Users-1', 1, 'admin', 'admin', 'Administrator', '', ?, ?)`,
+				[]any{userSearchKey(&octoinvite.User{Username: "admin", DisplayName: "Administrator"}), now}},
 			{`INSERT INTO teams (id, seq, name, name_key, description, space_id, can_be_deleted, can_be_renamed, can_change_roles, can_change_members, created_on)
 			  VALUES ('teams-everyone', 0, 'Everyone', ?, 'All users are members of this team.', NULL, 0, 0, 1, 0, ?),
 			         ('teams-administrators', 0, 'Octopus Administrators', ?, 'Octopus Administrators can do anything in the system.', NULL, 0, 0, 0, 1, ?)`,
@@ -579,10 +581,6 @@ func (c *conditions) where() string {
 	}
 	return " WHERE " + strings.Join(c.conds, " AND ")
 }
-
-// likePattern returns a LIKE pattern that matches s anywhere, case-insensitively, with LIKE's
-// wildcards in s taken literally. Use it with ESCAPE '\'.
-func likePattern(s string) string { return containsPattern(strings.ToLower(s)) }
 
 // containsPattern returns a LIKE pattern that matches s anywhere, as it is, with LIKE's
 // wildcards in s taken literally. Use it with ESCAPE '\', on a column of keys folded as s is.

@@ -50,9 +50,8 @@ func (db *DB) FindUsers(ctx context.Context, filter octoinvite.UserFilter) (page
 	if filter.IDs != nil {
 		c.in("u.id", canonicalIDs(octoinvite.KindUser, filter.IDs))
 	}
-	if filter.Filter != "" {
-		p := likePattern(filter.Filter)
-		c.add(`(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.display_name) LIKE ? ESCAPE '\' OR lower(u.email_address) LIKE ? ESCAPE '\')`, p, p, p)
+	if partial := octoinvite.FoldName(filter.Filter); partial != "" {
+		c.add(`u.search_key LIKE ? ESCAPE '\'`, containsPattern(partial))
 	}
 	err = db.view(ctx, func(tx *transaction) error {
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM users u`+c.where(), c.args...).Scan(&page.Total); err != nil {
@@ -102,6 +101,14 @@ func (db *DB) CreateUser(ctx context.Context, user *octoinvite.User) (err error)
 	return db.update(ctx, func(tx *transaction) error { return tx.insertUser(ctx, user, "") })
 }
 
+// userSearchKey is what the users' filter matches: the user's username, display name and email
+// address, each folded as octoinvite.FoldName folds names, one to a line. A folded text holds no
+// line break (FoldName turns white space into spaces), so a filter, folded alike, matches within
+// one of them, never across two.
+func userSearchKey(u *octoinvite.User) string {
+	return octoinvite.FoldName(u.Username) + "\n" + octoinvite.FoldName(u.DisplayName) + "\n" + octoinvite.FoldName(u.EmailAddress)
+}
+
 // insertUser stores the user with its password hash (empty for none) and makes it a member of
 // the Everyone team.
 func (tx *transaction) insertUser(ctx context.Context, user *octoinvite.User, passwordHash string) error {
@@ -118,8 +125,8 @@ func (tx *transaction) insertUser(ctx context.Context, user *octoinvite.User, pa
 		return err
 	}
 	hash := sql.NullString{String: passwordHash, Valid: passwordHash != ""}
-	_, err = tx.exec(ctx, `INSERT INTO users (id, seq, username, username_key, display_name, email_address, is_active, is_service, password_hash, created_on)
-		VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`, id, seq, user.Username, key, user.DisplayName, user.EmailAddress, boolInt(user.IsService), hash, tx.now.UnixMilli())
+	_, err = tx.exec(ctx, `INSERT INTO users (id, seq, username, username_key, display_name, email_address, search_key, is_active, is_service, password_hash, created_on)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`, id, seq, user.Username, key, user.DisplayName, user.EmailAddress, userSearchKey(user), boolInt(user.IsService), hash, tx.now.UnixMilli())
 	if tx.db.dialect.isUnique(err) {
 		return conflict
 	} else if err != nil {
@@ -176,8 +183,8 @@ func (db *DB) UpdateUser(ctx context.Context, user *octoinvite.User) (err error)
 				return octoinvite.UsernameTaken(user.Username)
 			}
 		}
-		_, err := tx.exec(ctx, `UPDATE users SET username = ?, username_key = ?, display_name = ?, email_address = ?, is_active = ? WHERE id = ?`,
-			user.Username, key, user.DisplayName, user.EmailAddress, boolInt(user.IsActive), id)
+		_, err := tx.exec(ctx, `UPDATE users SET username = ?, username_key = ?, display_name = ?, email_address = ?, search_key = ?, is_active = ? WHERE id = ?`,
+			user.Username, key, user.DisplayName, user.EmailAddress, userSearchKey(user), boolInt(user.IsActive), id)
 		if tx.db.dialect.isUnique(err) {
 			return octoinvite.UsernameTaken(user.Username)
 		} else if err != nil {
