@@ -396,6 +396,22 @@ func TestJourney_browser(t *testing.T) {
 		t.Errorf("got %q, want the withdrawn link explained", s)
 	}
 
+	// The administrator adds themselves to the team by username, after a name that is no one's.
+	teamPage := env.URL + "/app/configuration/teams/" + teamID
+	do(t, admin, "adding a member no one has the name of", chromedp.Navigate(teamPage), chromedp.WaitVisible(chromedp.CSS(`#new-member`)),
+		chromedp.SendKeys(chromedp.CSS(`#new-member`), "nobody"), chromedp.Submit(chromedp.CSS(`#new-member`)),
+		chromedp.WaitVisible(chromedp.CSS(`#problems`)))
+	if s := text(t, admin, `#new-member-error`); s != "No user has the username or ID nobody." {
+		t.Errorf("got the field's error %q, want the unknown name explained", s)
+	}
+	c.checkAccessibility(t, admin, "team, refused member")
+	do(t, admin, "adding a member by username", chromedp.Clear(chromedp.CSS(`#new-member`)),
+		chromedp.SendKeys(chromedp.CSS(`#new-member`), "admin"), chromedp.Submit(chromedp.CSS(`#new-member`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice.success`)))
+	if got := members(t, env, teamID); !slices.Equal(sorted(got), []string{"Users-1", "Users-2", "Users-3"}) {
+		t.Errorf("got members %v of On call, want admin (Users-1), john and jane", got)
+	}
+
 	for _, page := range []string{"/app/configuration/teams", "/app/configuration/teams/" + teamID, "/app/configuration/users",
 		"/app/configuration/users/Users-3", "/app/configuration/users/Users-3?disable", "/app/configuration/audit", "/app/users/me",
 		"/app/nowhere"} {

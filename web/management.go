@@ -44,10 +44,11 @@ type spaceTeams struct {
 	Teams []teamMembers
 }
 
-// teamMembers is a team with its members.
+// teamMembers is a team with its first members (at most membersShown), and how many more it has.
 type teamMembers struct {
 	Team    *octoinvite.Team
 	Members []*octoinvite.User
+	More    int
 }
 
 // teamsPage is the data of the list of teams.
@@ -59,13 +60,21 @@ type teamsPage struct {
 	Problems []string
 }
 
-// usersByID returns every user by ID.
-func (h *Handler) usersByID(p *page) (map[string]*octoinvite.User, error) {
-	users, err := h.cfg.Users.FindUsers(p.r.Context(), octoinvite.UserFilter{Range: octoinvite.Range{Take: octoinvite.MaxTake}})
+// membersShown bounds the members the list of teams names for each team; the team's page
+// lists them all, a page at a time.
+const membersShown = 10
+
+// usersByID returns the users of the IDs that exist, by ID. It reads those users only, so that
+// a page costs what it shows rather than what the installation holds.
+func (h *Handler) usersByID(p *page, ids []string) (map[string]*octoinvite.User, error) {
+	out := map[string]*octoinvite.User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	users, err := h.cfg.Users.FindUsers(p.r.Context(), octoinvite.UserFilter{IDs: ids, Range: octoinvite.Range{Take: len(ids)}})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]*octoinvite.User, len(users.Items))
 	for _, u := range users.Items {
 		out[u.ID] = u
 	}
@@ -94,7 +103,17 @@ func (h *Handler) newTeams(p *page, chosenSpace string) (*teamsPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	users, err := h.usersByID(p)
+	var shown []string
+	seen := map[string]bool{}
+	for _, t := range teams.Items {
+		for _, id := range t.MemberUserIDs[:min(membersShown, len(t.MemberUserIDs))] {
+			if !seen[id] {
+				seen[id] = true
+				shown = append(shown, id)
+			}
+		}
+	}
+	users, err := h.usersByID(p, shown)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +129,8 @@ func (h *Handler) newTeams(p *page, chosenSpace string) (*teamsPage, error) {
 		if t.SpaceID != nil {
 			i = index[*t.SpaceID]
 		}
-		groups[i].Teams = append(groups[i].Teams, teamMembers{Team: t, Members: members(users, t.MemberUserIDs)})
+		shown := members(users, t.MemberUserIDs[:min(membersShown, len(t.MemberUserIDs))])
+		groups[i].Teams = append(groups[i].Teams, teamMembers{Team: t, Members: shown, More: len(t.MemberUserIDs) - len(shown)})
 	}
 	data.Groups = groups
 	return data, nil
@@ -152,41 +172,38 @@ func (h *Handler) createTeam(p *page) error {
 	return nil
 }
 
-// teamPage is the data of one team's page: its members, the users who may join it, and the form
-// that renames it.
+// teamPage is the data of one team's page: a page of its members, the form that adds one, and
+// the form that renames it.
 type teamPage struct {
 	base
 	Team     *octoinvite.Team
 	Space    string
 	Members  []*octoinvite.User
-	Others   []option
+	Paging   paging
+	Member   *field
 	Name     *field
 	Problems []string
 }
 
+// newTeam returns the data of the path's team's page, with the page of its members that the
+// query's skip asks for; it reads those members only.
 func (h *Handler) newTeam(p *page) (*teamPage, error) {
 	team, err := h.cfg.Teams.FindTeamByID(p.r.Context(), p.r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
-	users, err := h.usersByID(p)
+	skip := min(skipOf(p.r.URL.Query()), len(team.MemberUserIDs))
+	ids := team.MemberUserIDs[skip:min(skip+pageSize, len(team.MemberUserIDs))]
+	users, err := h.usersByID(p, ids)
 	if err != nil {
 		return nil, err
 	}
-	data := &teamPage{base: p.base("Team " + team.Name), Team: team, Members: members(users, team.MemberUserIDs),
+	path := teamsPath + "/" + team.ID
+	data := &teamPage{base: p.base("Team " + team.Name), Team: team, Members: members(users, ids),
+		Paging: newPaging(path, url.Values{}, skip, len(ids), len(team.MemberUserIDs)),
+		Member: &field{ID: "new-member", Name: "user", Label: "Add a member", Type: "text", Required: true, Autocomplete: "off",
+			Hint: "Their username, such as jane, or their ID, such as Users-2."},
 		Name: &field{ID: "team-name", Name: "name", Label: "Name", Type: "text", Required: true, Value: team.Name}}
-	var others []*octoinvite.User
-	for _, u := range users {
-		if !slices.Contains(team.MemberUserIDs, u.ID) {
-			others = append(others, u)
-		}
-	}
-	slices.SortFunc(others, func(a, b *octoinvite.User) int {
-		return strings.Compare(strings.ToLower(a.DisplayName), strings.ToLower(b.DisplayName))
-	})
-	for _, u := range others {
-		data.Others = append(data.Others, option{Value: u.ID, Label: u.DisplayName + " (" + u.Username + ")"})
-	}
 	if team.SpaceID != nil {
 		space, err := h.cfg.Spaces.FindSpaceByID(p.r.Context(), *team.SpaceID)
 		if err != nil {
@@ -207,6 +224,22 @@ func (h *Handler) team(p *page) error {
 	return nil
 }
 
+// refuseTeamChange shows the team's page with the problems of err, and the form's values as
+// they were sent.
+func (h *Handler) refuseTeamChange(p *page, err error) error {
+	data, ferr := h.newTeam(p)
+	if ferr != nil {
+		return ferr
+	}
+	data.Problems = formProblems(err, map[string]*field{"Name": data.Name, "User": data.Member})
+	if v := p.r.PostForm.Get("name"); v != "" {
+		data.Name.Value = v
+	}
+	data.Member.Value = p.r.PostForm.Get("user")
+	p.render(statusOf(err), "team", data)
+	return nil
+}
+
 // changeTeam stores the team as change leaves it, and leads back to its page saying what
 // changed; a refused change shows the team's page with the problem.
 func (h *Handler) changeTeam(p *page, change func(t *octoinvite.Team), done string) error {
@@ -217,16 +250,7 @@ func (h *Handler) changeTeam(p *page, change func(t *octoinvite.Team), done stri
 	change(team)
 	err = h.cfg.Teams.UpdateTeam(p.r.Context(), team)
 	if code := octoinvite.ErrorCode(err); code == octoinvite.EINVALID || code == octoinvite.ECONFLICT {
-		data, ferr := h.newTeam(p)
-		if ferr != nil {
-			return ferr
-		}
-		data.Problems = formProblems(err, map[string]*field{"Name": data.Name})
-		if v := p.r.PostForm.Get("name"); v != "" {
-			data.Name.Value = v
-		}
-		p.render(statusOf(err), "team", data)
-		return nil
+		return h.refuseTeamChange(p, err)
 	} else if err != nil {
 		return err
 	}
@@ -241,13 +265,40 @@ func (h *Handler) renameTeam(p *page) error {
 	return h.changeTeam(p, func(t *octoinvite.Team) { t.Name = name }, "The team was renamed "+strings.TrimSpace(name)+".")
 }
 
-// addMember adds the form's user to the team.
+// addMember adds the user that the form names, by username or ID, to the team. A team whose
+// members cannot change, a name that is missing or names no user, a disabled user, and a user
+// already in the team show the team's page again with the problem and what was typed.
 func (h *Handler) addMember(p *page) error {
-	user, err := h.cfg.Users.FindUserByID(p.r.Context(), p.r.PostForm.Get("user"))
-	if octoinvite.ErrorCode(err) == octoinvite.ENOTFOUND {
-		return octoinvite.InvalidFields(octoinvite.Problem{Message: "Please choose the user to add."})
-	} else if err != nil {
+	typed := strings.TrimSpace(p.r.PostForm.Get("user"))
+	refuse := func(code, message string) error {
+		return h.refuseTeamChange(p, &octoinvite.Error{Code: code, Message: octoinvite.ProblemMessage,
+			Details: []string{message}, Fields: []string{"User"}})
+	}
+	team, err := h.cfg.Teams.FindTeamByID(p.r.Context(), p.r.PathValue("id"))
+	if err != nil {
 		return err
+	}
+	if !team.CanChangeMembers {
+		return refuse(octoinvite.EINVALID, "The members of the team "+team.Name+" cannot change: every user belongs to it.")
+	}
+	if typed == "" {
+		return refuse(octoinvite.EINVALID, "Please enter the username or ID of the user to add.")
+	}
+	if octoinvite.CheckParameter("user", typed) != nil {
+		return refuse(octoinvite.EINVALID, "The username or ID must be text without control characters.")
+	}
+	user, err := h.userNamed(p, typed)
+	if err != nil {
+		return err
+	}
+	if user == nil {
+		return refuse(octoinvite.ENOTFOUND, "No user has the username or ID "+octoinvite.Truncate(typed, 100)+".")
+	}
+	if !user.IsActive {
+		return refuse(octoinvite.EINVALID, user.DisplayName+" ("+user.Username+") is disabled: enable them on their page before adding them to a team.")
+	}
+	if slices.Contains(team.MemberUserIDs, user.ID) {
+		return refuse(octoinvite.ECONFLICT, user.DisplayName+" ("+user.Username+") is already a member of the team.")
 	}
 	return h.changeTeam(p, func(t *octoinvite.Team) {
 		if !slices.Contains(t.MemberUserIDs, user.ID) {
@@ -507,13 +558,42 @@ func (h *Handler) userIDOf(p *page, s string) (string, error) {
 		}
 		return octoinvite.SystemUserID, nil
 	}
-	users, err := h.cfg.Users.FindUsers(p.r.Context(), octoinvite.UserFilter{Filter: s, Range: octoinvite.Range{Take: octoinvite.MaxTake}})
-	if err != nil {
-		return "", err
+	user, err := h.userByName(p, s)
+	if err != nil || user == nil {
+		return s, err
 	}
+	return user.ID, nil
+}
+
+// userNamed returns the user that s names, by ID or else by username; nil when none does.
+func (h *Handler) userNamed(p *page, s string) (*octoinvite.User, error) {
+	if id, ok := octoinvite.ParseID(octoinvite.KindUser, s); ok {
+		user, err := h.cfg.Users.FindUserByID(p.r.Context(), id)
+		if err == nil || octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
+			return user, err
+		}
+	}
+	return h.userByName(p, s)
+}
+
+// userByNamePage is how many users userByName reads at a time.
+const userByNamePage = 100
+
+// userByName returns the user whose username is s (compared by FoldUsername), nil when none
+// is. It reads the users whose details hold s a page at a time, and stops at the match, rather
+// than reading every user that holds it at once.
+func (h *Handler) userByName(p *page, s string) (*octoinvite.User, error) {
 	key := octoinvite.FoldUsername(s)
-	if i := slices.IndexFunc(users.Items, func(u *octoinvite.User) bool { return octoinvite.FoldUsername(u.Username) == key }); i >= 0 {
-		return users.Items[i].ID, nil
+	for skip := 0; ; skip += userByNamePage {
+		users, err := h.cfg.Users.FindUsers(p.r.Context(), octoinvite.UserFilter{Filter: s, Range: octoinvite.Range{Skip: skip, Take: userByNamePage}})
+		if err != nil {
+			return nil, err
+		}
+		if i := slices.IndexFunc(users.Items, func(u *octoinvite.User) bool { return octoinvite.FoldUsername(u.Username) == key }); i >= 0 {
+			return users.Items[i], nil
+		}
+		if len(users.Items) < userByNamePage || skip+len(users.Items) >= users.Total {
+			return nil, nil
+		}
 	}
-	return s, nil
 }

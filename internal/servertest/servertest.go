@@ -132,8 +132,14 @@ func StartWithDB(t testing.TB, db *sqldb.DB) *Env {
 // NewPages returns the portal's pages over api's services, as the octoinvite binary builds
 // them, with the test clock.
 func NewPages(api *ohttp.Server, db *sqldb.DB, clock *Clock) *web.Handler {
+	return NewPagesWithUsers(api, db, clock, api.Users)
+}
+
+// NewPagesWithUsers is NewPages reading users through users rather than api's service, such as
+// a wrapper that records what the pages ask of it.
+func NewPagesWithUsers(api *ohttp.Server, db *sqldb.DB, clock *Clock, users octoinvite.UserService) *web.Handler {
 	return web.New(web.Config{
-		Accounts: api, Registrations: api.Registrations, Sessions: api.Sessions, Users: api.Users, APIKeys: api.APIKeys,
+		Accounts: api, Registrations: api.Registrations, Sessions: api.Sessions, Users: users, APIKeys: api.APIKeys,
 		Passwords: api.Passwords, Invitations: api.Invitations, Spaces: api.Spaces, Teams: api.Teams, Events: api.Events,
 		Resender: api.Resender, EmailEnabled: func() bool { return db.Email != nil },
 		Application: api.Application, Secret: MasterKey, Now: clock.Now,
