@@ -20,6 +20,9 @@ const (
 	EventLoginSucceeded = "LoginSucceeded"
 	// EventLoginFailed: a sign-in with a username and password failed.
 	EventLoginFailed = "LoginFailed"
+	// EventLogoutSucceeded: a user signed out, ending a session. Octopus records no sign-outs;
+	// the name pairs with EventLoginSucceeded.
+	EventLogoutSucceeded = "LogoutSucceeded"
 	// EventEmailSent: the mail server accepted an email (an invitation, or the news that one
 	// was accepted).
 	EventEmailSent = "EmailSent"

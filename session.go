@@ -59,7 +59,9 @@ type SessionService interface {
 	// been idle for longer than the idle timeout, and the session, recording its use; any
 	// other token is EUNAUTHORIZED.
 	AuthenticateSession(ctx context.Context, token string) (*User, *Session, error)
-	// DeleteSession ends the session; ending an unknown or ended session is not an error.
+	// DeleteSession ends the session and, in the same transaction, records its user's
+	// sign-out (EventLogoutSucceeded, with the request in ctx) if the session would have
+	// authenticated. Ending an unknown or ended session is not an error, and records nothing.
 	DeleteSession(ctx context.Context, token string) error
 	// FindSessions returns the user's sessions that have not ended, most recently used first,
 	// without their tokens. An unknown user is ENOTFOUND.

@@ -3,7 +3,9 @@ package http_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
+	ohttp "github.com/octoinvite/octoinvite/http"
 	"github.com/octoinvite/octoinvite/internal/servertest"
 )
 
@@ -89,5 +91,45 @@ func TestEvents(t *testing.T) {
 	t.Run("ErrNotFound", func(t *testing.T) {
 		call(t, env, "GET", "/api/events/Events-999", servertest.AdminKey, "").wantJSON(t, 404,
 			`{"ErrorMessage":"The resource 'Events-999' was not found."}`)
+	})
+}
+
+// TestEvents_signOut signs out over the API (Events-1 to Events-6 are the administrator's key,
+// the invitation, the registration with its use and sign-in, and the sign-in): the session ends
+// and the sign-out is recorded once, by the user, with the request's address, client and how
+// it authenticated. A sign-out with an API key alone, or with a session that has ended, records
+// nothing.
+func TestEvents_signOut(t *testing.T) {
+	env := servertest.Start(t)
+	inv := invite(t, env, nil)
+	call(t, env, "POST", "/api/users/register", "", registerBody("jane", goodPassword, inv.InvitationCode)).want(t, 201, "")
+	cookie, csrf := login(t, env, "jane", goodPassword)
+	env.Clock.Advance(90 * time.Second)
+	call(t, env, "POST", "/api/users/logout", "", "", "Cookie", cookie, ohttp.HeaderCSRF, csrf, "User-Agent", "Firefox/2").want(t, 204, "")
+
+	const want = `{"Id":"Events-7","SpaceId":null,"Category":"LogoutSucceeded","UserId":"Users-2","Username":"jane","IsService":false,
+		"IdentityEstablishedWith":"Session cookie","UserAgent":"Firefox/2","Occurred":"2026-11-26T10:01:30.000+00:00",
+		"Message":"User Users-2 (jane) signed out","MessageHtml":"User Users-2 (jane) signed out",
+		"MessageReferences":[{"ReferencedDocumentId":"Users-2","StartIndex":5,"Length":7}],"Comments":null,"Details":null,"ChangeDetails":null,
+		"IpAddress":"127.0.0.1","RelatedDocumentIds":["Users-2"],"Links":{"Self":"/api/events/Events-7"}}`
+	latest := func(t *testing.T) {
+		t.Helper()
+		call(t, env, "GET", "/api/events?take=1", servertest.AdminKey, "").wantJSON(t, 200, `{"ItemType":"Event","TotalResults":7,
+			"ItemsPerPage":1,"NumberOfPages":7,"LastPageNumber":6,"Items":[`+want+`],
+			"Links":{"Self":"/api/events?skip=0&take=1","Template":"/api/events{?skip,take,from,to,regarding,users,spaces}",
+			"Page.All":"/api/events?skip=0&take=2147483647","Page.Current":"/api/events?skip=0&take=1",
+			"Page.Last":"/api/events?skip=6&take=1","Page.Next":"/api/events?skip=1&take=1"}}`)
+	}
+	latest(t)
+	call(t, env, "GET", "/api/events/Events-7", servertest.AdminKey, "").wantJSON(t, 200, want)
+	// The session that registration started is still there; the one that signed out is not.
+	if sessions, err := env.DB.FindSessions(t.Context(), "Users-2"); err != nil || len(sessions) != 1 {
+		t.Errorf("got %d sessions (%v), want the registration's alone", len(sessions), err)
+	}
+
+	t.Run("NothingRecorded", func(t *testing.T) {
+		call(t, env, "POST", "/api/users/logout", "", "", "Cookie", cookie, ohttp.HeaderCSRF, csrf).want(t, 401, "")
+		call(t, env, "POST", "/api/users/logout", servertest.AdminKey, "").want(t, 204, "")
+		latest(t)
 	})
 }

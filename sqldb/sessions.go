@@ -249,12 +249,37 @@ func (db *DB) AuthenticateSession(ctx context.Context, token string) (user *octo
 	return user, session, nil
 }
 
-// DeleteSession ends the session; see octoinvite.SessionService.
+// DeleteSession ends the session and records its sign-out; see octoinvite.SessionService. The
+// event is recorded only when this call removed a session that would have authenticated (live,
+// of an active user), so that a token that no longer signs anyone in, or two sign-outs of one
+// session at once, record nothing more.
 func (db *DB) DeleteSession(ctx context.Context, token string) (err error) {
 	defer wrap(&err, "DeleteSession")
+	if token == "" || len(token) > 2*octoinvite.MaxIDLength {
+		return nil // no session has such a token (see AuthenticateSession)
+	}
+	digest := octoinvite.Digest(token)
 	return db.update(ctx, func(tx *transaction) error {
-		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE digest = ?`, octoinvite.Digest(token))
-		return err
+		var user octoinvite.User
+		row := tx.queryRow(ctx, `SELECT u.id, u.username, u.is_service FROM sessions s JOIN users u ON u.id = s.user_id
+			WHERE s.digest = ? AND `+liveSession+` AND u.is_active = 1`, append([]any{digest}, tx.liveSessionArgs()...)...)
+		live := true
+		if err := row.Scan(&user.ID, &user.Username, &user.IsService); errors.Is(err, sql.ErrNoRows) {
+			live = false
+		} else if err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE digest = ?`, digest)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 || !live {
+			return nil
+		}
+		return tx.recordEvent(ctx, userEvent(&user, octoinvite.EventLogoutSucceeded,
+			fmt.Sprintf("User %s (%s) signed out", user.ID, user.Username), user.ID))
 	})
 }
 

@@ -253,3 +253,108 @@ func TestStoreSetInitialPassword(t *testing.T) {
 		}
 	})
 }
+
+// TestStoreSignOut ends sessions by their tokens: a session that would have authenticated is
+// removed and its user's sign-out recorded once, with the request's origin, in the same
+// transaction; a token that authenticates no one (unknown, ended, idle too long, of an inactive
+// user) records nothing, and an ended session is removed all the same.
+func TestStoreSignOut(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *DB) {
+		cheapPasswords(db)
+		ctx := context.Background()
+		db.SessionLifetime, db.SessionIdleTimeout = 2*time.Hour, 30*time.Minute
+		advance := setClock(db)
+		jane, err := db.Register(ctx, registration("jane", newInvitation(t, db, nil).InvitationCode))
+		mustDo(t, err)
+		john, err := db.Register(ctx, registration("john", newInvitation(t, db, nil).InvitationCode))
+		mustDo(t, err)
+		laptop, err := db.CreateSession(ctx, jane.ID)
+		mustDo(t, err)
+		phone, err := db.CreateSession(ctx, jane.ID)
+		mustDo(t, err)
+		idle, err := db.CreateSession(ctx, jane.ID)
+		mustDo(t, err)
+		johns, err := db.CreateSession(ctx, john.ID)
+		mustDo(t, err)
+
+		// sessionRows counts the stored rows of sessions, live or not.
+		sessionRows := func(sessions ...*octoinvite.Session) int {
+			t.Helper()
+			n := 0
+			for _, s := range sessions {
+				var c int
+				mustDo(t, db.view(ctx, func(tx *transaction) error {
+					return tx.queryRow(ctx, `SELECT count(*) FROM sessions WHERE digest = ?`, octoinvite.Digest(s.Token)).Scan(&c)
+				}))
+				n += c
+			}
+			return n
+		}
+		// signOuts returns the recorded sign-outs, newest first.
+		signOuts := func() []eventLine {
+			t.Helper()
+			page, err := db.FindEvents(ctx, octoinvite.EventFilter{Range: octoinvite.Range{Take: 100}})
+			mustDo(t, err)
+			var out []eventLine
+			for _, l := range lines(page.Items) {
+				if l.Category == octoinvite.EventLogoutSucceeded {
+					out = append(out, l)
+				}
+			}
+			return out
+		}
+		before, err := db.FindEvents(ctx, octoinvite.EventFilter{Range: octoinvite.Range{Take: 0}})
+		mustDo(t, err)
+
+		advance(10 * time.Minute)
+		from := octoinvite.RequestInfo{IPAddress: "192.0.2.9", UserAgent: "Firefox/141", IdentityEstablishedWith: "Session cookie"}
+		reqCtx := octoinvite.NewContextWithRequestInfo(ctx, from)
+		mustDo(t, db.DeleteSession(reqCtx, laptop.Token))
+		signedOut := eventLine{"", octoinvite.EventLogoutSucceeded, jane.ID, "jane", "Session cookie", "Firefox/141", "192.0.2.9",
+			"User " + jane.ID + " (jane) signed out", "", []string{jane.ID}, testEpoch.Add(10 * time.Minute)}
+		got := signOuts()
+		if len(got) == 1 {
+			signedOut.ID = got[0].ID
+		}
+		sameLines(t, got, []eventLine{signedOut})
+		if n := sessionRows(laptop); n != 0 {
+			t.Errorf("the signed-out session: got %d rows, want none", n)
+		}
+		if _, _, err := db.AuthenticateSession(ctx, laptop.Token); octoinvite.ErrorCode(err) != octoinvite.EUNAUTHORIZED {
+			t.Errorf("the signed-out session: got %v, want EUNAUTHORIZED", err)
+		}
+
+		t.Run("NothingRecorded", func(t *testing.T) {
+			// An ended session, an unknown or overlong token, a session of an inactive user and one
+			// idle too long sign no one out.
+			mustDo(t, db.DeleteSession(reqCtx, laptop.Token))
+			mustDo(t, db.DeleteSession(reqCtx, "no-such-token"))
+			mustDo(t, db.DeleteSession(reqCtx, ""))
+			mustDo(t, db.DeleteSession(reqCtx, string(make([]byte, 4*octoinvite.MaxIDLength))))
+			mustDo(t, db.update(ctx, func(tx *transaction) error {
+				_, err := tx.exec(ctx, `UPDATE users SET is_active = 0 WHERE id = ?`, john.ID)
+				return err
+			}))
+			mustDo(t, db.DeleteSession(reqCtx, johns.Token))
+			_, _, err := db.AuthenticateSession(ctx, phone.Token) // phone stays in use; idle does not
+			mustDo(t, err)
+			advance(25 * time.Minute)
+			mustDo(t, db.DeleteSession(reqCtx, idle.Token))
+			sameLines(t, signOuts(), []eventLine{signedOut})
+			if n := sessionRows(johns, idle); n != 0 {
+				t.Errorf("ended sessions signed out: got %d rows, want none", n)
+			}
+			after, err := db.FindEvents(ctx, octoinvite.EventFilter{Range: octoinvite.Range{Take: 0}})
+			mustDo(t, err)
+			if after.Total != before.Total+1 {
+				t.Errorf("got %d events, want %d: the one sign-out more", after.Total, before.Total+1)
+			}
+			sessions, err := db.FindSessions(ctx, jane.ID)
+			mustDo(t, err)
+			if len(sessions) != 1 || sessions[0].ID != phone.ID {
+				t.Errorf("got sessions %s, want the phone's alone", dump(sessions))
+			}
+		})
+	})
+}

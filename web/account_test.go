@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,7 +134,7 @@ func apiLogin(t *testing.T, env *servertest.Env, username, password string) int 
 	return resp.StatusCode
 }
 
-// TestSignOut ends the session with a form; a link alone cannot.
+// TestSignOut ends the session with a form; a link alone cannot. The sign-out is audited once.
 func TestSignOut(t *testing.T) {
 	env, _, _ := setup(t)
 	newUser(t, env, "jane")
@@ -142,6 +144,7 @@ func TestSignOut(t *testing.T) {
 	if err != nil || len(sessions) != 1 {
 		t.Fatalf("got %d sessions, %v; want 1", len(sessions), err)
 	}
+	env.Clock.Advance(time.Minute)
 	page := b.get("/app/users/sign-out")
 	page.want(t, 200, "Sign out of octoinvite on this browser?", `<form method="post" action="/app/users/sign-out"`)
 	b.post("/app/users/sign-out", url.Values{}).want(t, 403, "The form could not be accepted")
@@ -151,6 +154,25 @@ func TestSignOut(t *testing.T) {
 		t.Errorf("got %d sessions after signing out, want none", len(sessions))
 	}
 	b.get("/app/users/me").wantRedirect(t, "/app/users/sign-in?returnUrl=%2Fapp%2Fusers%2Fme")
+	// Signing out again, with no session, records nothing more.
+	b.post("/app/users/sign-out", url.Values{"csrf_token": {page.token(t)}}).want(t, 403)
+
+	events, err := env.DB.FindEvents(context.Background(), octoinvite.EventFilter{Range: octoinvite.Range{Take: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var signOuts []string
+	for _, e := range events.Items {
+		if e.Category == octoinvite.EventLogoutSucceeded {
+			signOuts = append(signOuts, fmt.Sprintf("%s %s %s %q %s %s %q %v", e.UserID, e.Username, e.IdentityEstablishedWith,
+				e.UserAgent, e.IPAddress, e.Occurred, e.Message, e.RelatedDocumentIDs))
+		}
+	}
+	want := []string{`Users-2 jane Session cookie "Go-http-client/1.1" 127.0.0.1 2026-11-26 10:01:00 +0000 UTC "User Users-2 (jane) signed out" [Users-2]`}
+	if !slices.Equal(signOuts, want) {
+		t.Errorf("got sign-outs\n%s\nwant\n%s", strings.Join(signOuts, "\n"), strings.Join(want, "\n"))
+	}
+	signedInAdmin(t, env).get("/app/configuration/audit?user=jane").want(t, 200, "User Users-2 (jane) signed out")
 }
 
 // TestForgedForms refuses every form whose anti-forgery token the server did not issue to
