@@ -311,7 +311,9 @@ func (db *DB) FindSessions(ctx context.Context, rawUserID string) (sessions []*o
 	return sessions, err
 }
 
-// DeleteUserSession ends one of the user's live sessions; see octoinvite.SessionService.
+// DeleteUserSession ends one of the user's live sessions and records it, by the context's user
+// (the session's own user, from the profile page), naming the session and its user; see
+// octoinvite.SessionService.
 func (db *DB) DeleteUserSession(ctx context.Context, rawUserID, sessionID string) (err error) {
 	defer wrap(&err, "DeleteUserSession(%q)", rawUserID)
 	notFound := octoinvite.Errorf(octoinvite.ENOTFOUND, "The session '%s' was not found: it has ended already.", octoinvite.Truncate(sessionID, octoinvite.MaxIDLength))
@@ -330,6 +332,11 @@ func (db *DB) DeleteUserSession(ctx context.Context, rawUserID, sessionID string
 		} else if n == 0 {
 			return notFound
 		}
-		return nil
+		var username string
+		if err := tx.queryRow(ctx, `SELECT username FROM users WHERE id = ?`, userID).Scan(&username); err != nil {
+			return err
+		}
+		return tx.recordEvent(ctx, &octoinvite.Event{Category: octoinvite.EventDeleted, RelatedDocumentIDs: []string{userID},
+			Message: fmt.Sprintf("Session %s of user %s (%s) was ended", sessionID, userID, username)})
 	})
 }

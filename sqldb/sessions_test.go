@@ -128,6 +128,24 @@ func TestStoreSessionList(t *testing.T) {
 		if _, _, err := db.AuthenticateSession(ctx, phone.Token); octoinvite.ErrorCode(err) != octoinvite.EUNAUTHORIZED {
 			t.Errorf("the ended session: got %v, want EUNAUTHORIZED", err)
 		}
+		// The one session ended is recorded, once, by the context's user (here none: the
+		// system), naming the session and its user.
+		ended, err := db.FindEvents(ctx, octoinvite.EventFilter{Regarding: []string{jane.ID}, Range: octoinvite.Range{Take: 1}})
+		mustDo(t, err)
+		if len(ended.Items) == 0 {
+			t.Fatal("no event regarding the session's user")
+		}
+		wantEnded := []eventLine{{ended.Items[0].ID, octoinvite.EventDeleted, octoinvite.SystemUserID, octoinvite.SystemUsername, "", "", "",
+			"Session " + phone.ID + " of user " + jane.ID + " (jane) was ended", "", []string{jane.ID}, testEpoch.Add(10 * time.Minute)}}
+		sameLines(t, lines(ended.Items), wantEnded)
+		all, err := db.FindEvents(ctx, octoinvite.EventFilter{Range: octoinvite.Range{Take: 0}})
+		mustDo(t, err)
+		if err := db.DeleteUserSession(ctx, jane.ID, phone.ID); octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
+			t.Fatalf("ending it again: got %v, want ENOTFOUND", err)
+		}
+		if again, err := db.FindEvents(ctx, octoinvite.EventFilter{Range: octoinvite.Range{Take: 0}}); err != nil || again.Total != all.Total {
+			t.Errorf("ending it again: got %d events, %v; want %d, nothing recorded", again.Total, err, all.Total)
+		}
 		for _, token := range []string{laptop.Token, admin.Token} {
 			if _, _, err := db.AuthenticateSession(ctx, token); err != nil {
 				t.Errorf("another session: got %v, want it alive", err)

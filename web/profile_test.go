@@ -94,6 +94,16 @@ func TestEndSession(t *testing.T) {
 	b.post("/app/users/me/sessions/"+other+"/end", url.Values{"csrf_token": {confirm.token(t)}}).wantRedirect(t, "/app/users/me")
 	b.get("/app/users/me").want(t, 200, "The session has ended.")
 	elsewhere.get("/app/users/me").wantRedirect(t, "/app/users/sign-in?ended=1&returnUrl=%2Fapp%2Fusers%2Fme")
+	// Ending it is recorded, by jane, with her session cookie.
+	events, err := env.DB.FindEvents(context.Background(), octoinvite.EventFilter{Regarding: []string{"Users-2"}, Range: octoinvite.Range{Take: 1}})
+	if err != nil || len(events.Items) != 1 {
+		t.Fatalf("got %d events regarding Users-2, %v; want the session's end", len(events.Items), err)
+	}
+	if e := events.Items[0]; e.Category != octoinvite.EventDeleted || e.UserID != "Users-2" || e.Username != "jane" ||
+		e.IdentityEstablishedWith != "Session cookie" || e.Message != "Session "+other+" of user Users-2 (jane) was ended" {
+		t.Errorf("got the event %s %s %s %q %q, want Deleted by Users-2 (jane) with a session cookie, naming the session",
+			e.Category, e.UserID, e.Username, e.IdentityEstablishedWith, e.Message)
+	}
 
 	t.Run("ErrAnotherUsersSession", func(t *testing.T) {
 		admin := newBrowser(t, env)
