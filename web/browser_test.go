@@ -412,7 +412,7 @@ func TestJourney_browser(t *testing.T) {
 		t.Errorf("got members %v of On call, want admin (Users-1), john and jane", got)
 	}
 
-	for _, page := range []string{"/app/configuration/teams", "/app/configuration/teams/" + teamID, "/app/configuration/users",
+	for _, page := range []string{"/app/configuration/teams", "/app/configuration/teams/" + teamID, "/app/configuration/teams/" + teamID + "?find=o", "/app/configuration/users",
 		"/app/configuration/users/Users-3", "/app/configuration/users/Users-3?disable", "/app/configuration/audit", "/app/users/me",
 		"/app/nowhere"} {
 		do(t, admin, "opening "+page, chromedp.Navigate(env.URL+page), chromedp.WaitVisible(chromedp.CSS(`h1`)))

@@ -94,6 +94,8 @@ func TestTeamPage(t *testing.T) {
 		if got := sorted(members(t, env, team.ID)); !slices.Equal(got, []string{octoinvite.AdminUserID, john.ID, mary.ID}) {
 			t.Errorf("after the refused additions: got members %v, want [Users-1 %s %s]", got, john.ID, mary.ID)
 		}
+		b.get(path+"?find=priya").want(t, 200, `<span class="muted">(priya)</span>
+<span class="muted">disabled</span>`)
 		b.post("/app/configuration/teams/teams-everyone/members", url.Values{"csrf_token": {page.token(t)}, "user": {"john"}}).
 			want(t, 400, "<li>The members of the team Everyone cannot change: every user belongs to it.</li>")
 	})
@@ -255,6 +257,31 @@ func TestTeamPages_readOnlyShownUsers(t *testing.T) {
 		t.Errorf("got User 298 on the last page of Everyone's members, want User 299 alone")
 	}
 	wantByID(t, everyone+"?skip=300", pageSize)
+
+	t.Run("Find", func(t *testing.T) {
+		a := b.get(path + "?find=+USER01+")
+		a.want(t, 200, `<input id="find" name="find" type="search" value="USER01" aria-describedby="find-hint">`,
+			"Users who are not members matching “USER01”", `<input type="hidden" name="user" value="`+ids[10]+`"><button type="submit" class="quiet">Add<span class="visually-hidden"> User 010</span></button>`)
+		if n := strings.Count(a.body, `<button type="submit" class="quiet">Add<`); n != 10 {
+			t.Errorf("got %d users to add, want user010 to user019", n)
+		}
+		if strings.Contains(a.body, "More users match") {
+			t.Errorf("got more users said to match user01, want none")
+		}
+		if got := users.take(); len(got) != 2 || got[1].Filter != "USER01" || got[1].Take != 20 {
+			t.Errorf("got FindUsers with %+v, want the members by ID, then the search with take 20", got)
+		}
+
+		a = b.get(path + "?find=user")
+		a.want(t, 200, "User 003", "User 022", "More users match: type more of the name to find them.")
+		for _, absent := range []string{`value="` + ids[0] + `"><button`, "User 023"} {
+			if strings.Contains(a.body, absent) {
+				t.Errorf("got %q among the users to add, want the 20 first who are not members", absent)
+			}
+		}
+		users.take()
+		b.get(path+"?find=nobody").want(t, 200, "No user who is not a member matches.")
+	})
 }
 
 // pageSize is the length of a page of the portal's lists.

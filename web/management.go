@@ -176,13 +176,50 @@ func (h *Handler) createTeam(p *page) error {
 // the form that renames it.
 type teamPage struct {
 	base
-	Team     *octoinvite.Team
-	Space    string
-	Members  []*octoinvite.User
-	Paging   paging
-	Member   *field
-	Name     *field
-	Problems []string
+	Team    *octoinvite.Team
+	Space   string
+	Members []*octoinvite.User
+	Paging  paging
+	Member  *field
+	// Find is the text of the search for users to add, and Found the users it matches who are
+	// not members, at most findShown; FoundMore says that more may match.
+	Find      string
+	Found     []*octoinvite.User
+	FoundMore bool
+	Name      *field
+	Problems  []string
+}
+
+// findShown bounds the users that a team's page finds to add; findReads bounds the pages of
+// them it reads, past the members a search also matches.
+const (
+	findShown = 20
+	findReads = 5
+)
+
+// findNonMembers returns the active and disabled users who are not members of team and whose
+// username, display name or email address holds s, at most findShown, and whether more may.
+func (h *Handler) findNonMembers(p *page, team *octoinvite.Team, s string) ([]*octoinvite.User, bool, error) {
+	var found []*octoinvite.User
+	for read := range findReads {
+		users, err := h.cfg.Users.FindUsers(p.r.Context(), octoinvite.UserFilter{Filter: s, Range: octoinvite.Range{Skip: read * findShown, Take: findShown}})
+		if err != nil {
+			return nil, false, err
+		}
+		for _, u := range users.Items {
+			if slices.Contains(team.MemberUserIDs, u.ID) {
+				continue
+			}
+			if len(found) == findShown {
+				return found, true, nil
+			}
+			found = append(found, u)
+		}
+		if (read+1)*findShown >= users.Total {
+			return found, false, nil
+		}
+	}
+	return found, true, nil
 }
 
 // newTeam returns the data of the path's team's page, with the page of its members that the
@@ -204,6 +241,13 @@ func (h *Handler) newTeam(p *page) (*teamPage, error) {
 		Member: &field{ID: "new-member", Name: "user", Label: "Add a member", Type: "text", Required: true, Autocomplete: "off",
 			Hint: "Their username, such as jane, or their ID, such as Users-2."},
 		Name: &field{ID: "team-name", Name: "name", Label: "Name", Type: "text", Required: true, Value: team.Name}}
+	if find := strings.TrimSpace(p.r.URL.Query().Get("find")); find != "" && team.CanChangeMembers &&
+		octoinvite.CheckParameter("find", find) == nil {
+		data.Find = find
+		if data.Found, data.FoundMore, err = h.findNonMembers(p, team, find); err != nil {
+			return nil, err
+		}
+	}
 	if team.SpaceID != nil {
 		space, err := h.cfg.Spaces.FindSpaceByID(p.r.Context(), *team.SpaceID)
 		if err != nil {
