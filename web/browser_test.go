@@ -136,6 +136,18 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 	}
 }
 
+// value returns the value of the form field the selector finds, once it has one. It reads it in
+// the page, not through a node of the DevTools protocol, whose ID a late update of the document
+// can make stale between the query and the read.
+func value(t *testing.T, ctx context.Context, selector string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`document.querySelector(%q)?.value`, selector)))
+	if err != nil {
+		t.Fatalf("reading the value of %s: %v", selector, err)
+	}
+	return s
+}
+
 // text returns the text of the element the selector finds.
 func text(t *testing.T, ctx context.Context, selector string) string {
 	t.Helper()
@@ -289,11 +301,7 @@ func TestJourney_browser(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`#team-`+teamID)),
 			chromedp.Click(chromedp.CSS(`form[method=post] button.primary`)),
 			chromedp.WaitVisible(chromedp.CSS(`#invitation-link`)))
-		link, err := chromedp.Run(admin, chromedp.Value(chromedp.CSS(`#invitation-link`)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return link
+		return value(t, admin, `#invitation-link`)
 	}
 	first := inviteLink("the first invitation")
 	if !strings.HasPrefix(first, env.URL+"/app/register?invitation=") {
@@ -348,10 +356,7 @@ func TestJourney_browser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#purpose`), "laptop"),
 		chromedp.Click(chromedp.CSS(`form[action="/app/users/me/apikeys"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#new-key`)))
-	key, err := chromedp.Run(jane, chromedp.Value(chromedp.CSS(`#new-key`)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := value(t, jane, `#new-key`)
 	c.checkAccessibility(t, jane, "API keys")
 	req, _ := http.NewRequest("GET", env.URL+"/api/users/me", nil)
 	req.Header.Set("X-Octopus-ApiKey", key)

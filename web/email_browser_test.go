@@ -42,10 +42,7 @@ func TestRegisterPage_browserFromEmail(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`#username`))); err != nil {
 		t.Fatalf("opening the link of the email: %v", err)
 	}
-	email, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#email`)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	email := value(t, ctx, `#email`)
 	readonly, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#email`), "readonly"))
 	if err != nil {
 		t.Fatal(err)
