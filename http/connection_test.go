@@ -97,6 +97,16 @@ func TestBodyTooLarge_ClientWritesFirst(t *testing.T) {
 		t.Run("AtOnce", func(t *testing.T) {
 			rawExchange(t, env, head+fmt.Sprintf("Content-Length: %d\r\n\r\n", len(body))+body).wantJSON(t, 413, want)
 		})
+		t.Run("Page", func(t *testing.T) {
+			// A form over the pages' 64 KiB, sent whole before the answer is read: the 413
+			// page, not a reset connection.
+			form := "username=jane&password=" + strings.Repeat("x", 2<<20)
+			page := "POST /app/users/sign-in HTTP/1.1\r\nHost: octoinvite\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+			resp := rawExchange(t, env, page+fmt.Sprintf("Content-Length: %d\r\n\r\n", len(form))+form)
+			if resp.status != 413 || !strings.Contains(resp.body, "The form sent more than the 64 KiB this site accepts from one form.") {
+				t.Errorf("got %d %.300s, want 413 with the page of a form too large", resp.status, resp.body)
+			}
+		})
 	})
 	if page, err := env.DB.FindInvitations(t.Context(), octoinvite.InvitationFilter{Range: octoinvite.Range{Take: 1}}); err != nil || page.Total != 0 {
 		t.Errorf("got %d invitations (%v), want none created", page.Total, err)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -75,6 +77,15 @@ func (h *Handler) handle(pattern string, who access, fn pageFunc) {
 		if r.Method == http.MethodPost {
 			p.r.Body = http.MaxBytesReader(w, p.r.Body, maxFormBytes)
 			if err := p.r.ParseForm(); err != nil {
+				// A form over the limit is answered 413, which the server follows with a
+				// lingering close: a browser that is still sending it then shows this page
+				// rather than a reset connection.
+				if maxErr := (*http.MaxBytesError)(nil); errors.As(err, &maxErr) {
+					p.problem(http.StatusRequestEntityTooLarge, "The form is too large",
+						fmt.Sprintf("The form sent more than the %d KiB this site accepts from one form.", maxFormBytes>>10),
+						"Go back to the page and send it again with less in its fields.")
+					return
+				}
 				p.problem(http.StatusBadRequest, "Something is wrong", "The form could not be read.",
 					"Go back to the page, reload it and fill in the form again.")
 				return
