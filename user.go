@@ -148,6 +148,9 @@ type UserService interface {
 	FindUserByID(ctx context.Context, id string) (*User, error)
 	// FindUsers returns a page of users in ID order.
 	FindUsers(ctx context.Context, filter UserFilter) (Page[*User], error)
+	// FindUserByUsername returns the user whose username is the same as username once both are
+	// folded (FoldUsername: case and width do not matter), or ENOTFOUND.
+	FindUserByUsername(ctx context.Context, username string) (*User, error)
 	// FindUserSpaces returns the spaces the user works in: every space for an administrator,
 	// otherwise the spaces of the user's teams.
 	FindUserSpaces(ctx context.Context, userID string) ([]*Space, error)

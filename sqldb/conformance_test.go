@@ -248,6 +248,21 @@ func TestStoreUserAndSpaceFilters(t *testing.T) {
 				}
 			})
 		}
+		t.Run("ByUsername", func(t *testing.T) {
+			// Exact, once folded: case, width and surrounding spaces do not matter; a part of
+			// a name, or another field, finds nothing.
+			for _, name := range []string{"zoe", "ZOE", "ｚｏｅ", " zoe "} {
+				u, err := db.FindUserByUsername(ctx, name)
+				if err != nil || u.ID != "Users-5" || u.DisplayName != "Émile Straße" {
+					t.Errorf("%q: got %v, %v; want Users-5", name, u, err)
+				}
+			}
+			for _, name := range []string{"zo", "Émile Straße", "zola@mail.test", "", "Users-5"} {
+				if u, err := db.FindUserByUsername(ctx, name); octoinvite.ErrorCode(err) != octoinvite.ENOTFOUND {
+					t.Errorf("%q: got %v, %v; want ENOTFOUND", name, u, err)
+				}
+			}
+		})
 		t.Run("ServiceAccountFlags", func(t *testing.T) {
 			svc, err := db.FindUserByID(ctx, "Users-4")
 			if err != nil {

@@ -43,6 +43,25 @@ func (db *DB) FindUserByID(ctx context.Context, raw string) (user *octoinvite.Us
 	return user, err
 }
 
+// FindUserByUsername returns the user whose folded username is username's, by the unique
+// index that sign-in uses; see octoinvite.UserService.
+func (db *DB) FindUserByUsername(ctx context.Context, username string) (user *octoinvite.User, err error) {
+	defer wrap(&err, "FindUserByUsername")
+	notFound := octoinvite.Errorf(octoinvite.ENOTFOUND, "There is no user named '%s'.", octoinvite.Truncate(username, octoinvite.MaxIDLength))
+	key := octoinvite.FoldUsername(strings.TrimSpace(username))
+	if key == "" {
+		return nil, notFound
+	}
+	err = db.viewOne(ctx, func(tx *transaction) error {
+		user, err = scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.username_key = ?`, key))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound
+		}
+		return err
+	})
+	return user, err
+}
+
 // FindUsers returns a page of users in ID order.
 func (db *DB) FindUsers(ctx context.Context, filter octoinvite.UserFilter) (page octoinvite.Page[*octoinvite.User], err error) {
 	defer wrap(&err, "FindUsers")

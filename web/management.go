@@ -620,24 +620,12 @@ func (h *Handler) userNamed(p *page, s string) (*octoinvite.User, error) {
 	return h.userByName(p, s)
 }
 
-// userByNamePage is how many users userByName reads at a time.
-const userByNamePage = 100
-
 // userByName returns the user whose username is s (compared by FoldUsername), nil when none
-// is. It reads the users whose details hold s a page at a time, and stops at the match, rather
-// than reading every user that holds it at once.
+// is.
 func (h *Handler) userByName(p *page, s string) (*octoinvite.User, error) {
-	key := octoinvite.FoldUsername(s)
-	for skip := 0; ; skip += userByNamePage {
-		users, err := h.cfg.Users.FindUsers(p.r.Context(), octoinvite.UserFilter{Filter: s, Range: octoinvite.Range{Skip: skip, Take: userByNamePage}})
-		if err != nil {
-			return nil, err
-		}
-		if i := slices.IndexFunc(users.Items, func(u *octoinvite.User) bool { return octoinvite.FoldUsername(u.Username) == key }); i >= 0 {
-			return users.Items[i], nil
-		}
-		if len(users.Items) < userByNamePage || skip+len(users.Items) >= users.Total {
-			return nil, nil
-		}
+	user, err := h.cfg.Users.FindUserByUsername(p.r.Context(), s)
+	if octoinvite.ErrorCode(err) == octoinvite.ENOTFOUND {
+		return nil, nil
 	}
+	return user, err
 }
