@@ -277,9 +277,10 @@ func rebindDollar(query string) string {
 // the allocator's connections, and returns the last of them. The transaction commits without
 // waiting for its flush to disk; see transaction.allocate for why that loses nothing
 // acknowledged. Its statements go in one round trip. If one fails, the connection is left in a
-// failed transaction and the pool closes it rather than lend it again. A pooled connection the
-// database has dropped, as after a restart, fails the attempt, which is made again on another
-// connection: an allocation repeated after its commit only leaves a gap.
+// failed transaction and the pool closes it rather than lend it again. An attempt that failed
+// on a pooled connection the database had dropped, as after a restart, or on a deadlock, is made
+// again, as retryablePostgres allows a transaction that had not begun: an allocation repeated
+// after its commit only leaves a gap.
 func allocateApart(ctx context.Context, allocator *pgxpool.Pool, kind string, n int) (last int64, err error) {
 	for attempt := 1; ; attempt++ {
 		b := &pgx.Batch{}
@@ -290,8 +291,7 @@ func allocateApart(ctx context.Context, allocator *pgxpool.Pool, kind string, n 
 		})
 		b.Queue("COMMIT")
 		err = allocator.SendBatch(ctx, b).Close()
-		var connectErr *pgconn.ConnectError
-		if err == nil || attempt == maxAttempts || !unreachable(err) || errors.As(err, &connectErr) || ctx.Err() != nil {
+		if err == nil || attempt == maxAttempts || !retryablePostgres(err, false) || ctx.Err() != nil {
 			return last, err
 		}
 	}
